@@ -1,0 +1,44 @@
+//! Server functions of the partner-city pages.
+
+use leptos::prelude::*;
+
+use super::{City, CityProfile};
+use crate::error::AppError;
+
+/// News items on one page of a city's profile.
+const NEWS_PER_PAGE: u32 = 10;
+
+/// Every partner city, by name.
+#[server]
+pub async fn list_cities() -> Result<Vec<City>, AppError> {
+    use crate::{error::with_status, state::app_state, store::cities};
+    with_status(async move { Ok(app_state()?.store.call(|c| cities::all_cities(c)).await?) }.await)
+}
+
+/// The city at `slug` with page `page` of its news.
+#[server]
+pub async fn get_city(slug: String, page: u32) -> Result<CityProfile, AppError> {
+    use crate::{error::with_status, i18n::DEFAULT_LANG, state::app_state, store};
+    with_status(
+        async move {
+            let store = app_state()?.store;
+            store
+                .call(move |c| {
+                    let Some((id, city)) = store::cities::city_by_slug(c, &slug)? else {
+                        return Ok(None);
+                    };
+                    let news =
+                        store::items::items_of_city(c, DEFAULT_LANG, id, page, NEWS_PER_PAGE)?;
+                    Ok(news.map(|(news, pages)| CityProfile {
+                        city,
+                        news,
+                        page,
+                        pages,
+                    }))
+                })
+                .await?
+                .ok_or(AppError::NotFound)
+        }
+        .await,
+    )
+}

@@ -1,0 +1,82 @@
+//! Partner cities: their types, server functions, the list of all cities and a city's profile.
+
+pub mod api;
+mod pages;
+
+pub use pages::{CitiesPage, CityPage};
+
+use serde::{Deserialize, Serialize};
+
+use crate::news::ItemSummary;
+
+/// A city as other pages link to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CityRef {
+    pub slug: String,
+    pub name: String,
+    pub country: String,
+}
+
+impl CityRef {
+    pub fn href(&self) -> String {
+        format!("/cities/{}", self.slug)
+    }
+}
+
+/// Twin city (a formal twinning) or partner city (a cooperation agreement).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CityKind {
+    Twin,
+    Partner,
+}
+
+/// Whether the partnership is currently alive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CityStatus {
+    Active,
+    Suspended,
+    Paused,
+}
+
+db_enum!(CityKind { Twin = "twin", Partner = "partner" });
+db_enum!(CityStatus { Active = "active", Suspended = "suspended", Paused = "paused" });
+
+/// Everything known about one partner city.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct City {
+    pub slug: String,
+    pub name: String,
+    pub country: String,
+    pub country_note: String,
+    pub kind: CityKind,
+    /// Year the partnership began; `None` where no source gives it.
+    pub since_year: Option<i32>,
+    pub status: CityStatus,
+    pub status_note: String,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+impl City {
+    pub fn href(&self) -> String {
+        format!("/cities/{}", self.slug)
+    }
+}
+
+/// A city's profile: its facts and one page of the news that mentions it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CityProfile {
+    pub city: City,
+    pub news: Vec<ItemSummary>,
+    pub page: u32,
+    pub pages: u32,
+}
+
+/// The city whose portal this is: the centre of the map and of every partnership.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HomeCity {
+    pub name: String,
+    pub country: String,
+    pub lat: f64,
+    pub lon: f64,
+}

@@ -1,0 +1,180 @@
+//! Events: `/events`, upcoming events and a paged archive of past ones, grouped by month; and
+//! `/events/{slug}`, an event's own page.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::i18n::format_month;
+use crate::layout::{ErrorPage, PageMeta};
+use crate::news::{FeedList, ItemKind, ItemPage, ItemSummary};
+use crate::pager::{parse_page, Pager};
+
+/// Past events per page of the archive.
+const PAST_PER_PAGE: u32 = 20;
+
+/// Upcoming events listed at most.
+const UPCOMING_LIMIT: u32 = 100;
+
+/// What `/events` shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventsListing {
+    /// Events that have not ended, soonest first (on page 1 only).
+    pub upcoming: Vec<ItemSummary>,
+    /// One page of ended events, most recent first.
+    pub past: Vec<ItemSummary>,
+    pub page: u32,
+    pub pages: u32,
+}
+
+/// Upcoming events and page `page` of past events.
+#[server]
+pub async fn list_events(page: u32) -> Result<EventsListing, AppError> {
+    use crate::{error::with_status, i18n::DEFAULT_LANG, state::app_state, store::items};
+    with_status(
+        async move {
+            let store = app_state()?.store;
+            store
+                .call(move |c| {
+                    let today = items::today(c)?;
+                    let Some((past, pages)) =
+                        items::past_events(c, DEFAULT_LANG, &today, page, PAST_PER_PAGE)?
+                    else {
+                        return Ok(None);
+                    };
+                    let upcoming = if page == 1 {
+                        items::upcoming_events(c, DEFAULT_LANG, &today, UPCOMING_LIMIT)?
+                    } else {
+                        Vec::new()
+                    };
+                    Ok(Some(EventsListing {
+                        upcoming,
+                        past,
+                        page,
+                        pages,
+                    }))
+                })
+                .await?
+                .ok_or(AppError::NotFound)
+        }
+        .await,
+    )
+}
+
+/// Splits events (already in display order) into runs of the same start month.
+pub fn by_month(events: Vec<ItemSummary>) -> Vec<(String, Vec<ItemSummary>)> {
+    let mut groups: Vec<(String, Vec<ItemSummary>)> = Vec::new();
+    for event in events {
+        let month = format_month(event.event_start.as_deref().unwrap_or(&event.published_at));
+        match groups.last_mut() {
+            Some((last, list)) if *last == month => list.push(event),
+            _ => groups.push((month, vec![event])),
+        }
+    }
+    groups
+}
+
+/// `/events?page=N`.
+#[component]
+pub fn EventsPage() -> impl IntoView {
+    let query = use_query_map();
+    let listing = Resource::new(
+        move || parse_page(query.read().get("page")),
+        |page| async move { list_events(page?).await },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match listing.await {
+                    Ok(listing) => view! { <EventsView listing/> }.into_any(),
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn EventsView(listing: EventsListing) -> impl IntoView {
+    let first = listing.page == 1;
+    let upcoming = first.then(|| {
+        let body = if listing.upcoming.is_empty() {
+            view! { <p class="empty">"No upcoming events are announced yet."</p> }.into_any()
+        } else {
+            view! { <MonthGroups events=listing.upcoming/> }.into_any()
+        };
+        view! {
+            <section aria-labelledby="upcoming-heading">
+                <h2 id="upcoming-heading">"Upcoming"</h2>
+                {body}
+            </section>
+        }
+    });
+    let path = crate::pager::page_href("/events", listing.page);
+    view! {
+        <PageMeta
+            title="Events"
+            description="Forums, exhibitions, concerts and meetings with Volgograd’s twin cities, upcoming and past."
+            path
+        />
+        <h1>"Events"</h1>
+        {upcoming}
+        <section aria-labelledby="past-heading">
+            <h2 id="past-heading">"Past events"</h2>
+            <MonthGroups events=listing.past/>
+        </section>
+        <Pager current=listing.page pages=listing.pages base="/events"/>
+    }
+}
+
+#[component]
+fn MonthGroups(events: Vec<ItemSummary>) -> impl IntoView {
+    by_month(events)
+        .into_iter()
+        .map(|(month, events)| {
+            view! {
+                <section class="month">
+                    <h3>{month}</h3>
+                    <FeedList items=events level=4/>
+                </section>
+            }
+        })
+        .collect_view()
+}
+
+/// `/events/{slug}`.
+#[component]
+pub fn EventPage() -> impl IntoView {
+    view! { <ItemPage kind=ItemKind::Event/> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(start: &str) -> ItemSummary {
+        ItemSummary {
+            slug: start.into(),
+            kind: ItemKind::Event,
+            lang: "en".into(),
+            title: start.into(),
+            lead: String::new(),
+            published_at: "2020-01-01T00:00:00Z".into(),
+            event_start: Some(start.into()),
+            event_end: None,
+            venue: String::new(),
+        }
+    }
+
+    #[test]
+    fn groups_consecutive_events_by_month() {
+        let groups = by_month(vec![
+            event("2020-12-15"),
+            event("2020-12-01"),
+            event("2020-10-31"),
+        ]);
+        let shape: Vec<_> = groups.iter().map(|(m, l)| (m.as_str(), l.len())).collect();
+        assert_eq!(shape, vec![("December 2020", 2), ("October 2020", 1)]);
+    }
+}

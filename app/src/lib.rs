@@ -1,0 +1,102 @@
+//! twincity's isomorphic application: the routes, the pages of each feature, and (with `ssr`)
+//! the server functions, the application state and the SQLite store behind them.
+
+/// Implements `as_str` / `from_db` for a fieldless enum stored as text in the database.
+macro_rules! db_enum {
+    ($ty:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        impl $ty {
+            /// The value stored in the database column.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+
+            /// Parses the stored column value.
+            pub fn from_db(value: &str) -> Option<Self> {
+                match value { $($text => Some(Self::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+pub mod cities;
+pub mod error;
+pub mod events;
+pub mod home;
+pub mod i18n;
+pub mod layout;
+pub mod news;
+pub mod pager;
+#[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use layout::{NotFound, PublicUrl, SiteFooter, SiteHeader};
+
+/// The HTML document around the app; rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="theme-color" content="#14365d"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The public address of the site: configured on the server, the page's origin in the browser.
+fn public_url() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<state::AppState>()
+            .map(|s| s.config.public_url)
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        window().location().origin().unwrap_or_default()
+    }
+}
+
+/// The application: header, routed page, footer.
+///
+/// Every page route renders in `Async` mode: the server waits for the page's data before it
+/// sends anything, so the HTTP status (404 for a missing item) and the `<head>` metadata are
+/// known when the response starts.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(PublicUrl(public_url()));
+    view! {
+        <Router>
+            <SiteHeader/>
+            <main id="main" class="wrap" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/news") view=news::NewsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/news/:slug") view=news::ArticlePage ssr=SsrMode::Async/>
+                    <Route path=path!("/events") view=events::EventsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/events/:slug") view=events::EventPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cities") view=cities::CitiesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cities/:slug") view=cities::CityPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+            <SiteFooter/>
+        </Router>
+    }
+}

@@ -1,0 +1,137 @@
+//! The page of one item: `/news/{slug}` for news, `/events/{slug}` for events.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use super::api::get_item;
+use super::feed::DateLine;
+use super::{Item, ItemKind, ItemLink};
+use crate::cities::CityRef;
+use crate::layout::{ErrorPage, PageMeta};
+
+/// `/news/{slug}`.
+#[component]
+pub fn ArticlePage() -> impl IntoView {
+    view! { <ItemPage kind=ItemKind::News/> }
+}
+
+/// Loads the item of `kind` named by the `slug` route parameter and shows it.
+#[component]
+pub fn ItemPage(kind: ItemKind) -> impl IntoView {
+    let params = use_params_map();
+    let item = Resource::new(
+        move || params.read().get("slug").unwrap_or_default(),
+        move |slug| get_item(kind, slug),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match item.await {
+                    Ok(item) => view! { <ItemView item/> }.into_any(),
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// An item laid out for reading.
+#[component]
+pub fn ItemView(item: Item) -> impl IntoView {
+    let summary = item.summary;
+    let kicker = match summary.kind {
+        ItemKind::News => "News",
+        ItemKind::Event => "Event",
+    };
+    let og_type = match summary.kind {
+        ItemKind::News => "article",
+        ItemKind::Event => "website",
+    };
+    let has_body = !item.body_html.trim().is_empty();
+    view! {
+        <PageMeta
+            title=summary.title.clone()
+            description=summary.lead.clone()
+            path=summary.href()
+            og_type
+        />
+        <article class="item" data-testid="item">
+            <header>
+                <p class="kicker">{kicker}</p>
+                <h1>{summary.title.clone()}</h1>
+                <DateLine item=summary.clone()/>
+            </header>
+            <p class="lead">{summary.lead.clone()}</p>
+            {has_body.then(|| view! { <div class="body" inner_html=item.body_html/> })}
+            <CityLinks cities=item.cities/>
+            <TagList tags=item.tags/>
+        </article>
+        <PrevNext previous=item.previous next=item.next/>
+    }
+}
+
+#[component]
+fn CityLinks(cities: Vec<CityRef>) -> impl IntoView {
+    (!cities.is_empty()).then(|| {
+        view! {
+            <section class="item-cities" aria-labelledby="item-cities-heading">
+                <h2 id="item-cities-heading">"Partner cities"</h2>
+                <ul>
+                    {cities
+                        .into_iter()
+                        .map(|c| {
+                            let href = c.href();
+                            view! {
+                                <li>
+                                    <a href=href>{c.name}</a>
+                                    ", "
+                                    {c.country}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </section>
+        }
+    })
+}
+
+#[component]
+fn TagList(tags: Vec<super::Tag>) -> impl IntoView {
+    (!tags.is_empty()).then(|| {
+        view! {
+            <section class="item-tags" aria-labelledby="item-tags-heading">
+                <h2 id="item-tags-heading">"Tags"</h2>
+                <ul class="tags">
+                    {tags.into_iter().map(|t| view! { <li>{t.name}</li> }).collect_view()}
+                </ul>
+            </section>
+        }
+    })
+}
+
+#[component]
+fn PrevNext(previous: Option<ItemLink>, next: Option<ItemLink>) -> impl IntoView {
+    view! {
+        <nav class="prev-next" aria-label="Older and newer items">
+            {previous
+                .map(|p| {
+                    view! {
+                        <a class="prev" href=p.href rel="prev">
+                            <span class="direction">"← Older"</span>
+                            <span class="title">{p.title}</span>
+                        </a>
+                    }
+                })}
+            {next
+                .map(|n| {
+                    view! {
+                        <a class="next" href=n.href rel="next">
+                            <span class="direction">"Newer →"</span>
+                            <span class="title">{n.title}</span>
+                        </a>
+                    }
+                })}
+        </nav>
+    }
+}

@@ -1,0 +1,106 @@
+//! The news feed at `/news`: ten items a page, newest first, with the numbered pager.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::api::list_news;
+use super::{FeedPage, ItemKind, ItemSummary};
+use crate::i18n::{format_date, format_date_range, iso_date};
+use crate::layout::{ErrorPage, PageMeta};
+use crate::pager::{parse_page, Pager};
+
+/// `/news?page=N`.
+#[component]
+pub fn NewsPage() -> impl IntoView {
+    let query = use_query_map();
+    let feed = Resource::new(
+        move || parse_page(query.read().get("page")),
+        |page| async move { list_news(page?).await },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match feed.await {
+                    Ok(page) => view! { <FeedView page/> }.into_any(),
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn FeedView(page: FeedPage) -> impl IntoView {
+    let title = if page.page > 1 {
+        format!("News, page {} of {}", page.page, page.pages)
+    } else {
+        "News".to_owned()
+    };
+    let path = crate::pager::page_href("/news", page.page);
+    view! {
+        <PageMeta
+            title=title.clone()
+            description="News of Volgograd’s twin cities and people’s diplomacy: exchanges, forums, exhibitions and meetings."
+            path
+        />
+        <h1>{title}</h1>
+        <FeedList items=page.items level=2/>
+        <Pager current=page.page pages=page.pages base="/news"/>
+    }
+}
+
+/// A list of item summaries: title link, date line, lead; titles are headings of `level`.
+#[component]
+pub fn FeedList(items: Vec<ItemSummary>, #[prop(default = 2)] level: u8) -> impl IntoView {
+    view! {
+        <ol class="feed" data-testid="feed">
+            {items.into_iter().map(|item| view! { <FeedEntry item level/> }).collect_view()}
+        </ol>
+    }
+}
+
+#[component]
+fn FeedEntry(item: ItemSummary, level: u8) -> impl IntoView {
+    let href = item.href();
+    let link = view! { <a href=href>{item.title.clone()}</a> };
+    let heading = match level {
+        0..=2 => view! { <h2>{link}</h2> }.into_any(),
+        3 => view! { <h3>{link}</h3> }.into_any(),
+        _ => view! { <h4>{link}</h4> }.into_any(),
+    };
+    view! {
+        <li class="feed-entry">
+            <article>
+                {heading}
+                <DateLine item=item.clone()/>
+                <p class="lead">{item.lead}</p>
+            </article>
+        </li>
+    }
+}
+
+/// "Published 19 January 2021", or for an event its dates and venue.
+#[component]
+pub fn DateLine(item: ItemSummary) -> impl IntoView {
+    let published = view! {
+        <time datetime=iso_date(&item.published_at).to_owned()>
+            {format_date(&item.published_at)}
+        </time>
+    };
+    match (item.kind, item.event_start) {
+        (ItemKind::Event, Some(start)) => {
+            let when = format_date_range(&start, item.event_end.as_deref());
+            let venue = (!item.venue.is_empty()).then(|| format!(" · {}", item.venue));
+            view! {
+                <p class="date-line">
+                    <span class="badge">"Event"</span>
+                    " "
+                    <time datetime=iso_date(&start).to_owned()>{when}</time>
+                    {venue}
+                </p>
+            }
+            .into_any()
+        }
+        _ => view! { <p class="date-line">{published}</p> }.into_any(),
+    }
+}

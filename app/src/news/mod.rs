@@ -1,0 +1,95 @@
+//! News items and events as the feed and the article pages show them: the shared types, the
+//! server functions that load them, and the feed and article pages.
+
+pub mod api;
+mod article;
+mod feed;
+#[cfg(feature = "ssr")]
+mod markdown;
+
+pub use article::{ArticlePage, ItemPage};
+pub use feed::{FeedList, NewsPage};
+
+use serde::{Deserialize, Serialize};
+
+use crate::cities::CityRef;
+
+/// Items per feed page, as on the seed site.
+pub const PER_PAGE: u32 = 10;
+
+/// Whether an item is a plain news story or an event with dates and a venue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ItemKind {
+    News,
+    Event,
+}
+
+db_enum!(ItemKind { News = "news", Event = "event" });
+
+impl ItemKind {
+    /// The public URL of the item with this kind and slug.
+    pub fn href(self, slug: &str) -> String {
+        match self {
+            Self::News => format!("/news/{slug}"),
+            Self::Event => format!("/events/{slug}"),
+        }
+    }
+}
+
+/// What a list shows of an item: enough for a title, a date line and the lead.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ItemSummary {
+    pub slug: String,
+    pub kind: ItemKind,
+    /// The language the texts below are in (may differ from the requested one).
+    pub lang: String,
+    pub title: String,
+    pub lead: String,
+    /// ISO 8601 UTC.
+    pub published_at: String,
+    pub event_start: Option<String>,
+    pub event_end: Option<String>,
+    pub venue: String,
+}
+
+impl ItemSummary {
+    pub fn href(&self) -> String {
+        self.kind.href(&self.slug)
+    }
+}
+
+/// A tag attached to items.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    pub slug: String,
+    pub name: String,
+}
+
+/// A link to a neighbouring item in the feed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemLink {
+    pub href: String,
+    pub title: String,
+}
+
+/// One item with everything its own page shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub summary: ItemSummary,
+    /// Sanitised HTML rendered from the stored Markdown body.
+    pub body_html: String,
+    pub cities: Vec<CityRef>,
+    pub tags: Vec<Tag>,
+    /// The next older published item.
+    pub previous: Option<ItemLink>,
+    /// The next newer published item.
+    pub next: Option<ItemLink>,
+}
+
+/// One page of the news feed, newest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FeedPage {
+    pub items: Vec<ItemSummary>,
+    pub page: u32,
+    pub pages: u32,
+}

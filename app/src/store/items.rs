@@ -1,0 +1,437 @@
+//! SQL for news items and events: the paged feed, single items with their links, event listings,
+//! and the feed ranking that keeps every feed page an index lookup.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use super::StoreError;
+use crate::cities::CityRef;
+use crate::news::{FeedPage, ItemKind, ItemLink, ItemSummary, Tag};
+
+/// An item as stored, before its body is rendered for display.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredItem {
+    pub id: i64,
+    pub summary: ItemSummary,
+    /// Markdown.
+    pub body: String,
+    pub cities: Vec<CityRef>,
+    pub tags: Vec<Tag>,
+    pub previous: Option<ItemLink>,
+    pub next: Option<ItemLink>,
+}
+
+/// The columns `summary_from_row` reads, joined with the text in the best available language:
+/// the requested one (`?1`) when present, else any other, so a missing translation never hides
+/// an item.
+const SUMMARY_SELECT: &str = "
+    SELECT i.slug, i.kind, t.lang, t.title, t.lead, i.published_at, i.event_start, i.event_end,
+           i.venue
+    FROM items i
+    JOIN item_texts t ON t.item_id = i.id
+     AND t.lang = (SELECT lang FROM item_texts WHERE item_id = i.id
+                   ORDER BY lang = ?1 DESC, lang LIMIT 1)";
+
+/// Items visitors may see: published, and not scheduled for later.
+const VISIBLE: &str =
+    "i.status = 'published' AND i.published_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
+
+fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<ItemSummary> {
+    summary_from_row_at(row, 0)
+}
+
+fn collect_summaries(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<ItemSummary>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(params, summary_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Number of pages needed for `total` entries, at least one so an empty list still has page 1.
+pub fn page_count(total: u64, per_page: u32) -> u32 {
+    u32::try_from(total.div_ceil(u64::from(per_page)).max(1)).unwrap_or(u32::MAX)
+}
+
+/// Page `page` (1-based) of the feed of all published items, newest first; `None` past the last
+/// page. Ranks are dense, so the page is the rank range ending `(page - 1) * per_page` below the
+/// top: the cost is the same for page 1 and page 5,000.
+pub fn feed_page(
+    conn: &Connection,
+    lang: &str,
+    page: u32,
+    per_page: u32,
+) -> Result<Option<FeedPage>, StoreError> {
+    let total: i64 = conn
+        .prepare_cached("SELECT coalesce(max(feed_rank), 0) FROM items")?
+        .query_row([], |r| r.get(0))?;
+    let pages = page_count(total.unsigned_abs(), per_page);
+    if page == 0 || page > pages {
+        return Ok(None);
+    }
+    let top = total - i64::from(page - 1) * i64::from(per_page);
+    let bottom = top - i64::from(per_page) + 1;
+    let sql = format!(
+        "{SUMMARY_SELECT} WHERE i.feed_rank BETWEEN ?2 AND ?3 AND {VISIBLE}
+         ORDER BY i.feed_rank DESC"
+    );
+    let items = collect_summaries(conn, &sql, params![lang, bottom, top])?;
+    Ok(Some(FeedPage { items, page, pages }))
+}
+
+/// The newest visible items of one kind.
+pub fn latest(
+    conn: &Connection,
+    lang: &str,
+    kind: ItemKind,
+    limit: u32,
+) -> Result<Vec<ItemSummary>, StoreError> {
+    let sql = format!(
+        "{SUMMARY_SELECT} WHERE i.kind = ?2 AND {VISIBLE}
+         ORDER BY i.published_at DESC, i.id DESC LIMIT ?3"
+    );
+    collect_summaries(conn, &sql, params![lang, kind.as_str(), limit])
+}
+
+/// Visible events that have not ended by `today` (an ISO date), soonest first.
+pub fn upcoming_events(
+    conn: &Connection,
+    lang: &str,
+    today: &str,
+    limit: u32,
+) -> Result<Vec<ItemSummary>, StoreError> {
+    let sql = format!(
+        "{SUMMARY_SELECT} WHERE i.kind = 'event' AND {VISIBLE}
+           AND substr(coalesce(i.event_end, i.event_start), 1, 10) >= ?2
+         ORDER BY i.event_start, i.id LIMIT ?3"
+    );
+    collect_summaries(conn, &sql, params![lang, today, limit])
+}
+
+/// One page of visible events that ended before `today`, most recent first, with the page count;
+/// `None` past the last page.
+pub fn past_events(
+    conn: &Connection,
+    lang: &str,
+    today: &str,
+    page: u32,
+    per_page: u32,
+) -> Result<Option<(Vec<ItemSummary>, u32)>, StoreError> {
+    let ended = "i.kind = 'event' AND substr(coalesce(i.event_end, i.event_start), 1, 10) < ?2";
+    let total: i64 = conn
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM items i WHERE {ended} AND {VISIBLE}"
+        ))?
+        .query_row(params![lang, today], |r| r.get(0))?;
+    let pages = page_count(total.unsigned_abs(), per_page);
+    if page == 0 || page > pages {
+        return Ok(None);
+    }
+    let sql = format!(
+        "{SUMMARY_SELECT} WHERE {ended} AND {VISIBLE}
+         ORDER BY i.event_start DESC, i.id DESC LIMIT ?3 OFFSET ?4"
+    );
+    let offset = i64::from(page - 1) * i64::from(per_page);
+    let items = collect_summaries(conn, &sql, params![lang, today, per_page, offset])?;
+    Ok(Some((items, pages)))
+}
+
+/// One page of the visible items linked to the city with row id `city_id`, newest first, with
+/// the page count; `None` past the last page.
+pub fn items_of_city(
+    conn: &Connection,
+    lang: &str,
+    city_id: i64,
+    page: u32,
+    per_page: u32,
+) -> Result<Option<(Vec<ItemSummary>, u32)>, StoreError> {
+    let linked = "i.id IN (SELECT item_id FROM item_cities WHERE city_id = ?2)";
+    let total: i64 = conn
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM items i WHERE {linked} AND {VISIBLE}"
+        ))?
+        .query_row(params![lang, city_id], |r| r.get(0))?;
+    let pages = page_count(total.unsigned_abs(), per_page);
+    if page == 0 || page > pages {
+        return Ok(None);
+    }
+    let sql = format!(
+        "{SUMMARY_SELECT} WHERE {linked} AND {VISIBLE}
+         ORDER BY i.published_at DESC, i.id DESC LIMIT ?3 OFFSET ?4"
+    );
+    let offset = i64::from(page - 1) * i64::from(per_page);
+    let items = collect_summaries(conn, &sql, params![lang, city_id, per_page, offset])?;
+    Ok(Some((items, pages)))
+}
+
+/// The visible item of `kind` with `slug`, with its cities, tags and feed neighbours.
+pub fn visible_item(
+    conn: &Connection,
+    lang: &str,
+    kind: ItemKind,
+    slug: &str,
+) -> Result<Option<StoredItem>, StoreError> {
+    let sql = format!(
+        "SELECT i.id, i.feed_rank, t.body, s.* FROM ({SUMMARY_SELECT}
+            WHERE i.slug = ?2 AND i.kind = ?3 AND {VISIBLE}) s
+         JOIN items i ON i.slug = s.slug
+         JOIN item_texts t ON t.item_id = i.id AND t.lang = s.lang"
+    );
+    let found = conn
+        .prepare_cached(&sql)?
+        .query_row(params![lang, slug, kind.as_str()], |row| {
+            let id: i64 = row.get(0)?;
+            let rank: Option<i64> = row.get(1)?;
+            let body: String = row.get(2)?;
+            let summary = summary_from_row_at(row, 3)?;
+            Ok((id, rank, body, summary))
+        })
+        .optional()?;
+    let Some((id, rank, body, summary)) = found else {
+        return Ok(None);
+    };
+    let (previous, next) = match rank {
+        Some(rank) => (
+            neighbour(conn, lang, rank - 1)?,
+            neighbour(conn, lang, rank + 1)?,
+        ),
+        None => (None, None),
+    };
+    Ok(Some(StoredItem {
+        id,
+        summary,
+        body,
+        cities: super::cities::cities_of_item(conn, id)?,
+        tags: tags_of_item(conn, id)?,
+        previous,
+        next,
+    }))
+}
+
+/// Reads the summary columns starting at column `offset` of a wider row.
+fn summary_from_row_at(row: &Row<'_>, offset: usize) -> rusqlite::Result<ItemSummary> {
+    let kind: String = row.get(offset + 1)?;
+    Ok(ItemSummary {
+        slug: row.get(offset)?,
+        kind: ItemKind::from_db(&kind).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                offset + 1,
+                rusqlite::types::Type::Text,
+                format!("unknown item kind {kind:?}").into(),
+            )
+        })?,
+        lang: row.get(offset + 2)?,
+        title: row.get(offset + 3)?,
+        lead: row.get(offset + 4)?,
+        published_at: row.get(offset + 5)?,
+        event_start: row.get(offset + 6)?,
+        event_end: row.get(offset + 7)?,
+        venue: row.get(offset + 8)?,
+    })
+}
+
+fn neighbour(conn: &Connection, lang: &str, rank: i64) -> Result<Option<ItemLink>, StoreError> {
+    let sql = format!("{SUMMARY_SELECT} WHERE i.feed_rank = ?2 AND {VISIBLE}");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row(params![lang, rank], summary_from_row)
+        .optional()?
+        .map(|s| ItemLink {
+            href: s.href(),
+            title: s.title,
+        }))
+}
+
+fn tags_of_item(conn: &Connection, item_id: i64) -> Result<Vec<Tag>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT g.slug, g.name FROM item_tags it JOIN tags g ON g.id = it.tag_id
+         WHERE it.item_id = ?1 ORDER BY g.name",
+    )?;
+    let rows = stmt.query_map([item_id], |r| {
+        Ok(Tag {
+            slug: r.get(0)?,
+            name: r.get(1)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Today's date in UTC, as `YYYY-MM-DD`.
+pub fn today(conn: &Connection) -> Result<String, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT date('now')")?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// Recomputes the dense feed ranks of all published items (oldest = 1). Run after any change
+/// to which items are published or when.
+pub fn renumber_feed(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(
+        "UPDATE items SET feed_rank = NULL WHERE feed_rank IS NOT NULL;
+         WITH ranked AS (
+             SELECT id, row_number() OVER (ORDER BY published_at, id) AS rank
+             FROM items WHERE status = 'published'
+         )
+         UPDATE items SET feed_rank = ranked.rank FROM ranked WHERE items.id = ranked.id;",
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::seed;
+    use crate::store::testing::temp_db;
+
+    fn seeded() -> crate::store::testing::TempDb {
+        let mut db = temp_db();
+        seed::seed_if_empty(&mut db.conn).unwrap();
+        db
+    }
+
+    #[test]
+    fn page_count_rounds_up_and_is_never_zero() {
+        assert_eq!(page_count(0, 10), 1);
+        assert_eq!(page_count(10, 10), 1);
+        assert_eq!(page_count(11, 10), 2);
+        assert_eq!(page_count(100_000, 10), 10_000);
+    }
+
+    #[test]
+    fn feed_lists_the_seed_newest_first() {
+        let db = seeded();
+        let page = feed_page(&db.conn, "en", 1, 10).unwrap().unwrap();
+        assert_eq!(page.pages, 1);
+        let titles: Vec<_> = page.items.iter().map(|i| i.title.as_str()).collect();
+        let expected: Vec<_> = seed::SEED_ITEMS.iter().map(|s| s.title).collect();
+        assert_eq!(titles, expected);
+        let dates: Vec<_> = page.items.iter().map(|i| i.published_at.clone()).collect();
+        let mut sorted = dates.clone();
+        sorted.sort_by(|a, b| b.cmp(a));
+        assert_eq!(dates, sorted, "newest first");
+    }
+
+    #[test]
+    fn feed_pages_cover_every_item_once_and_stop_at_the_last_page() {
+        let mut db = seeded();
+        seed::generate(&mut db.conn, 25).unwrap();
+        let mut seen = Vec::new();
+        for page in 1..=4 {
+            let p = feed_page(&db.conn, "en", page, 10).unwrap().unwrap();
+            assert_eq!(p.pages, 4);
+            seen.extend(p.items.into_iter().map(|i| i.slug));
+        }
+        assert_eq!(seen.len(), 35);
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 35, "no item on two pages");
+        assert!(feed_page(&db.conn, "en", 5, 10).unwrap().is_none());
+        assert!(feed_page(&db.conn, "en", 0, 10).unwrap().is_none());
+    }
+
+    #[test]
+    fn generated_items_come_after_the_seed() {
+        let mut db = seeded();
+        seed::generate(&mut db.conn, 15).unwrap();
+        let first = feed_page(&db.conn, "en", 1, 10).unwrap().unwrap();
+        assert_eq!(first.items[0].title, seed::SEED_ITEMS[0].title);
+        let second = feed_page(&db.conn, "en", 2, 10).unwrap().unwrap();
+        assert!(second.items.iter().all(|i| i.lead.contains("generated")));
+    }
+
+    #[test]
+    fn feed_page_uses_the_rank_index() {
+        let db = seeded();
+        let plan: Vec<String> = db
+            .conn
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN {SUMMARY_SELECT} WHERE i.feed_rank BETWEEN ?2 AND ?3 AND {VISIBLE}"
+            ))
+            .unwrap()
+            .query_map(params!["en", 1, 10], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            plan.iter().any(|p| p.contains("items_feed_rank")),
+            "plan: {plan:?}"
+        );
+    }
+
+    #[test]
+    fn finds_a_published_item_by_kind_and_slug_with_links() {
+        let db = seeded();
+        let forum = seed::SEED_ITEMS
+            .iter()
+            .find(|s| s.slug == "dialogue-on-the-volga-forum-2020")
+            .unwrap();
+        let item = visible_item(&db.conn, "en", ItemKind::Event, forum.slug)
+            .unwrap()
+            .expect("forum");
+        assert_eq!(item.summary.title, forum.title);
+        assert_eq!(item.summary.event_start.as_deref(), Some("2020-10-31"));
+        assert_eq!(item.summary.event_end.as_deref(), Some("2020-11-01"));
+        assert!(item.next.is_some(), "a newer item exists");
+        assert!(!item.tags.is_empty());
+
+        let chemnitz = seed::SEED_ITEMS
+            .iter()
+            .find(|s| s.cities.contains(&"chemnitz"))
+            .unwrap();
+        let item = visible_item(&db.conn, "en", ItemKind::News, chemnitz.slug)
+            .unwrap()
+            .unwrap();
+        assert_eq!(item.cities[0].name, "Chemnitz");
+        assert!(item.previous.is_some() && item.next.is_some());
+    }
+
+    #[test]
+    fn unknown_slug_wrong_kind_and_drafts_are_not_found() {
+        let db = seeded();
+        assert!(visible_item(&db.conn, "en", ItemKind::News, "no-such-item")
+            .unwrap()
+            .is_none());
+        let forum = seed::SEED_ITEMS.iter().find(|s| s.event.is_some()).unwrap();
+        assert!(visible_item(&db.conn, "en", ItemKind::News, forum.slug)
+            .unwrap()
+            .is_none());
+        db.conn
+            .execute(
+                "UPDATE items SET status = 'draft' WHERE slug = ?1",
+                [forum.slug],
+            )
+            .unwrap();
+        assert!(visible_item(&db.conn, "en", ItemKind::Event, forum.slug)
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn missing_translation_falls_back_to_another_language() {
+        let db = seeded();
+        let page = feed_page(&db.conn, "ru", 1, 10).unwrap().unwrap();
+        assert_eq!(page.items.len(), 10);
+        assert!(page.items.iter().all(|i| i.lang == "en"));
+    }
+
+    #[test]
+    fn events_split_into_upcoming_and_past() {
+        let db = seeded();
+        let upcoming = upcoming_events(&db.conn, "en", "2020-11-01", 10).unwrap();
+        assert!(upcoming
+            .iter()
+            .any(|e| e.event_start.as_deref() == Some("2020-10-31")));
+        let (past, pages) = past_events(&db.conn, "en", "2020-11-01", 1, 20)
+            .unwrap()
+            .unwrap();
+        assert_eq!(pages, 1);
+        assert!(past
+            .iter()
+            .all(|e| e.event_start.as_deref() != Some("2020-10-31")));
+        let (past_later, _) = past_events(&db.conn, "en", "2030-01-01", 1, 20)
+            .unwrap()
+            .unwrap();
+        assert_eq!(past_later.len(), upcoming.len() + past.len());
+    }
+}

@@ -1,0 +1,230 @@
+//! The SQLite store: opening and migrating the database file, a small connection pool, and one
+//! module of SQL per feature. Nothing here knows about Leptos; every call runs on tokio's blocking
+//! pool so that no SQLite work ever stalls an async worker.
+
+pub mod cities;
+pub mod items;
+pub mod seed;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::Connection;
+use rusqlite_migration::{Migrations, M};
+
+/// How many idle connections the pool keeps; more are opened on demand and dropped after use.
+const MAX_IDLE: usize = 8;
+
+/// Why a store call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("cannot create the database directory {path}: {source}")]
+    Directory {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("bad seed data: {0}")]
+    Seed(#[from] csv::Error),
+    #[error("the blocking task running a store call failed: {0}")]
+    Task(String),
+}
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("migrations/001_init.sql"))])
+}
+
+/// Opens one connection with the pragmas every connection needs.
+///
+/// `synchronous = FULL` because an acknowledged edit must survive a power cut, not only a crash;
+/// writes are rare on a portal, so the extra fsync is cheap.
+pub fn open_connection(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+/// Brings the schema of `conn` up to date.
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    migrations().to_latest(conn)?;
+    Ok(())
+}
+
+/// A handle on the database file, cheap to clone and shared by all requests.
+#[derive(Clone, Debug)]
+pub struct Store {
+    inner: Arc<Pool>,
+}
+
+#[derive(Debug)]
+struct Pool {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl Pool {
+    fn take(&self) -> Result<Connection, StoreError> {
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        match idle {
+            Some(conn) => Ok(conn),
+            None => open_connection(&self.path),
+        }
+    }
+
+    fn give_back(&self, conn: Connection) {
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < MAX_IDLE {
+            idle.push(conn);
+        }
+    }
+}
+
+impl Store {
+    /// Opens (creating it and its directory when missing) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Directory {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let mut conn = open_connection(path)?;
+        migrate(&mut conn)?;
+        Ok(Self {
+            inner: Arc::new(Pool {
+                path: path.to_path_buf(),
+                idle: Mutex::new(vec![conn]),
+            }),
+        })
+    }
+
+    /// The database file this store reads and writes.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool, keeping the caller's
+    /// tracing span. No connection is ever held across an `.await`.
+    pub async fn call<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let pool = Arc::clone(&self.inner);
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || {
+            let _entered = span.enter();
+            pool.with_conn(f)
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+
+    /// Runs `f` with a pooled connection on the current thread, for the CLI and start-up.
+    pub fn call_blocking<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.inner.with_conn(f)
+    }
+}
+
+impl Pool {
+    fn with_conn<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.take()?;
+        let result = f(&mut conn);
+        self.give_back(conn);
+        result
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+
+    /// A migrated database in its own temporary directory, removed when dropped.
+    pub struct TempDb {
+        pub conn: Connection,
+        _dir: tempfile::TempDir,
+    }
+
+    pub fn temp_db() -> TempDb {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("test.db");
+        let mut conn = open_connection(&path).expect("open");
+        migrate(&mut conn).expect("migrate");
+        TempDb { conn, _dir: dir }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::temp_db;
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        migrations().validate().expect("valid migrations");
+    }
+
+    #[test]
+    fn migrates_an_empty_file_to_the_full_schema() {
+        let db = temp_db();
+        let tables: Vec<String> = db
+            .conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for table in [
+            "cities",
+            "item_cities",
+            "item_tags",
+            "item_texts",
+            "items",
+            "site",
+            "tags",
+        ] {
+            assert!(tables.iter().any(|t| t == table), "missing table {table}");
+        }
+    }
+
+    #[test]
+    fn connections_use_wal_and_foreign_keys() {
+        let db = temp_db();
+        let mode: String = db
+            .conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        let fk: i64 = db
+            .conn
+            .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        assert_eq!(fk, 1);
+    }
+
+    #[tokio::test]
+    async fn store_creates_missing_directories_and_runs_calls() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/deeper/portal.db");
+        let store = Store::open(&path).unwrap();
+        let n: i64 = store
+            .call(|c| Ok(c.query_row("SELECT count(*) FROM items", [], |r| r.get(0))?))
+            .await
+            .unwrap();
+        assert_eq!(n, 0);
+        assert!(path.exists());
+    }
+}

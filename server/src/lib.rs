@@ -1,0 +1,6 @@
+//! twincity's server: configuration, the axum router around the Leptos app, and start-up.
+
+pub mod config;
+mod routes;
+
+pub use routes::router;

@@ -1,0 +1,92 @@
+//! The `twincity` binary: serves the portal, or runs a maintenance command.
+
+use std::path::Path;
+
+use app::state::{AppState, SiteConfig};
+use app::store::{seed, Store};
+use clap::Parser;
+use leptos::config::get_configuration;
+use server::config::{Cli, Command};
+use tracing_subscriber::EnvFilter;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let store = open_store(&cli.db)?;
+    match cli.command {
+        Some(Command::Generate { count }) => {
+            let added = store.call_blocking(move |c| seed::generate(c, count))?;
+            tracing::info!(added, db = %cli.db.display(), "generated synthetic items");
+            Ok(())
+        }
+        Some(Command::Serve) | None => serve(store, &cli),
+    }
+}
+
+/// Opens, migrates and (when empty) seeds the database.
+fn open_store(db: &Path) -> Result<Store, Box<dyn std::error::Error>> {
+    let store = Store::open(db)?;
+    if store.call_blocking(seed::seed_if_empty)? {
+        tracing::info!(db = %db.display(), "seeded the database");
+    }
+    Ok(store)
+}
+
+#[tokio::main]
+async fn serve(store: Store, cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let mut leptos_options = get_configuration(None)?.leptos_options;
+    leptos_options.site_addr = cli.addr;
+    // cargo-leptos writes hash.txt beside the binary when it hashes asset names; honour it
+    // even when the binary is started without cargo-leptos's environment.
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        leptos_options.hash_files = std::env::current_exe()?
+            .with_file_name(leptos_options.hash_file.as_ref())
+            .exists();
+    }
+    let state = AppState {
+        leptos_options,
+        store,
+        config: SiteConfig {
+            public_url: cli.public_url(),
+        },
+    };
+    let listener = tokio::net::TcpListener::bind(cli.addr).await?;
+    tracing::info!(addr = %cli.addr, db = %state.store.path().display(), "serving twincity");
+    axum::serve(listener, server::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("shut down cleanly");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM, letting in-flight requests finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,69 @@
+//! A real router over a real, freshly seeded SQLite file, driven without a socket.
+
+use app::state::{AppState, SiteConfig};
+use app::store::{seed, Store};
+use axum::body::Body;
+use axum::Router;
+use http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use leptos::config::LeptosOptions;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub router: Router,
+    _dir: tempfile::TempDir,
+}
+
+/// A seeded portal with `extra` generated items.
+pub fn app_with(extra: u32) -> TestApp {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = Store::open(&dir.path().join("portal.db")).expect("open store");
+    store
+        .call_blocking(|c| {
+            seed::seed_if_empty(c)?;
+            seed::generate(c, extra)
+        })
+        .expect("seed");
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("pkg")).expect("site dir");
+    std::fs::write(site.join("robots.txt"), "User-agent: *\n").expect("static file");
+    let leptos_options = LeptosOptions::builder()
+        .output_name("twincity")
+        .site_root(site.to_string_lossy().to_string())
+        .build();
+    let state = AppState {
+        leptos_options,
+        store,
+        config: SiteConfig {
+            public_url: "http://portal.test".into(),
+        },
+    };
+    TestApp {
+        router: server::router(state),
+        _dir: dir,
+    }
+}
+
+pub fn app() -> TestApp {
+    app_with(0)
+}
+
+impl TestApp {
+    /// GETs `uri` and returns the status and the body as text.
+    pub async fn get(&self, uri: &str) -> (StatusCode, String) {
+        let response = self
+            .router
+            .clone()
+            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+            .expect("response");
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+}

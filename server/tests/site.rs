@@ -1,0 +1,47 @@
+//! Home, cities, static files and unknown paths through the real router.
+
+mod common;
+
+use http::StatusCode;
+
+#[tokio::test]
+async fn home_page_shows_latest_news_events_and_cities() {
+    let app = common::app();
+    let (status, body) = app.get("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Latest news"));
+    assert!(body.contains("Recent events"));
+    assert!(body.contains("See all 25 partner cities"));
+    assert!(body.contains(r#"<meta name="description""#));
+}
+
+#[tokio::test]
+async fn unknown_path_is_a_404_page() {
+    let app = common::app();
+    let (status, body) = app.get("/no/such/page").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("Page not found"));
+}
+
+#[tokio::test]
+async fn static_files_are_served() {
+    let app = common::app();
+    let (status, body) = app.get("/robots.txt").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.starts_with("User-agent"));
+}
+
+#[tokio::test]
+async fn cities_list_and_profile() {
+    let app = common::app();
+    let (status, body) = app.get("/cities").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains(r#"href="/cities/plonsk""#));
+    assert!(body.contains("year unknown"));
+    let (status, body) = app.get("/cities/coventry").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Partnership suspended"));
+    assert!(body.contains("2022-03-22"));
+    assert!(body.contains("Perm and Oxford"));
+    assert_eq!(app.get("/cities/atlantis").await.0, StatusCode::NOT_FOUND);
+}
