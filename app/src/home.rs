@@ -8,11 +8,6 @@ use crate::error::AppError;
 use crate::layout::{ErrorPage, PageMeta};
 use crate::news::{FeedList, ItemSummary};
 
-/// News items on the home page.
-const LATEST: u32 = 5;
-/// Events on the home page, upcoming and recent each.
-const EVENTS: u32 = 3;
-
 /// What the home page shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HomeData {
@@ -29,6 +24,10 @@ pub struct HomeData {
 pub async fn get_home() -> Result<HomeData, AppError> {
     use crate::news::ItemKind;
     use crate::{error::with_status, i18n::DEFAULT_LANG, state::app_state, store};
+    /// News items on the home page.
+    const LATEST: u32 = 5;
+    /// Events on the home page, upcoming and recent each.
+    const EVENTS: u32 = 3;
     with_status(
         async move {
             let store = app_state()?.store;

@@ -82,6 +82,13 @@ fn public_url() -> String {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(PublicUrl(public_url()));
+    // Effects run only in the browser, after hydration: mark the document so that tests (and
+    // styles) can tell a live page from server-rendered HTML.
+    Effect::new(|| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "");
+        }
+    });
     view! {
         <Router>
             <SiteHeader/>

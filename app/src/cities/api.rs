@@ -5,9 +5,6 @@ use leptos::prelude::*;
 use super::{City, CityProfile};
 use crate::error::AppError;
 
-/// News items on one page of a city's profile.
-const NEWS_PER_PAGE: u32 = 10;
-
 /// Every partner city, by name.
 #[server]
 pub async fn list_cities() -> Result<Vec<City>, AppError> {
@@ -19,6 +16,8 @@ pub async fn list_cities() -> Result<Vec<City>, AppError> {
 #[server]
 pub async fn get_city(slug: String, page: u32) -> Result<CityProfile, AppError> {
     use crate::{error::with_status, i18n::DEFAULT_LANG, state::app_state, store};
+    /// News items on one page of a city's profile.
+    const NEWS_PER_PAGE: u32 = 10;
     with_status(
         async move {
             let store = app_state()?.store;

@@ -11,12 +11,6 @@ use crate::layout::{ErrorPage, PageMeta};
 use crate::news::{FeedList, ItemKind, ItemPage, ItemSummary};
 use crate::pager::{parse_page, Pager};
 
-/// Past events per page of the archive.
-const PAST_PER_PAGE: u32 = 20;
-
-/// Upcoming events listed at most.
-const UPCOMING_LIMIT: u32 = 100;
-
 /// What `/events` shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EventsListing {
@@ -32,6 +26,10 @@ pub struct EventsListing {
 #[server]
 pub async fn list_events(page: u32) -> Result<EventsListing, AppError> {
     use crate::{error::with_status, i18n::DEFAULT_LANG, state::app_state, store::items};
+    /// Past events per page of the archive.
+    const PAST_PER_PAGE: u32 = 20;
+    /// Upcoming events listed at most.
+    const UPCOMING_LIMIT: u32 = 100;
     with_status(
         async move {
             let store = app_state()?.store;

@@ -1,0 +1,51 @@
+import { defineConfig } from '@playwright/test';
+import path from 'node:path';
+
+// The suites run against the real server binary built by `cargo leptos build`, on a fresh
+// database seeded with the ten listing items plus 120 generated older ones (13 feed pages).
+const port = Number(process.env.E2E_PORT ?? 3100);
+const targetDir = process.env.CARGO_TARGET_DIR ?? '/var/tmp/twincity-target';
+const bin = process.env.TWINCITY_BIN ?? path.join(targetDir, 'debug', 'twincity');
+const siteRoot = process.env.LEPTOS_SITE_ROOT ?? path.join(__dirname, '..', 'target', 'site');
+const db = path.join(__dirname, '.cache', 'e2e.db');
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  workers: 2,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'off',
+    launchOptions: {
+      // Debian's Chromium; Playwright never downloads a browser here.
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: [
+      `mkdir -p "${path.dirname(db)}"`,
+      `rm -f "${db}" "${db}-wal" "${db}-shm"`,
+      `"${bin}" --db "${db}" generate 120`,
+      `exec "${bin}" --db "${db}" --addr 127.0.0.1:${port}`,
+    ].join(' && '),
+    url: `http://127.0.0.1:${port}/`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: { LEPTOS_SITE_ROOT: siteRoot, RUST_LOG: 'warn' },
+  },
+});

@@ -1,0 +1,63 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page } from '@playwright/test';
+
+/** The listing page's ten titles, newest first, as the seed stores them. */
+export const SEED_TITLES = [
+  'Movie recommendations: Inostranka (Madeleine in Odessa)',
+  'How to secure a reply from your twin-city if there’s an ocean between you? Lifehacks from the US and Russian cities',
+  '“Mayors for Peace” sent to the USA a letter of protest against nuclear tests',
+  'Let’s paint this New Year happy! School students of Volgograd and Jilin celebrated their favorite holiday with a drawing competition',
+  'The “Stalingrad in the History of Britain” exposition has opened in Volgograd',
+  'The twinning of Stalingrad and Coventry became an inspiration for a friendly exchange between Perm and Oxford',
+  'International Youth Conference for Peace in the Future summed up its efforts of 2020',
+  'Volgograd school pupils were awarded prizes in the drawing competition in Chemnitz',
+  'An online concert was held in Ostrava – dedicated to the Day of People’s Unity',
+  'International Forum of People’s Diplomacy “Dialogue on the Volga: Peace and Mutual Understanding in the 21st Century” (2020)',
+];
+
+/** The news feed and its pager. */
+export class FeedPage {
+  constructor(readonly page: Page) {}
+
+  async goto(pageNumber?: number) {
+    return this.page.goto(pageNumber ? `/news?page=${pageNumber}` : '/news');
+  }
+
+  titles() {
+    return this.page.getByTestId('feed').getByRole('heading').allTextContents();
+  }
+
+  pager() {
+    return this.page.getByRole('navigation', { name: 'Pages' });
+  }
+
+  currentPage() {
+    return this.pager().locator('[aria-current="page"]');
+  }
+}
+
+/** Resolves once the WebAssembly app has hydrated the server-rendered page. */
+export async function waitForHydration(page: Page) {
+  await expect(page.locator('html[data-hydrated]')).toHaveCount(1, { timeout: 20_000 });
+}
+
+/** Collects console errors and warnings (hydration mismatches are reported there). */
+export function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') {
+      problems.push(`${msg.type()}: ${msg.text()}`);
+    }
+  });
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  return problems;
+}
+
+/** Fails with the list of axe-core violations, if any. */
+export async function expectNoAxeViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const summary = results.violations.map(
+    (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
+  );
+  expect(summary).toEqual([]);
+}

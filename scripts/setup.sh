@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs what building (and, with --test, testing) twincity needs. Idempotent: every step is
+# skipped when already satisfied. Needs only the package registries.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+CARGO_LEPTOS_VERSION=0.3.10
+# wasm-bindgen-cli must match the wasm-bindgen crate pinned in Cargo.toml exactly.
+WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = "=\(.*\)"$/\1/p' "$ROOT/Cargo.toml")"
+with_tests=false
+[[ "${1:-}" == "--test" ]] && with_tests=true
+
+step() { printf '\n==> %s\n' "$*"; }
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+apt_updated=false
+apt_install() {
+  if ! $apt_updated; then as_root apt-get update -q; apt_updated=true; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+}
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  step "Installing Node.js and npm"
+  apt_install nodejs npm
+fi
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "Adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]]; then
+  step "Installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 5 minutes)"
+  # Not --locked: the registry lacks one of its locked dependencies.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if [[ "$(cargo leptos --version 2>/dev/null)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]]; then
+  step "Installing cargo-leptos $CARGO_LEPTOS_VERSION (about 20 minutes)"
+  # 0.3.11 needs rustc 1.96; no_downloads makes a missing tool fail instead of trying GitHub.
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads --force
+fi
+
+if [[ ! -x "$ROOT/tools/node_modules/.bin/wasm-opt" ]]; then
+  step "Installing binaryen's wasm-opt from npm"
+  npm ci --prefix "$ROOT/tools" --no-audit --no-fund
+fi
+
+if $with_tests; then
+  if [[ ! -x /usr/bin/chromium ]]; then
+    step "Installing Debian's Chromium for the browser tests"
+    apt_install chromium fonts-dejavu-core
+  fi
+  if [[ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]]; then
+    step "Installing the Playwright test runner (no browser download)"
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$ROOT/end2end" --no-audit --no-fund
+  fi
+fi

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, clippy (server and browser builds), the Rust unit and router
+# tests on real SQLite files, then the Playwright suites in Chromium against the real server.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+"$ROOT/scripts/setup.sh" --test
+cd "$ROOT"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "clippy: server build (ssr)"
+cargo clippy -p app --features ssr --all-targets -- -D warnings
+cargo clippy -p server --all-targets -- -D warnings
+
+step "clippy: browser build (hydrate, wasm32)"
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+step "Rust tests"
+cargo test -p app --features ssr
+cargo test -p server
+
+step "Build the site (dev profile)"
+cargo leptos build
+
+step "Playwright"
+cd "$ROOT/end2end"
+npx tsc -p .
+TWINCITY_BIN="$CARGO_TARGET_DIR/debug/twincity" npx playwright test
