@@ -1,8 +1,9 @@
 //! Home, cities, static files and unknown paths through the real router.
 
-mod common;
-
-use http::StatusCode;
+use super::common;
+use axum::body::Body;
+use http::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING};
+use http::{Request, StatusCode};
 
 #[tokio::test]
 async fn home_page_shows_latest_news_events_and_cities() {
@@ -44,4 +45,44 @@ async fn cities_list_and_profile() {
     assert!(body.contains("2022-03-22"));
     assert!(body.contains("Perm and Oxford"));
     assert_eq!(app.get("/cities/atlantis").await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn hashed_assets_are_cached_for_a_year() {
+    let app = common::app();
+    let (head, body) = app
+        .send(Request::get("/pkg/twincity.0123abcd.css").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(head.status, StatusCode::OK);
+    assert_eq!(body, b"body{}");
+    assert_eq!(
+        head.headers[CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    let (head, _) = app
+        .send(Request::get("/pkg/twincity.css").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(head.headers[CACHE_CONTROL], "no-cache", "unhashed names revalidate");
+    let (head, _) = app
+        .send(Request::get("/pkg/missing.js").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(head.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn pages_are_compressed_when_the_browser_accepts_it() {
+    let app = common::app();
+    for encoding in ["br", "gzip"] {
+        let (head, body) = app
+            .send(
+                Request::get("/news")
+                    .header(ACCEPT_ENCODING, encoding)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(head.status, StatusCode::OK);
+        assert_eq!(head.headers[CONTENT_ENCODING], encoding);
+        assert!(!body.starts_with(b"<!DOCTYPE"), "body is encoded");
+    }
 }

@@ -27,6 +27,8 @@ pub fn app_with(extra: u32) -> TestApp {
     let site = dir.path().join("site");
     std::fs::create_dir_all(site.join("pkg")).expect("site dir");
     std::fs::write(site.join("robots.txt"), "User-agent: *\n").expect("static file");
+    std::fs::write(site.join("pkg/twincity.0123abcd.css"), "body{}").expect("asset");
+    std::fs::write(site.join("pkg/twincity.css"), "body{}").expect("asset");
     let leptos_options = LeptosOptions::builder()
         .output_name("twincity")
         .site_root(site.to_string_lossy().to_string())
@@ -49,6 +51,14 @@ pub fn app() -> TestApp {
 }
 
 impl TestApp {
+    /// Sends `request` and returns the response head and the (undecoded) body.
+    pub async fn send(&self, request: Request<Body>) -> (http::response::Parts, Vec<u8>) {
+        let response = self.router.clone().oneshot(request).await.expect("response");
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.expect("body").to_bytes();
+        (parts, bytes.to_vec())
+    }
+
     /// GETs `uri` and returns the status and the body as text.
     pub async fn get(&self, uri: &str) -> (StatusCode, String) {
         let response = self

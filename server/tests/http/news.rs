@@ -1,7 +1,6 @@
 //! `/news` and `/news/{slug}` through the real router.
 
-mod common;
-
+use super::common;
 use app::store::seed::SEED_ITEMS;
 use http::StatusCode;
 

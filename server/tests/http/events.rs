@@ -1,7 +1,6 @@
 //! `/events` and `/events/{slug}` through the real router.
 
-mod common;
-
+use super::common;
 use http::StatusCode;
 
 #[tokio::test]

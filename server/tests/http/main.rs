@@ -1,0 +1,6 @@
+//! The HTTP layer through the real router over real SQLite files; one module per URL family.
+
+mod common;
+mod events;
+mod news;
+mod site;
