@@ -44,7 +44,9 @@ fn is_hashed(file_name: &str) -> bool {
     let (_ext, hash) = (parts.next(), parts.next());
     parts.next().is_some()
         && hash.is_some_and(|h| {
-            h.len() >= 8 && h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            h.len() >= 8
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
 }
 

@@ -53,7 +53,12 @@ pub fn app() -> TestApp {
 impl TestApp {
     /// Sends `request` and returns the response head and the (undecoded) body.
     pub async fn send(&self, request: Request<Body>) -> (http::response::Parts, Vec<u8>) {
-        let response = self.router.clone().oneshot(request).await.expect("response");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("response");
         let (parts, body) = response.into_parts();
         let bytes = body.collect().await.expect("body").to_bytes();
         (parts, bytes.to_vec())

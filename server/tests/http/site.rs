@@ -51,7 +51,11 @@ async fn cities_list_and_profile() {
 async fn hashed_assets_are_cached_for_a_year() {
     let app = common::app();
     let (head, body) = app
-        .send(Request::get("/pkg/twincity.0123abcd.css").body(Body::empty()).unwrap())
+        .send(
+            Request::get("/pkg/twincity.0123abcd.css")
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await;
     assert_eq!(head.status, StatusCode::OK);
     assert_eq!(body, b"body{}");
@@ -60,9 +64,16 @@ async fn hashed_assets_are_cached_for_a_year() {
         "public, max-age=31536000, immutable"
     );
     let (head, _) = app
-        .send(Request::get("/pkg/twincity.css").body(Body::empty()).unwrap())
+        .send(
+            Request::get("/pkg/twincity.css")
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await;
-    assert_eq!(head.headers[CACHE_CONTROL], "no-cache", "unhashed names revalidate");
+    assert_eq!(
+        head.headers[CACHE_CONTROL], "no-cache",
+        "unhashed names revalidate"
+    );
     let (head, _) = app
         .send(Request::get("/pkg/missing.js").body(Body::empty()).unwrap())
         .await;
