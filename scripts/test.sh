@@ -20,7 +20,8 @@ cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "Rust tests"
 cargo test -p app --features ssr
-cargo test -p server
+# One test at a time: see the note on the runtime in server/tests/http/common.rs.
+cargo test -p server -- --test-threads=1
 
 step "Build the site (dev profile)"
 cargo leptos build

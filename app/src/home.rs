@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::cities::map::MapPreview;
 use crate::cities::HomeCity;
 use crate::error::AppError;
 use crate::layout::{ErrorPage, PageMeta};
@@ -102,6 +103,12 @@ fn HomeView(data: HomeData) -> impl IntoView {
                 </a>
             </p>
         </section>
+        <figure class="home-map">
+            <a href="/map" aria-label="Open the map of partner cities">
+                <MapPreview/>
+            </a>
+            <figcaption>"Volgograd’s partner cities around the world. "<a href="/map">"Explore the map"</a></figcaption>
+        </figure>
         <div class="home-columns">
             <section aria-labelledby="latest-heading">
                 <h2 id="latest-heading">"Latest news"</h2>

@@ -54,6 +54,7 @@ pub fn SiteHeader() -> impl IntoView {
                         <li><a href="/news">"News"</a></li>
                         <li><a href="/events">"Events"</a></li>
                         <li><a href="/cities">"Partner cities"</a></li>
+                        <li><a href="/map">"Map"</a></li>
                     </ul>
                 </nav>
             </div>

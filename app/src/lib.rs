@@ -1,6 +1,9 @@
 //! twincity's isomorphic application: the routes, the pages of each feature, and (with `ssr`)
 //! the server functions, the application state and the SQLite store behind them.
 
+// The map page's statically typed view tree is deeper than the compiler's default limit.
+#![recursion_limit = "256"]
+
 /// Implements `as_str` / `from_db` for a fieldless enum stored as text in the database.
 macro_rules! db_enum {
     ($ty:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
@@ -59,6 +62,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Runs `f` as an effect in the browser only. Effects never run on the server, and creating
+/// one there wraps its closure for a single thread: when the multi-threaded runtime drops the
+/// rendered page on another thread, that wrapper panics and the response never completes.
+pub fn client_effect(f: impl Fn() + 'static) {
+    #[cfg(not(feature = "ssr"))]
+    Effect::new(f);
+    #[cfg(feature = "ssr")]
+    drop(f);
+}
+
 /// The public address of the site: configured on the server, the page's origin in the browser.
 fn public_url() -> String {
     #[cfg(feature = "ssr")]
@@ -84,7 +97,7 @@ pub fn App() -> impl IntoView {
     provide_context(PublicUrl(public_url()));
     // Effects run only in the browser, after hydration: mark the document so that tests (and
     // styles) can tell a live page from server-rendered HTML.
-    Effect::new(|| {
+    client_effect(|| {
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-hydrated", "");
         }
@@ -99,6 +112,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/news/:slug") view=news::ArticlePage ssr=SsrMode::Async/>
                     <Route path=path!("/events") view=events::EventsPage ssr=SsrMode::Async/>
                     <Route path=path!("/events/:slug") view=events::EventPage ssr=SsrMode::Async/>
+                    <Route path=path!("/map") view=cities::map::MapPage ssr=SsrMode::Async/>
                     <Route path=path!("/cities") view=cities::CitiesPage ssr=SsrMode::Async/>
                     <Route path=path!("/cities/:slug") view=cities::CityPage ssr=SsrMode::Async/>
                 </Routes>

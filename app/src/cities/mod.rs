@@ -1,6 +1,7 @@
 //! Partner cities: their types, server functions, the list of all cities and a city's profile.
 
 pub mod api;
+pub mod map;
 mod pages;
 
 pub use pages::{CitiesPage, CityPage};

@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{get_city, list_cities};
+use super::map::MapPreview;
 use super::{City, CityKind, CityProfile, CityStatus};
+use crate::error::AppError;
 use crate::layout::{ErrorPage, PageMeta};
 use crate::news::FeedList;
 use crate::pager::{page_href, parse_page, Pager};
@@ -29,16 +31,62 @@ fn status_label(status: CityStatus) -> &'static str {
     }
 }
 
-/// `/cities`.
+/// The columns the city table sorts by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortBy {
+    Name,
+    Country,
+    Year,
+}
+
+impl SortBy {
+    /// Reads the `sort` query value; absent means by name.
+    pub fn parse(raw: Option<String>) -> Result<Self, AppError> {
+        match raw.as_deref().unwrap_or("") {
+            "" | "name" => Ok(Self::Name),
+            "country" => Ok(Self::Country),
+            "year" => Ok(Self::Year),
+            _ => Err(AppError::invalid(
+                "sort",
+                "The table sorts by “name”, “country” or “year”.",
+            )),
+        }
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Country => "country",
+            Self::Year => "year",
+        }
+    }
+
+    /// Sorts `cities` by this column, then by name; unknown years go last.
+    pub fn sort(self, cities: &mut [City]) {
+        let by_name = |a: &City, b: &City| a.name.to_lowercase().cmp(&b.name.to_lowercase());
+        match self {
+            Self::Name => cities.sort_by(by_name),
+            Self::Country => cities.sort_by(|a, b| a.country.cmp(&b.country).then(by_name(a, b))),
+            Self::Year => cities.sort_by(|a, b| {
+                let year = |c: &City| c.since_year.unwrap_or(i32::MAX);
+                year(a).cmp(&year(b)).then(by_name(a, b))
+            }),
+        }
+    }
+}
+
+/// `/cities?sort=name|country|year`.
 #[component]
 pub fn CitiesPage() -> impl IntoView {
+    let query = use_query_map();
     let cities = Resource::new(|| (), |_| list_cities());
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match cities.await {
-                    Ok(cities) => view! { <CitiesView cities/> }.into_any(),
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                let sort = SortBy::parse(query.read().get("sort"));
+                match (cities.await, sort) {
+                    (Ok(cities), Ok(sort)) => view! { <CitiesView cities sort/> }.into_any(),
+                    (Err(error), _) | (_, Err(error)) => view! { <ErrorPage error/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -46,7 +94,18 @@ pub fn CitiesPage() -> impl IntoView {
 }
 
 #[component]
-fn CitiesView(cities: Vec<City>) -> impl IntoView {
+fn SortHeader(column: SortBy, current: SortBy, label: &'static str) -> impl IntoView {
+    let sorted = (column == current).then_some("ascending");
+    view! {
+        <th scope="col" aria-sort=sorted>
+            <a href=format!("/cities?sort={}", column.key())>{label}</a>
+        </th>
+    }
+}
+
+#[component]
+fn CitiesView(mut cities: Vec<City>, sort: SortBy) -> impl IntoView {
+    sort.sort(&mut cities);
     let count = cities.len();
     let rows = cities
         .into_iter()
@@ -76,16 +135,20 @@ fn CitiesView(cities: Vec<City>) -> impl IntoView {
             path="/cities"
         />
         <h1>"Partner cities"</h1>
-        <p>{format!("Volgograd has {count} twin and partner cities.")}</p>
+        <p>
+            {format!("Volgograd has {count} twin and partner cities. ")}
+            <a href="/map">"See them on the map"</a>
+            "."
+        </p>
         <div class="table-scroll">
             <table class="cities" data-testid="cities-table">
                 <caption>"Twin and partner cities of Volgograd"</caption>
                 <thead>
                     <tr>
-                        <th scope="col">"City"</th>
-                        <th scope="col">"Country"</th>
+                        <SortHeader column=SortBy::Name current=sort label="City"/>
+                        <SortHeader column=SortBy::Country current=sort label="Country"/>
                         <th scope="col">"Kind"</th>
-                        <th scope="col">"Since"</th>
+                        <SortHeader column=SortBy::Year current=sort label="Since"/>
                         <th scope="col">"Status"</th>
                     </tr>
                 </thead>
@@ -151,6 +214,9 @@ fn CityView(profile: CityProfile) -> impl IntoView {
             <h1>{city.name.clone()}</h1>
             <p class="kicker">{format!("{}, {}", city.country, phrase)}</p>
             {banner}
+            <div class="city-locator">
+                <MapPreview focus=(city.lon, city.lat)/>
+            </div>
             <dl class="facts">
                 <dt>"Country"</dt>
                 <dd>
@@ -166,8 +232,71 @@ fn CityView(profile: CityProfile) -> impl IntoView {
             </dl>
             <section aria-labelledby="city-news-heading">
                 <h2 id="city-news-heading">{format!("News about {}", city.name)}</h2>
+                <p><a href=format!("/news?city={}", city.slug)>"All of it in the news feed"</a></p>
                 {news}
             </section>
         </article>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn city(name: &str, country: &str, since: Option<i32>) -> City {
+        City {
+            slug: name.to_lowercase(),
+            name: name.into(),
+            country: country.into(),
+            country_note: String::new(),
+            kind: CityKind::Twin,
+            since_year: since,
+            status: CityStatus::Active,
+            status_note: String::new(),
+            lat: 0.0,
+            lon: 0.0,
+        }
+    }
+
+    fn names(cities: &[City]) -> Vec<&str> {
+        cities.iter().map(|c| c.name.as_str()).collect()
+    }
+
+    #[test]
+    fn sorts_by_each_column() {
+        let mut cities = vec![
+            city("Turin", "Italy", Some(1961)),
+            city("Jilin", "China", None),
+            city("Chengdu", "China", Some(2011)),
+            city("Coventry", "United Kingdom", Some(1944)),
+        ];
+        SortBy::Name.sort(&mut cities);
+        assert_eq!(names(&cities), ["Chengdu", "Coventry", "Jilin", "Turin"]);
+        SortBy::Country.sort(&mut cities);
+        assert_eq!(names(&cities), ["Chengdu", "Jilin", "Turin", "Coventry"]);
+        SortBy::Year.sort(&mut cities);
+        assert_eq!(names(&cities), ["Coventry", "Turin", "Chengdu", "Jilin"]);
+    }
+
+    #[test]
+    fn unknown_sort_is_a_400() {
+        assert_eq!(SortBy::parse(None), Ok(SortBy::Name));
+        assert_eq!(SortBy::parse(Some("year".into())), Ok(SortBy::Year));
+        assert_eq!(
+            SortBy::parse(Some("size".into())).unwrap_err().status(),
+            400
+        );
+    }
+
+    #[test]
+    fn partnership_phrase_names_unknown_years() {
+        assert_eq!(
+            partnership_phrase(&city("Jilin", "China", None)),
+            "twin city, year unknown"
+        );
+        assert_eq!(
+            partnership_phrase(&city("Turin", "Italy", Some(1961))),
+            "twin city since 1961"
+        );
     }
 }

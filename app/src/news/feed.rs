@@ -5,23 +5,34 @@ use leptos_router::hooks::use_query_map;
 
 use super::api::list_news;
 use super::{FeedPage, ItemKind, ItemSummary};
+use crate::cities::api::get_city;
+use crate::error::AppError;
 use crate::i18n::{format_date, format_date_range, iso_date};
 use crate::layout::{ErrorPage, PageMeta};
 use crate::pager::{parse_page, Pager};
 
-/// `/news?page=N`.
+/// A feed page and, when filtered by a city, that city's slug and name.
+type Feed = (FeedPage, Option<(String, String)>);
+
+/// `/news?page=N`, or `/news?city={slug}&page=N` for the news about one partner city.
 #[component]
 pub fn NewsPage() -> impl IntoView {
     let query = use_query_map();
     let feed = Resource::new(
-        move || parse_page(query.read().get("page")),
-        |page| async move { list_news(page?).await },
+        move || {
+            let q = query.read();
+            (
+                q.get("city").filter(|c| !c.is_empty()),
+                parse_page(q.get("page")),
+            )
+        },
+        |(city, page)| async move { load_feed(city, page?).await },
     );
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match feed.await {
-                    Ok(page) => view! { <FeedView page/> }.into_any(),
+                    Ok((page, city)) => view! { <FeedView page city/> }.into_any(),
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
             })}
@@ -29,14 +40,40 @@ pub fn NewsPage() -> impl IntoView {
     }
 }
 
+async fn load_feed(city: Option<String>, page: u32) -> Result<Feed, AppError> {
+    match city {
+        None => Ok((list_news(page).await?, None)),
+        Some(slug) => {
+            let profile = get_city(slug.clone(), page).await?;
+            let feed = FeedPage {
+                items: profile.news,
+                page: profile.page,
+                pages: profile.pages,
+            };
+            Ok((feed, Some((slug, profile.city.name))))
+        }
+    }
+}
+
 #[component]
-fn FeedView(page: FeedPage) -> impl IntoView {
-    let title = if page.page > 1 {
-        format!("News, page {} of {}", page.page, page.pages)
-    } else {
-        "News".to_owned()
+fn FeedView(page: FeedPage, city: Option<(String, String)>) -> impl IntoView {
+    let (base, heading) = match &city {
+        Some((slug, name)) => (format!("/news?city={slug}"), format!("News about {name}")),
+        None => ("/news".to_owned(), "News".to_owned()),
     };
-    let path = crate::pager::page_href("/news", page.page);
+    let title = if page.page > 1 {
+        format!("{heading}, page {} of {}", page.page, page.pages)
+    } else {
+        heading
+    };
+    let path = crate::pager::page_href(&base, page.page);
+    let all_news = city
+        .is_some()
+        .then(|| view! { <p><a href="/news">"All news"</a></p> });
+    let empty = page
+        .items
+        .is_empty()
+        .then(|| view! { <p class="empty">"No news here yet."</p> });
     view! {
         <PageMeta
             title=title.clone()
@@ -44,8 +81,10 @@ fn FeedView(page: FeedPage) -> impl IntoView {
             path
         />
         <h1>{title}</h1>
+        {all_news}
+        {empty}
         <FeedList items=page.items level=2/>
-        <Pager current=page.page pages=page.pages base="/news"/>
+        <Pager current=page.page pages=page.pages base=base/>
     }
 }
 

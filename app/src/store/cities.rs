@@ -1,5 +1,7 @@
 //! SQL for the home city and the partner cities.
 
+use std::collections::BTreeSet;
+
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::StoreError;
@@ -65,6 +67,13 @@ pub fn city_by_slug(conn: &Connection, slug: &str) -> Result<Option<(i64, City)>
         ))?
         .query_row([slug], |r| Ok((r.get(10)?, city_from_row(r)?)))
         .optional()?)
+}
+
+/// The countries that hold at least one partner city.
+pub fn partner_countries(conn: &Connection) -> Result<BTreeSet<String>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT DISTINCT country FROM cities")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// The cities an item is linked to, by name.

@@ -2,5 +2,6 @@
 
 mod common;
 mod events;
+mod map;
 mod news;
 mod site;

@@ -11,77 +11,89 @@ fn html(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-#[tokio::test]
-async fn feed_lists_the_ten_seed_items_in_order() {
-    let app = common::app();
-    let (status, body) = app.get("/news").await;
-    assert_eq!(status, StatusCode::OK);
-    let mut last = 0;
-    for item in SEED_ITEMS {
-        let at = body
-            .find(&html(item.title))
-            .unwrap_or_else(|| panic!("missing {}", item.title));
-        assert!(at > last, "{} out of order", item.title);
-        last = at;
-    }
-    assert!(body.contains("<title>News · "));
-    assert!(body.contains(r#"<link href="http://portal.test/news" rel="canonical">"#));
-    assert!(!body.contains("Next ››"), "one page, no pager");
+#[test]
+fn feed_lists_the_ten_seed_items_in_order() {
+    common::block_on(async {
+        let app = common::app();
+        let (status, body) = app.get("/news").await;
+        assert_eq!(status, StatusCode::OK);
+        let mut last = 0;
+        for item in SEED_ITEMS {
+            let at = body
+                .find(&html(item.title))
+                .unwrap_or_else(|| panic!("missing {}", item.title));
+            assert!(at > last, "{} out of order", item.title);
+            last = at;
+        }
+        assert!(body.contains("<title>News · "));
+        assert!(body.contains(r#"<link href="http://portal.test/news" rel="canonical">"#));
+        assert!(!body.contains("Next ››"), "one page, no pager");
+    });
 }
 
-#[tokio::test]
-async fn pager_links_pages_and_marks_the_current_one() {
-    let app = common::app_with(120);
-    let (status, body) = app.get("/news?page=2").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("‹‹ Back"));
-    assert!(body.contains("Next ››"));
-    assert!(body.contains(r#"href="/news?page=3""#));
-    assert!(body.contains(r#"href="/news?page=13""#), "last page linked");
-    assert!(body.contains(r#"aria-current="page""#));
-    assert!(body.contains("Generated item"));
-    assert!(!body.contains(&html(SEED_ITEMS[0].title)));
+#[test]
+fn pager_links_pages_and_marks_the_current_one() {
+    common::block_on(async {
+        let app = common::app_with(120);
+        let (status, body) = app.get("/news?page=2").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("‹‹ Back"));
+        assert!(body.contains("Next ››"));
+        assert!(body.contains(r#"href="/news?page=3""#));
+        assert!(body.contains(r#"href="/news?page=13""#), "last page linked");
+        assert!(body.contains(r#"aria-current="page""#));
+        assert!(body.contains("Generated item"));
+        assert!(!body.contains(&html(SEED_ITEMS[0].title)));
+    });
 }
 
-#[tokio::test]
-async fn pages_past_the_end_are_404_and_bad_numbers_400() {
-    let app = common::app();
-    let (status, body) = app.get("/news?page=2").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(body.contains("Page not found"));
-    let (status, body) = app.get("/news?page=0").await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-    let (status, body) = app.get("/news?page=two").await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body.contains("whole number"));
+#[test]
+fn pages_past_the_end_are_404_and_bad_numbers_400() {
+    common::block_on(async {
+        let app = common::app();
+        let (status, body) = app.get("/news?page=2").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(body.contains("Page not found"));
+        let (status, body) = app.get("/news?page=0").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        let (status, body) = app.get("/news?page=two").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("whole number"));
+    });
 }
 
-#[tokio::test]
-async fn article_page_shows_the_item_with_its_city_tags_and_neighbours() {
-    let app = common::app();
-    let (status, body) = app.get("/news/chemnitz-drawing-competition-prizes").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("Volgograd school pupils were awarded prizes"));
-    assert!(body.contains("European Mobility Week"));
-    assert!(body.contains(r#"href="/cities/chemnitz""#));
-    assert!(body.contains("Competitions"));
-    assert!(body.contains(r#"rel="prev""#) && body.contains(r#"rel="next""#));
-    assert!(body.contains(r#"property="og:type" content="article""#));
-    assert!(body.contains("12 November 2020"));
+#[test]
+fn article_page_shows_the_item_with_its_city_tags_and_neighbours() {
+    common::block_on(async {
+        let app = common::app();
+        let (status, body) = app.get("/news/chemnitz-drawing-competition-prizes").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("Volgograd school pupils were awarded prizes"));
+        assert!(body.contains("European Mobility Week"));
+        assert!(body.contains(r#"href="/cities/chemnitz""#));
+        assert!(body.contains("Competitions"));
+        assert!(body.contains(r#"rel="prev""#) && body.contains(r#"rel="next""#));
+        assert!(body.contains(r#"property="og:type" content="article""#));
+        assert!(body.contains("12 November 2020"));
+    });
 }
 
-#[tokio::test]
-async fn unknown_article_is_a_404_page() {
-    let app = common::app();
-    let (status, body) = app.get("/news/no-such-story").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(body.contains("Page not found"));
-    assert!(body.contains(r#"href="/news""#));
+#[test]
+fn unknown_article_is_a_404_page() {
+    common::block_on(async {
+        let app = common::app();
+        let (status, body) = app.get("/news/no-such-story").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(body.contains("Page not found"));
+        assert!(body.contains(r#"href="/news""#));
+    });
 }
 
-#[tokio::test]
-async fn an_event_is_not_found_under_news() {
-    let app = common::app();
-    let (status, _) = app.get("/news/dialogue-on-the-volga-forum-2020").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+#[test]
+fn an_event_is_not_found_under_news() {
+    common::block_on(async {
+        let app = common::app();
+        let (status, _) = app.get("/news/dialogue-on-the-volga-forum-2020").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    });
 }

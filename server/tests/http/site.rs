@@ -5,95 +5,107 @@ use axum::body::Body;
 use http::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING};
 use http::{Request, StatusCode};
 
-#[tokio::test]
-async fn home_page_shows_latest_news_events_and_cities() {
-    let app = common::app();
-    let (status, body) = app.get("/").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("Latest news"));
-    assert!(body.contains("Recent events"));
-    assert!(body.contains("See all 25 partner cities"));
-    assert!(body.contains(r#"<meta name="description""#));
+#[test]
+fn home_page_shows_latest_news_events_and_cities() {
+    common::block_on(async {
+        let app = common::app();
+        let (status, body) = app.get("/").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("Latest news"));
+        assert!(body.contains("Recent events"));
+        assert!(body.contains("See all 25 partner cities"));
+        assert!(body.contains(r#"<meta name="description""#));
+    });
 }
 
-#[tokio::test]
-async fn unknown_path_is_a_404_page() {
-    let app = common::app();
-    let (status, body) = app.get("/no/such/page").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(body.contains("Page not found"));
+#[test]
+fn unknown_path_is_a_404_page() {
+    common::block_on(async {
+        let app = common::app();
+        let (status, body) = app.get("/no/such/page").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(body.contains("Page not found"));
+    });
 }
 
-#[tokio::test]
-async fn static_files_are_served() {
-    let app = common::app();
-    let (status, body) = app.get("/robots.txt").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(body.starts_with("User-agent"));
+#[test]
+fn static_files_are_served() {
+    common::block_on(async {
+        let app = common::app();
+        let (status, body) = app.get("/robots.txt").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.starts_with("User-agent"));
+    });
 }
 
-#[tokio::test]
-async fn cities_list_and_profile() {
-    let app = common::app();
-    let (status, body) = app.get("/cities").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(body.contains(r#"href="/cities/plonsk""#));
-    assert!(body.contains("year unknown"));
-    let (status, body) = app.get("/cities/coventry").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("Partnership suspended"));
-    assert!(body.contains("2022-03-22"));
-    assert!(body.contains("Perm and Oxford"));
-    assert_eq!(app.get("/cities/atlantis").await.0, StatusCode::NOT_FOUND);
+#[test]
+fn cities_list_and_profile() {
+    common::block_on(async {
+        let app = common::app();
+        let (status, body) = app.get("/cities").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains(r#"href="/cities/plonsk""#));
+        assert!(body.contains("year unknown"));
+        let (status, body) = app.get("/cities/coventry").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("Partnership suspended"));
+        assert!(body.contains("2022-03-22"));
+        assert!(body.contains("Perm and Oxford"));
+        assert_eq!(app.get("/cities/atlantis").await.0, StatusCode::NOT_FOUND);
+    });
 }
 
-#[tokio::test]
-async fn hashed_assets_are_cached_for_a_year() {
-    let app = common::app();
-    let (head, body) = app
-        .send(
-            Request::get("/pkg/twincity.0123abcd.css")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(head.status, StatusCode::OK);
-    assert_eq!(body, b"body{}");
-    assert_eq!(
-        head.headers[CACHE_CONTROL],
-        "public, max-age=31536000, immutable"
-    );
-    let (head, _) = app
-        .send(
-            Request::get("/pkg/twincity.css")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(
-        head.headers[CACHE_CONTROL], "no-cache",
-        "unhashed names revalidate"
-    );
-    let (head, _) = app
-        .send(Request::get("/pkg/missing.js").body(Body::empty()).unwrap())
-        .await;
-    assert_eq!(head.status, StatusCode::NOT_FOUND);
-}
-
-#[tokio::test]
-async fn pages_are_compressed_when_the_browser_accepts_it() {
-    let app = common::app();
-    for encoding in ["br", "gzip"] {
+#[test]
+fn hashed_assets_are_cached_for_a_year() {
+    common::block_on(async {
+        let app = common::app();
         let (head, body) = app
             .send(
-                Request::get("/news")
-                    .header(ACCEPT_ENCODING, encoding)
+                Request::get("/pkg/twincity.0123abcd.css")
                     .body(Body::empty())
                     .unwrap(),
             )
             .await;
         assert_eq!(head.status, StatusCode::OK);
-        assert_eq!(head.headers[CONTENT_ENCODING], encoding);
-        assert!(!body.starts_with(b"<!DOCTYPE"), "body is encoded");
-    }
+        assert_eq!(body, b"body{}");
+        assert_eq!(
+            head.headers[CACHE_CONTROL],
+            "public, max-age=31536000, immutable"
+        );
+        let (head, _) = app
+            .send(
+                Request::get("/pkg/twincity.css")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(
+            head.headers[CACHE_CONTROL], "no-cache",
+            "unhashed names revalidate"
+        );
+        let (head, _) = app
+            .send(Request::get("/pkg/missing.js").body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(head.status, StatusCode::NOT_FOUND);
+    });
+}
+
+#[test]
+fn pages_are_compressed_when_the_browser_accepts_it() {
+    common::block_on(async {
+        let app = common::app();
+        for encoding in ["br", "gzip"] {
+            let (head, body) = app
+                .send(
+                    Request::get("/news")
+                        .header(ACCEPT_ENCODING, encoding)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await;
+            assert_eq!(head.status, StatusCode::OK);
+            assert_eq!(head.headers[CONTENT_ENCODING], encoding);
+            assert!(!body.starts_with(b"<!DOCTYPE"), "body is encoded");
+        }
+    });
 }

@@ -1,0 +1,71 @@
+//! Server functions of the map.
+
+use leptos::prelude::*;
+
+use super::{CityCard, MapData};
+use crate::error::AppError;
+
+/// The home city, every partner city and the countries layer's address.
+#[server]
+pub async fn get_map() -> Result<MapData, AppError> {
+    use crate::{error::with_status, state::app_state, store};
+    with_status(
+        async move {
+            let store = app_state()?.store;
+            store
+                .call(|c| {
+                    let Some(home) = store::cities::home_city(c)? else {
+                        return Ok(None);
+                    };
+                    let highlight = store::cities::partner_countries(c)?;
+                    let today = store::items::today(c)?;
+                    Ok(Some(MapData {
+                        home,
+                        cities: store::cities::all_cities(c)?,
+                        countries_url: super::base::countries_url(&highlight),
+                        current_year: today
+                            .get(..4)
+                            .and_then(|y| y.parse().ok())
+                            .unwrap_or(super::FIRST_YEAR),
+                    }))
+                })
+                .await?
+                .ok_or(AppError::NotFound)
+        }
+        .await,
+    )
+}
+
+/// The side card of the city at `slug`: its facts, its three latest news items and its
+/// distance from the home city.
+#[server]
+pub async fn get_city_card(slug: String) -> Result<CityCard, AppError> {
+    use crate::{error::with_status, i18n::DEFAULT_LANG, state::app_state, store};
+    with_status(
+        async move {
+            let store = app_state()?.store;
+            store
+                .call(move |c| {
+                    let Some((id, city)) = store::cities::city_by_slug(c, &slug)? else {
+                        return Ok(None);
+                    };
+                    let news = store::items::items_of_city(c, DEFAULT_LANG, id, 1, 3)?
+                        .map(|(news, _)| news)
+                        .unwrap_or_default();
+                    let home = store::cities::home_city(c)?;
+                    let distance_km = home.map_or(0, |h| {
+                        super::projection::distance_km((h.lon, h.lat), (city.lon, city.lat)).round()
+                            as u32
+                    });
+                    Ok(Some(CityCard {
+                        city,
+                        news,
+                        distance_km,
+                    }))
+                })
+                .await?
+                .ok_or(AppError::NotFound)
+        }
+        .await,
+    )
+}

@@ -1,0 +1,221 @@
+//! The layered map drawing shared by every map: the countries image, the arcs from the home city,
+//! and the pins, positioned in percent of the drawing so that one CSS transform zooms and pans
+//! all layers together.
+
+use leptos::prelude::*;
+
+use super::projection::{arc_path, height, project, WIDTH};
+use super::MapData;
+use crate::cities::pages::partnership_phrase;
+use crate::cities::{City, CityKind, CityStatus, HomeCity};
+
+/// Zoom level and centre (as fractions of the drawing) of a map view.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct View {
+    pub zoom: f64,
+    pub cx: f64,
+    pub cy: f64,
+}
+
+/// The most a map zooms in.
+pub const MAX_ZOOM: f64 = 8.0;
+
+impl Default for View {
+    fn default() -> Self {
+        Self {
+            zoom: 1.0,
+            cx: 0.5,
+            cy: 0.5,
+        }
+    }
+}
+
+impl View {
+    /// The same view with the zoom and centre kept inside the drawing.
+    pub fn clamped(self) -> Self {
+        let zoom = self.zoom.clamp(1.0, MAX_ZOOM);
+        let half = 0.5 / zoom;
+        Self {
+            zoom,
+            cx: self.cx.clamp(half, 1.0 - half),
+            cy: self.cy.clamp(half, 1.0 - half),
+        }
+    }
+
+    /// A view centred on the point at fractions (`fx`, `fy`) of the drawing.
+    pub fn centred_on(fx: f64, fy: f64, zoom: f64) -> Self {
+        Self {
+            zoom,
+            cx: fx,
+            cy: fy,
+        }
+        .clamped()
+    }
+
+    /// The CSS transform that shows this view (origin at the drawing's top left).
+    pub fn transform(self) -> String {
+        let tx = (0.5 - self.zoom * self.cx) * 100.0;
+        let ty = (0.5 - self.zoom * self.cy) * 100.0;
+        format!(
+            "transform: translate({tx:.3}%, {ty:.3}%) scale({z:.4}); --zoom: {z:.4}",
+            z = self.zoom
+        )
+    }
+}
+
+/// Where a point falls, in fractions of the drawing's width and height.
+pub fn fraction(lon: f64, lat: f64) -> (f64, f64) {
+    let (x, y) = project(lon, lat);
+    (x / WIDTH, y / height())
+}
+
+/// "Chemnitz, Germany — twin city since 1988", plus the status when it is not active.
+pub fn pin_label(city: &City) -> String {
+    let status = match city.status {
+        CityStatus::Active => "",
+        CityStatus::Suspended => ", partnership suspended",
+        CityStatus::Paused => ", partnership paused",
+    };
+    format!(
+        "{}, {} — {}{status}",
+        city.name,
+        city.country,
+        partnership_phrase(city)
+    )
+}
+
+/// CSS classes that give a pin its shape (kind) and fill (status).
+pub fn pin_class(city: &City) -> String {
+    let kind = match city.kind {
+        CityKind::Twin => "twin",
+        CityKind::Partner => "partner",
+    };
+    format!("pin {kind} {}", city.status.as_str())
+}
+
+/// The position style of a pin at `city`.
+pub fn pin_position(city: &City) -> String {
+    let (fx, fy) = fraction(city.lon, city.lat);
+    format!("left: {:.3}%; top: {:.3}%", fx * 100.0, fy * 100.0)
+}
+
+/// Cities sorted west to east, the order pins are reached with Tab.
+pub fn west_to_east(mut cities: Vec<City>) -> Vec<City> {
+    cities.sort_by(|a, b| a.lon.total_cmp(&b.lon));
+    cities
+}
+
+/// The countries image and the arcs from the home city to `cities`.
+#[component]
+pub fn MapBackdrop(
+    countries_url: String,
+    home: HomeCity,
+    #[prop(into)] cities: Signal<Vec<City>>,
+) -> impl IntoView {
+    let from = (home.lon, home.lat);
+    let (hx, hy) = project(home.lon, home.lat);
+    let view_box = format!("0 0 {WIDTH} {:.1}", height());
+    view! {
+        <img class="map-countries" src=countries_url alt="" width="1000" height="487"/>
+        <svg class="map-arcs" viewBox=view_box aria-hidden="true" focusable="false">
+            <For
+                each=move || cities.get()
+                key=|c| c.slug.clone()
+                children=move |c| {
+                    view! {
+                        <path class=format!("arc {}", c.status.as_str()) d=arc_path(from, (c.lon, c.lat))/>
+                    }
+                }
+            />
+            <circle class="home-dot" cx=format!("{hx:.1}") cy=format!("{hy:.1}") r="4"/>
+        </svg>
+        <span class="home-label" style=format!("left: {:.3}%; top: {:.3}%", hx / WIDTH * 100.0, hy / height() * 100.0)>
+            {home.name}
+        </span>
+    }
+}
+
+/// A map that only shows: no links, no controls. `focus` centres and zooms it on one place.
+#[component]
+pub fn MiniMap(
+    data: MapData,
+    /// Longitude and latitude to centre on and mark.
+    focus: Option<(f64, f64)>,
+) -> impl IntoView {
+    let view = match focus {
+        Some((lon, lat)) => {
+            let (fx, fy) = fraction(lon, lat);
+            View::centred_on(fx, fy, 4.0)
+        }
+        None => View::default(),
+    };
+    let pins = west_to_east(data.cities.clone())
+        .into_iter()
+        .map(|city| {
+            let marked = focus.is_some_and(|(lon, lat)| lon == city.lon && lat == city.lat);
+            let class = format!("{}{}", pin_class(&city), if marked { " marked" } else { "" });
+            view! { <span class=class style=pin_position(&city)><span class="pin-shape"></span></span> }
+        })
+        .collect_view();
+    view! {
+        <div class="map-frame mini" data-testid="mini-map">
+            <div class="map-canvas" style=view.transform()>
+                <MapBackdrop countries_url=data.countries_url home=data.home cities=data.cities/>
+                <div class="map-pins" aria-hidden="true">{pins}</div>
+            </div>
+        </div>
+    }
+}
+
+/// Loads the map data and shows a [`MiniMap`]; nothing if the data cannot be had, since the
+/// page around it says the same in words.
+#[component]
+pub fn MapPreview(#[prop(optional)] focus: Option<(f64, f64)>) -> impl IntoView {
+    let data = Resource::new(|| (), |_| super::api::get_map());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                data.await.ok().map(|data| view! { <MiniMap data focus/> })
+            })}
+        </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn views_stay_inside_the_drawing() {
+        let v = View {
+            zoom: 2.0,
+            cx: 0.0,
+            cy: 1.0,
+        }
+        .clamped();
+        assert_eq!((v.cx, v.cy), (0.25, 0.75));
+        let v = View {
+            zoom: 0.5,
+            cx: 0.9,
+            cy: 0.1,
+        }
+        .clamped();
+        assert_eq!(v, View::default());
+        assert_eq!(
+            View {
+                zoom: 99.0,
+                ..View::default()
+            }
+            .clamped()
+            .zoom,
+            MAX_ZOOM
+        );
+    }
+
+    #[test]
+    fn the_default_view_needs_no_shift() {
+        assert!(View::default()
+            .transform()
+            .starts_with("transform: translate(0.000%, 0.000%) scale(1.0000)"));
+    }
+}

@@ -1,0 +1,487 @@
+//! `/map`: the interactive map. Without JavaScript it is a complete server-rendered page whose
+//! pins are links and whose filters are a GET form; once hydrated it zooms, pans, opens a side
+//! card per city and animates the partnerships through the years.
+
+use leptos::ev;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+
+use super::api::{get_city_card, get_map};
+use super::canvas::{pin_class, pin_label, pin_position, west_to_east, MapBackdrop, View};
+use super::{CityCard, MapData, MapFilter, FIRST_YEAR};
+use crate::cities::pages::partnership_phrase;
+use crate::cities::{City, CityKind, CityStatus};
+use crate::layout::{ErrorPage, PageMeta};
+use crate::news::FeedList;
+
+/// `/map?kind=&status=&country=&until=`.
+#[component]
+pub fn MapPage() -> impl IntoView {
+    let data = Resource::new(|| (), |_| get_map());
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(data) => view! { <MapView data/> }.into_any(),
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn MapView(data: MapData) -> impl IntoView {
+    let query = use_query_map();
+    let filter = Memo::new(move |_| MapFilter::from_query(&query.read()));
+    // The filter is checked on the server's render too, so a bad URL is a real 400 page.
+    if let Err(error) = filter.get_untracked() {
+        return view! { <ErrorPage error/> }.into_any();
+    }
+    let all = StoredValue::new(west_to_east(data.cities.clone()));
+    let shown = Signal::derive(move || {
+        let filter = filter.get().unwrap_or_default();
+        all.with_value(|cities| {
+            cities
+                .iter()
+                .filter(|c| filter.matches(c))
+                .cloned()
+                .collect()
+        })
+    });
+    let total = data.cities.len();
+    let unknown_years = data
+        .cities
+        .iter()
+        .filter(|c| c.since_year.is_none())
+        .count();
+    let card = RwSignal::new(None::<CityCard>);
+    let view = RwSignal::new(View::default());
+    let hydrated = RwSignal::new(false);
+    crate::client_effect(move || hydrated.set(true));
+    let close_card = move || {
+        if let Some(slug) = card.get_untracked().map(|c| c.city.slug) {
+            card.set(None);
+            focus_pin(&slug);
+        }
+    };
+    view! {
+        <PageMeta
+            title="Map of partner cities"
+            description="Volgograd’s twin and partner cities on a world map, with the year each partnership began and its status."
+            path="/map"
+        />
+        <h1>"Partner cities on the map"</h1>
+        <div class="map-layout" on:keydown=move |ev: ev::KeyboardEvent| {
+            if ev.key() == "Escape" && card.get_untracked().is_some() {
+                close_card();
+            }
+        }>
+            <Filters data=data.clone() filter hydrated/>
+            <p class="map-count" aria-live="polite" data-testid="map-count">
+                {move || format!("Showing {} of {total} cities", shown.with(Vec::len))}
+            </p>
+            <div class="map-stage">
+                <MapFrame data view hydrated shown card/>
+                <CardPanel card on_close=close_card/>
+            </div>
+            <Legend unknown_years/>
+        </div>
+    }
+    .into_any()
+}
+
+/// The framed, zoomable drawing with its pins and zoom buttons.
+#[component]
+fn MapFrame(
+    data: MapData,
+    view: RwSignal<View>,
+    hydrated: RwSignal<bool>,
+    shown: Signal<Vec<City>>,
+    card: RwSignal<Option<CityCard>>,
+) -> impl IntoView {
+    let drag = StoredValue::new(None::<(f64, f64, View)>);
+    let frame = NodeRef::<leptos::html::Div>::new();
+    let size = move || {
+        frame
+            .get_untracked()
+            .map(|el| {
+                let r = el.get_bounding_client_rect();
+                (r.left(), r.top(), r.width().max(1.0), r.height().max(1.0))
+            })
+            .unwrap_or((0.0, 0.0, 1.0, 1.0))
+    };
+    let zoom_by = move |factor: f64| {
+        view.update(|v| {
+            *v = View {
+                zoom: v.zoom * factor,
+                ..*v
+            }
+            .clamped()
+        })
+    };
+    let pan_by = move |dx: f64, dy: f64| {
+        view.update(|v| {
+            *v = View {
+                cx: v.cx + dx / v.zoom,
+                cy: v.cy + dy / v.zoom,
+                ..*v
+            }
+            .clamped()
+        })
+    };
+    let on_key = move |ev: ev::KeyboardEvent| {
+        let step = 0.1;
+        match ev.key().as_str() {
+            "ArrowLeft" => pan_by(-step, 0.0),
+            "ArrowRight" => pan_by(step, 0.0),
+            "ArrowUp" => pan_by(0.0, -step),
+            "ArrowDown" => pan_by(0.0, step),
+            "+" | "=" => zoom_by(1.5),
+            "-" | "_" => zoom_by(1.0 / 1.5),
+            _ => return,
+        }
+        ev.prevent_default();
+    };
+    let on_wheel = move |ev: ev::WheelEvent| {
+        ev.prevent_default();
+        let (left, top, width, height) = size();
+        let (px, py) = (
+            (ev.client_x() as f64 - left) / width,
+            (ev.client_y() as f64 - top) / height,
+        );
+        let factor = if ev.delta_y() < 0.0 { 1.25 } else { 0.8 };
+        view.update(|v| *v = zoom_around(*v, factor, px, py));
+    };
+    let on_down = move |ev: ev::PointerEvent| {
+        if ev.is_primary() {
+            drag.set_value(Some((
+                ev.client_x() as f64,
+                ev.client_y() as f64,
+                view.get_untracked(),
+            )));
+        }
+    };
+    let on_move = move |ev: ev::PointerEvent| {
+        let Some((x0, y0, start)) = drag.get_value() else {
+            return;
+        };
+        let (_, _, width, height) = size();
+        let (dx, dy) = (
+            (ev.client_x() as f64 - x0) / width,
+            (ev.client_y() as f64 - y0) / height,
+        );
+        if dx.abs() + dy.abs() > 0.005 {
+            view.set(
+                View {
+                    cx: start.cx - dx / start.zoom,
+                    cy: start.cy - dy / start.zoom,
+                    ..start
+                }
+                .clamped(),
+            );
+        }
+    };
+    let on_up = move |_: ev::PointerEvent| drag.set_value(None);
+    let open = move |slug: String| {
+        spawn_local(async move {
+            if let Ok(found) = get_city_card(slug).await {
+                card.set(Some(found));
+            }
+        });
+    };
+    view! {
+        <div
+            class="map-frame"
+            node_ref=frame
+            role="region"
+            aria-label="Map of partner cities: arrow keys pan, plus and minus zoom"
+            tabindex="0"
+            on:keydown=on_key
+            on:wheel=on_wheel
+            on:pointerdown=on_down
+            on:pointermove=on_move
+            on:pointerup=on_up
+            on:pointerleave=on_up
+        >
+            <div class="map-canvas" data-testid="map-canvas" data-zoom=move || format!("{:.2}", view.get().zoom) style=move || view.get().transform()>
+                <MapBackdrop countries_url=data.countries_url home=data.home cities=shown/>
+                <ul class="map-pins">
+                    <For
+                        each=move || shown.get()
+                        key=|c| c.slug.clone()
+                        children=move |city| {
+                            let slug = city.slug.clone();
+                            view! {
+                                <li>
+                                    <a
+                                        class=pin_class(&city)
+                                        style=pin_position(&city)
+                                        href=city.href()
+                                        aria-label=pin_label(&city)
+                                        data-testid="pin"
+                                        data-slug=city.slug.clone()
+                                        on:click=move |ev: ev::MouseEvent| {
+                                            ev.prevent_default();
+                                            open(slug.clone());
+                                        }
+                                    >
+                                        <span class="pin-shape"></span>
+                                    </a>
+                                </li>
+                            }
+                        }
+                    />
+                </ul>
+            </div>
+            <Show when=move || hydrated.get()>
+                <div class="map-zoom">
+                    <button type="button" aria-label="Zoom in" on:click=move |_| zoom_by(1.5)>"+"</button>
+                    <button type="button" aria-label="Zoom out" on:click=move |_| zoom_by(1.0 / 1.5)>"−"</button>
+                    <button type="button" on:click=move |_| view.set(View::default())>"Reset"</button>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+/// Moves the keyboard focus back to the pin of `slug`, where the visitor was before the card.
+fn focus_pin(slug: &str) {
+    use leptos::wasm_bindgen::JsCast;
+    let pin = document()
+        .query_selector(&format!("a[data-slug=\"{slug}\"]"))
+        .ok()
+        .flatten()
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(pin) = pin {
+        let _ = pin.focus();
+    }
+}
+
+/// The view after zooming by `factor` around the point at frame fractions (`px`, `py`), which
+/// stays where it is on screen.
+fn zoom_around(v: View, factor: f64, px: f64, py: f64) -> View {
+    let zoom = (v.zoom * factor).clamp(1.0, super::canvas::MAX_ZOOM);
+    // Drawing point under the cursor, then the centre that keeps it there.
+    let qx = v.cx + (px - 0.5) / v.zoom;
+    let qy = v.cy + (py - 0.5) / v.zoom;
+    View {
+        zoom,
+        cx: qx - (px - 0.5) / zoom,
+        cy: qy - (py - 0.5) / zoom,
+    }
+    .clamped()
+}
+
+/// The filter form: a plain GET form that, once hydrated, applies every change at once.
+#[component]
+fn Filters(
+    data: MapData,
+    filter: Memo<Result<MapFilter, crate::error::AppError>>,
+    hydrated: RwSignal<bool>,
+) -> impl IntoView {
+    let navigate = use_navigate();
+    let apply = move |f: MapFilter| {
+        navigate(
+            &format!("/map{}", f.to_query()),
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    };
+    let current = move || filter.get().unwrap_or_default();
+    let last_year = data.current_year;
+    let mut countries: Vec<String> = data.cities.iter().map(|c| c.country.clone()).collect();
+    countries.sort();
+    countries.dedup();
+    let year = move || current().until.unwrap_or(last_year);
+    let set_year = {
+        let apply = apply.clone();
+        move |y: i32| {
+            let until = (y < last_year).then_some(y);
+            apply(MapFilter { until, ..current() });
+        }
+    };
+    let playing = StoredValue::new(None::<IntervalHandle>);
+    let toggle_play = {
+        let set_year = set_year.clone();
+        move |_| {
+            if let Some(handle) = playing.get_value() {
+                handle.clear();
+                playing.set_value(None);
+                return;
+            }
+            let set_year = set_year.clone();
+            let first = if current().until.is_some() {
+                year()
+            } else {
+                FIRST_YEAR - 1
+            };
+            let y = std::cell::Cell::new(first);
+            let handle = set_interval_with_handle(
+                move || {
+                    y.set(y.get() + 1);
+                    let y = y.get();
+                    set_year(y.min(last_year));
+                    if y >= last_year {
+                        if let Some(h) = playing.get_value() {
+                            h.clear();
+                        }
+                        playing.set_value(None);
+                    }
+                },
+                std::time::Duration::from_millis(250),
+            );
+            playing.set_value(handle.ok());
+        }
+    };
+    let on_kind = {
+        let apply = apply.clone();
+        move |ev: ev::Event| {
+            apply(MapFilter {
+                kind: CityKind::from_db(&event_target_value(&ev)),
+                ..current()
+            })
+        }
+    };
+    let on_status = {
+        let apply = apply.clone();
+        move |ev: ev::Event| {
+            apply(MapFilter {
+                status: CityStatus::from_db(&event_target_value(&ev)),
+                ..current()
+            })
+        }
+    };
+    let on_country = move |ev: ev::Event| {
+        let country = Some(event_target_value(&ev)).filter(|c| !c.is_empty());
+        apply(MapFilter {
+            country,
+            ..current()
+        })
+    };
+    let on_year = move |ev: ev::Event| {
+        if let Ok(y) = event_target_value(&ev).parse() {
+            set_year(y);
+        }
+    };
+    view! {
+        <form class="map-filters" method="get" action="/map" aria-label="Filter the map">
+            <label>
+                "Kind "
+                <select name="kind" on:change=on_kind prop:value=move || current().kind.map_or("", |k| k.as_str())>
+                    <option value="" selected=move || current().kind.is_none()>"All kinds"</option>
+                    <option value="twin" selected=move || current().kind == Some(CityKind::Twin)>"Twin cities"</option>
+                    <option value="partner" selected=move || current().kind == Some(CityKind::Partner)>"Partner cities"</option>
+                </select>
+            </label>
+            <label>
+                "Status "
+                <select name="status" on:change=on_status prop:value=move || current().status.map_or("", |s| s.as_str())>
+                    <option value="" selected=move || current().status.is_none()>"Any status"</option>
+                    <option value="active" selected=move || current().status == Some(CityStatus::Active)>"Active"</option>
+                    <option value="suspended" selected=move || current().status == Some(CityStatus::Suspended)>"Suspended"</option>
+                    <option value="paused" selected=move || current().status == Some(CityStatus::Paused)>"Paused"</option>
+                </select>
+            </label>
+            <label>
+                "Country "
+                <select name="country" on:change=on_country prop:value=move || current().country.unwrap_or_default()>
+                    <option value="" selected=move || current().country.is_none()>"All countries"</option>
+                    {countries
+                        .into_iter()
+                        .map(|c| {
+                            let value = c.clone();
+                            let label = c.clone();
+                            view! {
+                                <option value=c selected=move || current().country.as_deref() == Some(value.as_str())>
+                                    {label}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <label class="year">
+                "Partnered by "
+                <output data-testid="year-output">
+                    {move || current().until.map_or_else(|| "today".to_owned(), |y| y.to_string())}
+                </output>
+                <input
+                    type="range"
+                    name="until"
+                    min=FIRST_YEAR
+                    max=last_year
+                    step="1"
+                    prop:value=move || year().to_string()
+                    value=year().to_string()
+                    on:input=on_year
+                />
+            </label>
+            <Show when=move || hydrated.get()>
+                <button type="button" class="play" on:click=toggle_play.clone()>
+                    {move || if playing.with_value(Option::is_some) { "Pause" } else { "Play the years" }}
+                </button>
+            </Show>
+            <button type="submit" class="apply">"Show"</button>
+        </form>
+    }
+}
+
+/// The side card of the selected city.
+#[component]
+fn CardPanel(
+    card: RwSignal<Option<CityCard>>,
+    on_close: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let heading = NodeRef::<leptos::html::H2>::new();
+    crate::client_effect(move || {
+        if card.with(Option::is_some) {
+            if let Some(h) = heading.get() {
+                let _ = h.focus();
+            }
+        }
+    });
+    move || {
+        card.get().map(|c| {
+            let city = c.city;
+            let href = city.href();
+            let note = (!city.status_note.is_empty()).then(|| city.status_note.clone());
+            view! {
+                <aside class="city-card" aria-labelledby="city-card-heading" data-testid="city-card">
+                    <h2 id="city-card-heading" tabindex="-1" node_ref=heading>{city.name.clone()}</h2>
+                    <p>{format!("{}, {}", city.country, partnership_phrase(&city))}</p>
+                    <p>{format!("{} km from Volgograd", c.distance_km)}</p>
+                    {(city.status != CityStatus::Active).then(|| view! { <p class="card-status">{format!("Partnership {}", city.status.as_str())}</p> })}
+                    {note.map(|n| view! { <p class="card-note">{n}</p> })}
+                    {(!c.news.is_empty()).then(|| view! { <h3>"Latest news"</h3><FeedList items=c.news.clone() level=4/> })}
+                    <p><a href=href>{format!("About {}", city.name)}</a></p>
+                    <button type="button" on:click=move |_| on_close()>"Close"</button>
+                </aside>
+            }
+        })
+    }
+}
+
+/// What the pins, lines and slider mean, in words.
+#[component]
+fn Legend(unknown_years: usize) -> impl IntoView {
+    view! {
+        <section class="map-legend" aria-labelledby="legend-heading">
+            <h2 id="legend-heading">"How to read the map"</h2>
+            <ul>
+                <li><span class="pin twin active" aria-hidden="true"><span class="pin-shape"></span></span>" Round pin: twin city (a formal twinning)"</li>
+                <li><span class="pin partner active" aria-hidden="true"><span class="pin-shape"></span></span>" Square pin: partner city (a cooperation agreement)"</li>
+                <li><span class="pin twin active" aria-hidden="true"><span class="pin-shape"></span></span>" Filled blue: partnership active"</li>
+                <li><span class="pin twin paused" aria-hidden="true"><span class="pin-shape"></span></span>" Hollow amber ring: partnership paused"</li>
+                <li><span class="pin twin suspended" aria-hidden="true"><span class="pin-shape"></span></span>" Red with a white bar: partnership suspended"</li>
+                <li>"Lines follow the shortest route over the globe from Volgograd; darker countries hold a partner city."</li>
+                <li>{format!("The year slider shows the cities partnered by that year. The {unknown_years} cities whose first year no source gives are shown only at “today”.")}</li>
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,146 @@
+import { expect, test, type Page } from '@playwright/test';
+import { expectNoAxeViolations, waitForHydration, watchConsole } from './support';
+
+/** The interactive map and its controls. */
+class MapPage {
+  constructor(readonly page: Page) {}
+
+  goto(query = '') {
+    return this.page.goto(`/map${query}`);
+  }
+
+  pins() {
+    return this.page.getByTestId('pin');
+  }
+
+  canvas() {
+    return this.page.getByTestId('map-canvas');
+  }
+
+  card() {
+    return this.page.getByTestId('city-card');
+  }
+
+  slider() {
+    return this.page.getByRole('slider', { name: /Partnered by/ });
+  }
+}
+
+/** Names and years from the cities table, the portal's own list of its cities. */
+async function citiesFromTable(page: Page) {
+  await page.goto('/cities');
+  const rows = page.getByTestId('cities-table').locator('tbody tr');
+  const names = await rows.locator('th').allTextContents();
+  const years = await rows.locator('td:nth-child(4)').allTextContents();
+  return names.map((name, i) => ({ name, year: Number.parseInt(years[i], 10) }));
+}
+
+test('there is one pin per city in the database', async ({ page }) => {
+  const cities = await citiesFromTable(page);
+  const map = new MapPage(page);
+  await map.goto();
+  await expect(map.pins()).toHaveCount(cities.length);
+  await expect(page.getByTestId('map-count')).toHaveText(`Showing ${cities.length} of ${cities.length} cities`);
+});
+
+test('keyboard: Tab reaches a pin, Enter opens its card, Escape closes it', async ({ page }) => {
+  const problems = watchConsole(page);
+  const map = new MapPage(page);
+  await map.goto();
+  await waitForHydration(page);
+  await page.getByRole('region', { name: /Map of partner cities/ }).focus();
+  await page.keyboard.press('Tab');
+  const focused = page.locator('a[data-testid="pin"]:focus');
+  await expect(focused).toHaveCount(1);
+  const label = (await focused.getAttribute('aria-label')) ?? '';
+  const city = label.split(',')[0];
+
+  await page.keyboard.press('Enter');
+  await expect(map.card()).toBeVisible();
+  await expect(map.card().getByRole('heading', { level: 2 })).toHaveText(city);
+  await expect(map.card()).toContainText('km from Volgograd');
+  await expect(page).toHaveURL(/\/map$/);
+
+  await page.keyboard.press('Escape');
+  await expect(map.card()).toHaveCount(0);
+  await expect(page.locator(`a[data-testid="pin"][aria-label="${label}"]`)).toBeFocused();
+  expect(problems).toEqual([]);
+});
+
+test('the slider at 1960 shows exactly the cities partnered by 1960', async ({ page }) => {
+  const expected = (await citiesFromTable(page))
+    .filter((c) => !Number.isNaN(c.year) && c.year <= 1960)
+    .map((c) => c.name)
+    .sort();
+  const map = new MapPage(page);
+  await map.goto();
+  await waitForHydration(page);
+  await map.slider().fill('1960');
+  await expect(page).toHaveURL(/until=1960/);
+  await expect(page.getByTestId('year-output')).toHaveText('1960');
+  await expect(map.pins()).toHaveCount(expected.length);
+  const shown = (await map.pins().evaluateAll((pins) => pins.map((p) => p.getAttribute('aria-label') ?? '')))
+    .map((label) => label.split(',')[0])
+    .sort();
+  expect(shown).toEqual(expected);
+});
+
+test('zoom buttons change the view and reset restores it', async ({ page }) => {
+  const map = new MapPage(page);
+  await map.goto();
+  await waitForHydration(page);
+  await expect(map.canvas()).toHaveAttribute('data-zoom', '1.00');
+  await page.getByRole('button', { name: 'Zoom in' }).click();
+  await expect(map.canvas()).toHaveAttribute('data-zoom', '1.50');
+  const zoomed = await map.canvas().getAttribute('style');
+  await page.getByRole('region', { name: /Map of partner cities/ }).focus();
+  await page.keyboard.press('ArrowLeft');
+  await expect(map.canvas()).not.toHaveAttribute('style', zoomed ?? '');
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await expect(map.canvas()).toHaveAttribute('data-zoom', '1.00');
+});
+
+test('a filtered view is in the URL and can be shared', async ({ page }) => {
+  const map = new MapPage(page);
+  await map.goto('?kind=partner');
+  await expect(map.pins()).toHaveCount(2);
+  await waitForHydration(page);
+  await page.getByLabel('Kind').selectOption('twin');
+  await expect(page).toHaveURL(/kind=twin/);
+  await expect(map.pins()).toHaveCount(23);
+});
+
+test('Coventry’s page shows the suspended partnership', async ({ page }) => {
+  await page.goto('/cities/coventry');
+  const banner = page.getByTestId('status-banner');
+  await expect(banner).toContainText('Partnership suspended');
+  await expect(banner).toContainText('2022-03-22');
+  await expect(page.getByTestId('mini-map')).toBeVisible();
+});
+
+test.describe('with JavaScript disabled', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('pins are links and the filter form works', async ({ page }) => {
+    const map = new MapPage(page);
+    await map.goto();
+    await expect(map.pins()).toHaveCount(25);
+    await page.getByLabel('Status').selectOption('suspended');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await expect(page).toHaveURL(/status=suspended/);
+    await expect(map.pins()).toHaveCount(1);
+    await page.getByRole('link', { name: /^Coventry, United Kingdom/ }).click();
+    await expect(page).toHaveURL(/\/cities\/coventry$/);
+    await expect(page.getByTestId('status-banner')).toBeVisible();
+  });
+});
+
+test('axe-core finds no violations on the map, also with a card open', async ({ page }) => {
+  const map = new MapPage(page);
+  await map.goto();
+  await waitForHydration(page);
+  await expectNoAxeViolations(page);
+  await map.pins().first().click();
+  await expect(map.card()).toBeVisible();
+  await expectNoAxeViolations(page);
+});
