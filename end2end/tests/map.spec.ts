@@ -140,7 +140,8 @@ test('axe-core finds no violations on the map, also with a card open', async ({ 
   await map.goto();
   await waitForHydration(page);
   await expectNoAxeViolations(page);
-  await map.pins().first().click();
+  // Chennai's pin stands alone; European pins overlap until the map is zoomed in.
+  await page.getByRole('link', { name: /^Chennai, India/ }).click();
   await expect(map.card()).toBeVisible();
   await expectNoAxeViolations(page);
 });

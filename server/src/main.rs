@@ -40,6 +40,10 @@ fn open_store(db: &Path) -> Result<Store, Box<dyn std::error::Error>> {
 async fn serve(store: Store, cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
     let mut leptos_options = get_configuration(None)?.leptos_options;
     leptos_options.site_addr = cli.addr;
+    // A binary built by plain cargo (as `cargo test` does) lacks cargo-leptos's compile-time name.
+    if leptos_options.output_name.is_empty() {
+        leptos_options.output_name = "twincity".into();
+    }
     // cargo-leptos writes hash.txt beside the binary when it hashes asset names; honour it
     // even when the binary is started without cargo-leptos's environment.
     if std::env::var_os("LEPTOS_HASH_FILES").is_none() {

@@ -294,6 +294,8 @@ fn Filters(
         );
     };
     let current = move || filter.get().unwrap_or_default();
+    // Event handlers run outside any reactive context: they read the filter without tracking.
+    let now = move || filter.get_untracked().unwrap_or_default();
     let last_year = data.current_year;
     let mut countries: Vec<String> = data.cities.iter().map(|c| c.country.clone()).collect();
     countries.sort();
@@ -303,7 +305,7 @@ fn Filters(
         let apply = apply.clone();
         move |y: i32| {
             let until = (y < last_year).then_some(y);
-            apply(MapFilter { until, ..current() });
+            apply(MapFilter { until, ..now() });
         }
     };
     let playing = StoredValue::new(None::<IntervalHandle>);
@@ -316,8 +318,8 @@ fn Filters(
                 return;
             }
             let set_year = set_year.clone();
-            let first = if current().until.is_some() {
-                year()
+            let first = if let Some(year) = now().until {
+                year
             } else {
                 FIRST_YEAR - 1
             };
@@ -344,7 +346,7 @@ fn Filters(
         move |ev: ev::Event| {
             apply(MapFilter {
                 kind: CityKind::from_db(&event_target_value(&ev)),
-                ..current()
+                ..now()
             })
         }
     };
@@ -353,16 +355,13 @@ fn Filters(
         move |ev: ev::Event| {
             apply(MapFilter {
                 status: CityStatus::from_db(&event_target_value(&ev)),
-                ..current()
+                ..now()
             })
         }
     };
     let on_country = move |ev: ev::Event| {
         let country = Some(event_target_value(&ev)).filter(|c| !c.is_empty());
-        apply(MapFilter {
-            country,
-            ..current()
-        })
+        apply(MapFilter { country, ..now() })
     };
     let on_year = move |ev: ev::Event| {
         if let Ok(y) = event_target_value(&ev).parse() {
@@ -406,19 +405,22 @@ fn Filters(
                         .collect_view()}
                 </select>
             </label>
-            <label class="year">
+            // The label names the slider explicitly: wrapped around an <output>, it would name that.
+            <label class="year" for="map-until">
                 "Partnered by "
-                <output data-testid="year-output">
+                <output for="map-until" data-testid="year-output">
                     {move || current().until.map_or_else(|| "today".to_owned(), |y| y.to_string())}
                 </output>
                 <input
+                    id="map-until"
+                    aria-valuetext=move || current().until.map_or_else(|| "today".to_owned(), |y| y.to_string())
                     type="range"
                     name="until"
                     min=FIRST_YEAR
                     max=last_year
                     step="1"
                     prop:value=move || year().to_string()
-                    value=year().to_string()
+                    value=now().until.unwrap_or(last_year).to_string()
                     on:input=on_year
                 />
             </label>
