@@ -376,33 +376,28 @@ mod tests {
         assert_eq!(slugify("  Kruševac!! "), "krusevac");
     }
 
+    /// Row counts of every content table.
+    fn content_counts(conn: &Connection) -> Vec<i64> {
+        [
+            "items",
+            "item_texts",
+            "cities",
+            "item_cities",
+            "item_tags",
+            "tags",
+        ]
+        .iter()
+        .map(|t| count(conn, t))
+        .collect()
+    }
+
     #[test]
     fn seeding_twice_changes_nothing() {
         let mut db = temp_db();
         assert!(seed_if_empty(&mut db.conn).unwrap());
-        let before: Vec<i64> = [
-            "items",
-            "item_texts",
-            "cities",
-            "item_cities",
-            "item_tags",
-            "tags",
-        ]
-        .iter()
-        .map(|t| count(&db.conn, t))
-        .collect();
+        let before = content_counts(&db.conn);
         assert!(!seed_if_empty(&mut db.conn).unwrap());
-        let after: Vec<i64> = [
-            "items",
-            "item_texts",
-            "cities",
-            "item_cities",
-            "item_tags",
-            "tags",
-        ]
-        .iter()
-        .map(|t| count(&db.conn, t))
-        .collect();
+        let after = content_counts(&db.conn);
         assert_eq!(before, after);
         assert_eq!(before[0], 10);
     }
