@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::cities::map::MapPreview;
 use crate::cities::HomeCity;
 use crate::error::AppError;
-use crate::layout::{ErrorPage, PageMeta};
+use crate::layout::{Loaded, PageMeta};
 use crate::news::{FeedList, ItemSummary};
 
 /// What the home page shows.
@@ -64,16 +64,7 @@ pub async fn get_home() -> Result<HomeData, AppError> {
 #[component]
 pub fn HomePage() -> impl IntoView {
     let data = Resource::new(|| (), |_| get_home());
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(data) => view! { <HomeView data/> }.into_any(),
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    view! { <Loaded resource=data view=|data| view! { <HomeView data/> }/> }
 }
 
 #[component]

@@ -79,6 +79,25 @@ pub fn SiteFooter() -> impl IntoView {
     }
 }
 
+/// Shows `view` of a resource's value once it has loaded, or the error page when loading failed.
+#[component]
+pub fn Loaded<T, V>(resource: Resource<Result<T, AppError>>, view: fn(T) -> V) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match resource.await {
+                    Ok(value) => view(value).into_any(),
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
 /// The 404 page: sets the status on the server and helps the visitor on.
 #[component]
 pub fn NotFound() -> impl IntoView {

@@ -7,7 +7,7 @@ use super::api::{get_city, list_cities};
 use super::map::MapPreview;
 use super::{City, CityKind, CityProfile, CityStatus};
 use crate::error::AppError;
-use crate::layout::{ErrorPage, PageMeta};
+use crate::layout::{ErrorPage, Loaded, PageMeta};
 use crate::news::FeedList;
 use crate::pager::{page_href, parse_page, Pager};
 
@@ -172,16 +172,7 @@ pub fn CityPage() -> impl IntoView {
         },
         |(slug, page)| async move { get_city(slug, page?).await },
     );
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match profile.await {
-                    Ok(profile) => view! { <CityView profile/> }.into_any(),
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    view! { <Loaded resource=profile view=|profile| view! { <CityView profile/> }/> }
 }
 
 #[component]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::i18n::format_month;
-use crate::layout::{ErrorPage, PageMeta};
+use crate::layout::{Loaded, PageMeta};
 use crate::news::{FeedList, ItemKind, ItemPage, ItemSummary};
 use crate::pager::{parse_page, Pager};
 
@@ -81,16 +81,7 @@ pub fn EventsPage() -> impl IntoView {
         move || parse_page(query.read().get("page")),
         |page| async move { list_events(page?).await },
     );
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match listing.await {
-                    Ok(listing) => view! { <EventsView listing/> }.into_any(),
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    view! { <Loaded resource=listing view=|listing| view! { <EventsView listing/> }/> }
 }
 
 #[component]

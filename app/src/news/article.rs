@@ -7,7 +7,7 @@ use super::api::get_item;
 use super::feed::DateLine;
 use super::{Item, ItemKind, ItemLink};
 use crate::cities::CityRef;
-use crate::layout::{ErrorPage, PageMeta};
+use crate::layout::{Loaded, PageMeta};
 
 /// `/news/{slug}`.
 #[component]
@@ -23,16 +23,7 @@ pub fn ItemPage(kind: ItemKind) -> impl IntoView {
         move || params.read().get("slug").unwrap_or_default(),
         move |slug| get_item(kind, slug),
     );
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match item.await {
-                    Ok(item) => view! { <ItemView item/> }.into_any(),
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    view! { <Loaded resource=item view=|item| view! { <ItemView item/> }/> }
 }
 
 /// An item laid out for reading.

@@ -8,7 +8,7 @@ use super::{FeedPage, ItemKind, ItemSummary};
 use crate::cities::api::get_city;
 use crate::error::AppError;
 use crate::i18n::{format_date, format_date_range, iso_date};
-use crate::layout::{ErrorPage, PageMeta};
+use crate::layout::{Loaded, PageMeta};
 use crate::pager::{parse_page, Pager};
 
 /// A feed page and, when filtered by a city, that city's slug and name.
@@ -28,16 +28,7 @@ pub fn NewsPage() -> impl IntoView {
         },
         |(city, page)| async move { load_feed(city, page?).await },
     );
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match feed.await {
-                    Ok((page, city)) => view! { <FeedView page city/> }.into_any(),
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    view! { <Loaded resource=feed view=|(page, city)| view! { <FeedView page city/> }/> }
 }
 
 async fn load_feed(city: Option<String>, page: u32) -> Result<Feed, AppError> {

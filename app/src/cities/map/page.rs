@@ -13,23 +13,14 @@ use super::canvas::{pin_class, pin_label, pin_position, west_to_east, MapBackdro
 use super::{CityCard, MapData, MapFilter, FIRST_YEAR};
 use crate::cities::pages::partnership_phrase;
 use crate::cities::{City, CityKind, CityStatus};
-use crate::layout::{ErrorPage, PageMeta};
+use crate::layout::{ErrorPage, Loaded, PageMeta};
 use crate::news::FeedList;
 
 /// `/map?kind=&status=&country=&until=`.
 #[component]
 pub fn MapPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| get_map());
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(data) => view! { <MapView data/> }.into_any(),
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    view! { <Loaded resource=data view=|data| view! { <MapView data/> }/> }
 }
 
 #[component]
