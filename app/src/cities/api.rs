@@ -23,12 +23,9 @@ pub async fn get_city(slug: String, page: u32) -> Result<CityProfile, AppError> 
             let store = app_state()?.store;
             store
                 .call(move |c| {
-                    let Some((id, city)) = store::cities::city_by_slug(c, &slug)? else {
-                        return Ok(None);
-                    };
-                    let news =
-                        store::items::items_of_city(c, DEFAULT_LANG, id, page, NEWS_PER_PAGE)?;
-                    Ok(news.map(|(news, pages)| CityProfile {
+                    let found =
+                        store::items::city_news_page(c, DEFAULT_LANG, &slug, page, NEWS_PER_PAGE)?;
+                    Ok(found.map(|(city, news, pages)| CityProfile {
                         city,
                         news,
                         page,

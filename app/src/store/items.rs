@@ -4,7 +4,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::StoreError;
-use crate::cities::CityRef;
+use crate::cities::{City, CityRef};
 use crate::news::{FeedPage, ItemKind, ItemLink, ItemSummary, Tag};
 
 /// An item as stored, before its body is rendered for display.
@@ -163,6 +163,21 @@ pub fn items_of_city(
     let offset = i64::from(page - 1) * i64::from(per_page);
     let items = collect_summaries(conn, &sql, params![lang, city_id, per_page, offset])?;
     Ok(Some((items, pages)))
+}
+
+/// The city at `slug` with page `page` of its visible news and the page count; `None` when there
+/// is no such city or the page is past the end.
+pub fn city_news_page(
+    conn: &Connection,
+    lang: &str,
+    slug: &str,
+    page: u32,
+    per_page: u32,
+) -> Result<Option<(City, Vec<ItemSummary>, u32)>, StoreError> {
+    let Some((id, city)) = super::cities::city_by_slug(conn, slug)? else {
+        return Ok(None);
+    };
+    Ok(items_of_city(conn, lang, id, page, per_page)?.map(|(news, pages)| (city, news, pages)))
 }
 
 /// The visible item of `kind` with `slug`, with its cities, tags and feed neighbours.

@@ -46,12 +46,12 @@ pub async fn get_city_card(slug: String) -> Result<CityCard, AppError> {
             let store = app_state()?.store;
             store
                 .call(move |c| {
-                    let Some((id, city)) = store::cities::city_by_slug(c, &slug)? else {
+                    // Page 1 exists for every city, so `None` means there is no such city.
+                    let Some((city, news, _)) =
+                        store::items::city_news_page(c, DEFAULT_LANG, &slug, 1, 3)?
+                    else {
                         return Ok(None);
                     };
-                    let news = store::items::items_of_city(c, DEFAULT_LANG, id, 1, 3)?
-                        .map(|(news, _)| news)
-                        .unwrap_or_default();
                     let home = store::cities::home_city(c)?;
                     let distance_km = home.map_or(0, |h| {
                         super::projection::distance_km((h.lon, h.lat), (city.lon, city.lat)).round()
