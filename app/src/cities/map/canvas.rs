@@ -93,10 +93,15 @@ pub fn pin_class(city: &City) -> String {
     format!("pin {kind} {}", city.status.as_str())
 }
 
+/// The position style of whatever marks the place at `lon`, `lat` on the drawing.
+fn position_at(lon: f64, lat: f64) -> String {
+    let (fx, fy) = fraction(lon, lat);
+    format!("left: {:.3}%; top: {:.3}%", fx * 100.0, fy * 100.0)
+}
+
 /// The position style of a pin at `city`.
 pub fn pin_position(city: &City) -> String {
-    let (fx, fy) = fraction(city.lon, city.lat);
-    format!("left: {:.3}%; top: {:.3}%", fx * 100.0, fy * 100.0)
+    position_at(city.lon, city.lat)
 }
 
 /// Cities sorted west to east, the order pins are reached with Tab.
@@ -129,7 +134,7 @@ pub fn MapBackdrop(
             />
             <circle class="home-dot" cx=format!("{hx:.1}") cy=format!("{hy:.1}") r="4"/>
         </svg>
-        <span class="home-label" style=format!("left: {:.3}%; top: {:.3}%", hx / WIDTH * 100.0, hy / height() * 100.0)>
+        <span class="home-label" style=position_at(home.lon, home.lat)>
             {home.name}
         </span>
     }
