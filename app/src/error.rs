@@ -17,6 +17,12 @@ pub enum AppError {
     Forbidden,
     #[error("invalid {field}: {message}")]
     Invalid { field: String, message: String },
+    /// A login with a wrong name or password (deliberately not saying which).
+    #[error("login failed")]
+    LoginFailed,
+    /// Too many failed logins from this address or for this name; try again later.
+    #[error("too many attempts")]
+    TooManyAttempts,
     #[error("conflict")]
     Conflict,
     #[error("internal error")]
@@ -42,6 +48,8 @@ impl AppError {
             Self::Unauthorized => 401,
             Self::Forbidden => 403,
             Self::Invalid { .. } => 400,
+            Self::LoginFailed => 401,
+            Self::TooManyAttempts => 429,
             Self::Conflict => 409,
             Self::Internal => 500,
             Self::Unavailable(_) => 503,
@@ -55,6 +63,8 @@ impl AppError {
             Self::Unauthorized => "Please log in",
             Self::Forbidden => "Not allowed",
             Self::Invalid { .. } => "That request did not make sense",
+            Self::LoginFailed => "Could not log in",
+            Self::TooManyAttempts => "Too many attempts",
             Self::Conflict => "Someone else changed this meanwhile",
             Self::Internal => "Something went wrong on our side",
             Self::Unavailable(_) => "The server could not be reached",
@@ -71,6 +81,10 @@ impl AppError {
             Self::Unauthorized => "This page is for the portal's editors.".to_owned(),
             Self::Forbidden => "Your account may not do this.".to_owned(),
             Self::Invalid { message, .. } => message.clone(),
+            Self::LoginFailed => "The user name or the password is wrong.".to_owned(),
+            Self::TooManyAttempts => {
+                "Too many failed logins. Please wait a quarter of an hour and try again.".to_owned()
+            }
             Self::Conflict => "Reload to see the current version.".to_owned(),
             Self::Internal => "The error has been logged. Please try again in a moment.".to_owned(),
             Self::Unavailable(_) => "Check your connection and try again.".to_owned(),
@@ -86,9 +100,16 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
                 Self::invalid("request", &format!("The request was malformed: {msg}"))
             }
-            ServerFnErrorErr::Request(msg)
-            | ServerFnErrorErr::Deserialization(msg)
-            | ServerFnErrorErr::Response(msg) => Self::Unavailable(msg),
+            // On the server, what fails to deserialise is the request's arguments.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(msg) => {
+                Self::invalid("request", &format!("The request was malformed: {msg}"))
+            }
+            #[cfg(not(feature = "ssr"))]
+            ServerFnErrorErr::Deserialization(msg) => Self::Unavailable(msg),
+            ServerFnErrorErr::Request(msg) | ServerFnErrorErr::Response(msg) => {
+                Self::Unavailable(msg)
+            }
             _ => Self::Internal,
         }
     }
@@ -101,6 +122,15 @@ mod ssr {
 
     impl From<StoreError> for AppError {
         fn from(err: StoreError) -> Self {
+            if let StoreError::Rejected { field, message } = err {
+                return Self::Invalid {
+                    field: field.to_owned(),
+                    message,
+                };
+            }
+            if let StoreError::Sqlite(rusqlite::Error::QueryReturnedNoRows) = err {
+                return Self::NotFound;
+            }
             if let StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) = &err {
                 if e.code == rusqlite::ErrorCode::ConstraintViolation
                     && e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
@@ -147,6 +177,8 @@ mod tests {
             AppError::Unauthorized,
             AppError::Forbidden,
             AppError::invalid("page", "The page number must be a whole number."),
+            AppError::LoginFailed,
+            AppError::TooManyAttempts,
             AppError::Conflict,
             AppError::Internal,
             AppError::Unavailable("offline".into()),

@@ -41,6 +41,16 @@ pub fn format_date(iso: &str) -> String {
     }
 }
 
+/// "19 January 2021, 15:00 UTC" for a stored UTC time; just the date when there is no time.
+pub fn format_datetime(iso: &str) -> String {
+    match iso.get(11..16) {
+        Some(time) if iso.as_bytes().get(10) == Some(&b'T') => {
+            format!("{}, {time} UTC", format_date(iso))
+        }
+        _ => format_date(iso),
+    }
+}
+
 /// "October 2020", for grouping by month.
 pub fn format_month(iso: &str) -> String {
     match parts(iso) {
@@ -76,6 +86,15 @@ pub fn format_date_range(start: &str, end: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn date_times_show_their_utc_time() {
+        assert_eq!(
+            format_datetime("2021-01-19T15:00:00Z"),
+            "19 January 2021, 15:00 UTC"
+        );
+        assert_eq!(format_datetime("2021-01-19"), "19 January 2021");
+    }
 
     #[test]
     fn formats_dates_and_date_times() {

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
 
+use crate::auth::UserMenu;
 use crate::error::AppError;
 
 /// The portal's name as the header and titles show it.
@@ -43,6 +44,7 @@ pub fn PageMeta(
 pub fn SiteHeader() -> impl IntoView {
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
+        <UserMenu/>
         <header class="site-header">
             <div class="wrap">
                 <a class="brand" href="/">
@@ -73,7 +75,10 @@ pub fn SiteFooter() -> impl IntoView {
                     "Partner-city facts are compiled from public sources; years marked "
                     "“year unknown” have no reliable source yet."
                 </p>
-                <p>"Built with twincity, an open portal for city partnerships."</p>
+                <p>
+                    "Built with twincity, an open portal for city partnerships. "
+                    <a href="/login" rel="nofollow">"Editors’ login"</a>
+                </p>
             </div>
         </footer>
     }

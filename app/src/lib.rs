@@ -21,7 +21,9 @@ macro_rules! db_enum {
     };
 }
 
+pub mod auth;
 pub mod cities;
+pub mod editor;
 pub mod error;
 pub mod events;
 pub mod home;
@@ -95,6 +97,7 @@ fn public_url() -> String {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(PublicUrl(public_url()));
+    auth::Auth::provide();
     // Effects run only in the browser, after hydration: mark the document so that tests (and
     // styles) can tell a live page from server-rendered HTML.
     client_effect(|| {
@@ -110,11 +113,23 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/news") view=news::NewsPage ssr=SsrMode::Async/>
                     <Route path=path!("/news/:slug") view=news::ArticlePage ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/news/:slug/history")
+                        view=editor::NewsHistoryPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/events") view=events::EventsPage ssr=SsrMode::Async/>
                     <Route path=path!("/events/:slug") view=events::EventPage ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/events/:slug/history")
+                        view=editor::EventHistoryPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/map") view=cities::map::MapPage ssr=SsrMode::Async/>
                     <Route path=path!("/cities") view=cities::CitiesPage ssr=SsrMode::Async/>
                     <Route path=path!("/cities/:slug") view=cities::CityPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/audit") view=editor::AuditPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <SiteFooter/>

@@ -11,6 +11,8 @@ use crate::store::Store;
 pub struct SiteConfig {
     /// Absolute URL the portal is reached at, without a trailing slash; used for canonical links.
     pub public_url: String,
+    /// Where uploaded images and their resized copies are stored.
+    pub media_dir: std::path::PathBuf,
 }
 
 /// Everything a request handler or server function may reach.

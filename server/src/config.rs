@@ -27,7 +27,12 @@ pub struct Cli {
     )]
     pub addr: SocketAddr,
 
+    /// Directory for uploaded images (default: `media` beside the database file).
+    #[arg(long, env = "TWINCITY_MEDIA", global = true)]
+    pub media: Option<PathBuf>,
+
     /// Public URL visitors reach the portal at, for canonical links (default: http://ADDR).
+    /// With an https URL, the session cookie is marked `Secure`.
     #[arg(long, env = "TWINCITY_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
 
@@ -36,6 +41,16 @@ pub struct Cli {
 }
 
 impl Cli {
+    /// The directory for uploaded images.
+    pub fn media_dir(&self) -> PathBuf {
+        self.media.clone().unwrap_or_else(|| {
+            self.db
+                .parent()
+                .unwrap_or_else(|| std::path::Path::new("."))
+                .join("media")
+        })
+    }
+
     /// The public URL without a trailing slash.
     pub fn public_url(&self) -> String {
         self.public_url
@@ -54,5 +69,42 @@ pub enum Command {
     Generate {
         /// How many items to add.
         count: u32,
+    },
+    /// Manage editors' accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// Account management; passwords are read from the terminal (or one line of standard input),
+/// never from the command line, where other users could see them.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an account.
+    Add {
+        /// Login name.
+        username: String,
+        /// `editor` keeps news and events current; `admin` also edits cities and reads the audit log.
+        #[arg(long, default_value = "editor", value_parser = ["editor", "admin"])]
+        role: String,
+        /// Name shown on the site (default: the login name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Set a new password (ends the account's sessions).
+    Passwd {
+        /// Login name.
+        username: String,
+    },
+    /// List the accounts.
+    List,
+    /// Disable an account (ends its sessions); its history stays.
+    Disable {
+        /// Login name.
+        username: String,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        /// Login name.
+        username: String,
     },
 }

@@ -2,5 +2,6 @@
 
 pub mod config;
 mod routes;
+pub mod users;
 
 pub use routes::router;

@@ -23,6 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             tracing::info!(added, db = %cli.db.display(), "generated synthetic items");
             Ok(())
         }
+        Some(Command::User(command)) => server::users::run(&store, command),
         Some(Command::Serve) | None => serve(store, &cli),
     }
 }
@@ -56,11 +57,14 @@ async fn serve(store: Store, cli: &Cli) -> Result<(), Box<dyn std::error::Error>
         store,
         config: SiteConfig {
             public_url: cli.public_url(),
+            media_dir: cli.media_dir(),
         },
     };
     let listener = tokio::net::TcpListener::bind(cli.addr).await?;
     tracing::info!(addr = %cli.addr, db = %state.store.path().display(), "serving twincity");
-    axum::serve(listener, server::router(state))
+    // Client addresses are needed to throttle failed logins per address.
+    let app = server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     tracing::info!("shut down cleanly");

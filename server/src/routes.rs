@@ -1,15 +1,19 @@
-//! The HTTP surface: the Leptos pages and server functions, the hashed assets with long-lived
-//! caching, other static files, compression, and the 404 fallback.
+//! The HTTP surface: the Leptos pages and server functions, the hashed assets and uploaded images
+//! with long-lived caching, other static files, compression, the request size limit, the
+//! cross-site write check, and the 404 fallback.
 
+use app::error::AppError;
 use app::state::AppState;
 use app::{shell, App};
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
-use http::header::{HeaderValue, CACHE_CONTROL};
+use http::header::{HeaderValue, CACHE_CONTROL, HOST, ORIGIN, REFERER};
+use http::{Method, StatusCode};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 
 /// Builds the complete application router for `state`.
@@ -25,6 +29,11 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(middleware::from_fn(asset_caching));
 
+    // Uploaded images are stored by content hash, so a URL's bytes never change.
+    let media = Router::new()
+        .fallback_service(ServeDir::new(&state.config.media_dir))
+        .layer(middleware::from_fn(immutable));
+
     let routes = generate_route_list(App);
     Router::new()
         .leptos_routes(&state, routes, {
@@ -36,9 +45,97 @@ pub fn router(state: AppState) -> Router {
             axum::routing::get(app::cities::map::base::countries_layer),
         )
         .nest(&format!("/{}", options.site_pkg_dir), pkg)
+        .nest("/media", media)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(server_fn_status))
+        .layer(middleware::from_fn_with_state(
+            state.config.public_url.clone(),
+            same_origin_writes,
+        ))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// Largest request body: an image upload (10 MB) with room for the multipart framing.
+const MAX_BODY: usize = 11 * 1024 * 1024;
+
+/// The `scheme://host[:port]` part of a URL.
+fn origin_of(url: &str) -> Option<&str> {
+    let rest_at = url.find("://")? + 3;
+    let end = url[rest_at..].find('/').map_or(url.len(), |i| rest_at + i);
+    Some(&url[..end])
+}
+
+/// Whether a browser request from `origin` comes from this portal: its public URL, or the host
+/// the request was sent to.
+fn is_own_origin(origin: &str, host: Option<&str>, public_url: &str) -> bool {
+    origin_of(public_url) == Some(origin)
+        || host.is_some_and(|h| origin.split_once("://").is_some_and(|(_, o)| o == h))
+}
+
+/// Refuses requests that change something when a browser says they come from another site. Kept
+/// alongside SameSite cookies, which older browsers and some same-site setups do not cover.
+/// Clients that send neither `Origin` nor `Referer` are not browsers acting for a visitor.
+async fn same_origin_writes(
+    State(public_url): State<String>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if !safe {
+        let headers = request.headers();
+        let header = |name| {
+            headers
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+        };
+        let origin = header(ORIGIN).or_else(|| header(REFERER).and_then(origin_of));
+        if let Some(origin) = origin {
+            if !is_own_origin(origin, header(HOST), &public_url) {
+                return (
+                    StatusCode::FORBIDDEN,
+                    "Requests from other sites may not change anything on this portal.",
+                )
+                    .into_response();
+            }
+        }
+    }
+    next.run(request).await
+}
+
+/// Gives server-function failures their real status. Errors raised before a function's body runs
+/// (arguments that do not parse) are answered 500 by the framework; the body still says which
+/// `AppError` it was, so the status is taken from there.
+async fn server_fn_status(request: Request, next: Next) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if !is_api || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(error.status()).unwrap_or(parts.status);
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// Lets browsers and proxies keep a response for a year.
+async fn immutable(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    if response.status().is_success() {
+        response.headers_mut().insert(
+            CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
+    }
+    response
 }
 
 /// Whether a file name carries a content hash, as cargo-leptos writes them
@@ -78,7 +175,29 @@ async fn asset_caching(request: Request, next: Next) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::is_hashed;
+    use super::{is_hashed, is_own_origin, origin_of};
+
+    #[test]
+    fn origins_match_the_public_url_or_the_requested_host() {
+        assert_eq!(
+            origin_of("http://a.example:3000/news?x"),
+            Some("http://a.example:3000")
+        );
+        assert_eq!(origin_of("https://a.example"), Some("https://a.example"));
+        let public = "https://portal.example";
+        assert!(is_own_origin("https://portal.example", None, public));
+        assert!(is_own_origin(
+            "http://127.0.0.1:3000",
+            Some("127.0.0.1:3000"),
+            public
+        ));
+        assert!(!is_own_origin(
+            "https://evil.example",
+            Some("127.0.0.1:3000"),
+            public
+        ));
+        assert!(!is_own_origin("null", Some("127.0.0.1:3000"), public));
+    }
 
     #[test]
     fn recognises_hashed_asset_names() {

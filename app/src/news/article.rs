@@ -6,7 +6,10 @@ use leptos_router::hooks::use_params_map;
 use super::api::get_item;
 use super::feed::DateLine;
 use super::{Item, ItemKind, ItemLink};
+use crate::auth::use_auth;
 use crate::cities::CityRef;
+use crate::editor::images::CoverImage;
+use crate::editor::{EditableItem, ItemReload};
 use crate::layout::{Loaded, PageMeta};
 
 /// `/news/{slug}`.
@@ -15,20 +18,42 @@ pub fn ArticlePage() -> impl IntoView {
     view! { <ItemPage kind=ItemKind::News/> }
 }
 
-/// Loads the item of `kind` named by the `slug` route parameter and shows it.
+/// Loads the item of `kind` named by the `slug` route parameter and shows it; again after an
+/// editor saves it, and after logging in or out.
 #[component]
 pub fn ItemPage(kind: ItemKind) -> impl IntoView {
     let params = use_params_map();
+    let auth = use_auth();
+    let reload = RwSignal::new(0usize);
+    provide_context(ItemReload(reload));
     let item = Resource::new(
-        move || params.read().get("slug").unwrap_or_default(),
-        move |slug| get_item(kind, slug),
+        move || {
+            (
+                params.read().get("slug").unwrap_or_default(),
+                reload.get(),
+                auth.generation(),
+            )
+        },
+        move |(slug, _, _)| get_item(kind, slug),
     );
     view! { <Loaded resource=item view=|item| view! { <ItemView item/> }/> }
 }
 
+/// An item as its reader sees it, or with the editor's controls when an editor asked for it.
+#[component]
+fn ItemView(mut item: Item) -> impl IntoView {
+    match item.edit.take() {
+        Some(edit) => view! {
+            <EditableItem item editable=edit.editable badge=edit.badge/>
+        }
+        .into_any(),
+        None => view! { <ItemArticle item/> }.into_any(),
+    }
+}
+
 /// An item laid out for reading.
 #[component]
-pub fn ItemView(item: Item) -> impl IntoView {
+pub fn ItemArticle(item: Item) -> impl IntoView {
     let summary = item.summary;
     let kicker = match summary.kind {
         ItemKind::News => "News",
@@ -52,6 +77,7 @@ pub fn ItemView(item: Item) -> impl IntoView {
                 <h1>{summary.title.clone()}</h1>
                 <DateLine item=summary.clone()/>
             </header>
+            {item.cover.map(|cover| view! { <CoverImage cover/> })}
             <p class="lead">{summary.lead.clone()}</p>
             {has_body.then(|| view! { <div class="body" inner_html=item.body_html/> })}
             <CityLinks cities=item.cities/>

@@ -7,7 +7,7 @@ mod feed;
 #[cfg(feature = "ssr")]
 mod markdown;
 
-pub use article::{ArticlePage, ItemPage};
+pub use article::{ArticlePage, ItemArticle, ItemPage};
 pub use feed::{FeedList, NewsPage};
 
 use serde::{Deserialize, Serialize};
@@ -84,6 +84,9 @@ pub struct Item {
     pub previous: Option<ItemLink>,
     /// The next newer published item.
     pub next: Option<ItemLink>,
+    pub cover: Option<crate::editor::images::Cover>,
+    /// Present only when an editor asks: everything the edit form needs.
+    pub edit: Option<crate::editor::ItemEdit>,
 }
 
 /// One page of the news feed, newest first.

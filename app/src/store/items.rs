@@ -24,7 +24,8 @@ pub struct StoredItem {
 /// the requested one (`?1`) when present, else any other, so a missing translation never hides
 /// an item.
 const SUMMARY_SELECT: &str = "
-    SELECT i.slug, i.kind, t.lang, t.title, t.lead, i.published_at, i.event_start, i.event_end,
+    SELECT i.slug, i.kind, t.lang, t.title, t.lead, coalesce(i.published_at, i.created_at),
+           i.event_start, i.event_end,
            i.venue
     FROM items i
     JOIN item_texts t ON t.item_id = i.id
@@ -63,9 +64,17 @@ pub fn feed_page(
     page: u32,
     per_page: u32,
 ) -> Result<Option<FeedPage>, StoreError> {
+    // Ranks follow publication time, so items scheduled for later hold the top ranks: the
+    // visible feed ends at the highest rank already due.
     let total: i64 = conn
-        .prepare_cached("SELECT coalesce(max(feed_rank), 0) FROM items")?
-        .query_row([], |r| r.get(0))?;
+        .prepare_cached(
+            "SELECT feed_rank FROM items
+             WHERE feed_rank IS NOT NULL AND published_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+             ORDER BY feed_rank DESC LIMIT 1",
+        )?
+        .query_row([], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0);
     let pages = page_count(total.unsigned_abs(), per_page);
     if page == 0 || page > pages {
         return Ok(None);
@@ -187,9 +196,29 @@ pub fn visible_item(
     kind: ItemKind,
     slug: &str,
 ) -> Result<Option<StoredItem>, StoreError> {
+    item_where(conn, lang, kind, slug, VISIBLE)
+}
+
+/// The item of `kind` with `slug` whatever its status, as its editors see it.
+pub fn any_item(
+    conn: &Connection,
+    lang: &str,
+    kind: ItemKind,
+    slug: &str,
+) -> Result<Option<StoredItem>, StoreError> {
+    item_where(conn, lang, kind, slug, "1")
+}
+
+fn item_where(
+    conn: &Connection,
+    lang: &str,
+    kind: ItemKind,
+    slug: &str,
+    condition: &str,
+) -> Result<Option<StoredItem>, StoreError> {
     let sql = format!(
         "SELECT i.id, i.feed_rank, t.body, s.* FROM ({SUMMARY_SELECT}
-            WHERE i.slug = ?2 AND i.kind = ?3 AND {VISIBLE}) s
+            WHERE i.slug = ?2 AND i.kind = ?3 AND {condition}) s
          JOIN items i ON i.slug = s.slug
          JOIN item_texts t ON t.item_id = i.id AND t.lang = s.lang"
     );
@@ -270,6 +299,13 @@ fn tags_of_item(conn: &Connection, item_id: i64) -> Result<Vec<Tag>, StoreError>
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The current time in UTC, as `YYYY-MM-DDTHH:MM:SSZ` (the format of every stored time).
+pub fn now(conn: &Connection) -> Result<String, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")?
+        .query_row([], |r| r.get(0))?)
 }
 
 /// Today's date in UTC, as `YYYY-MM-DD`.

@@ -2,9 +2,13 @@
 //! module of SQL per feature. Nothing here knows about Leptos; every call runs on tokio's blocking
 //! pool so that no SQLite work ever stalls an async worker.
 
+pub mod audit;
 pub mod cities;
+pub mod editor;
+pub mod images;
 pub mod items;
 pub mod seed;
+pub mod users;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -29,12 +33,21 @@ pub enum StoreError {
     },
     #[error("bad seed data: {0}")]
     Seed(#[from] csv::Error),
+    /// The data asked for cannot be stored: a reference to something that does not exist.
+    #[error("invalid {field}: {message}")]
+    Rejected {
+        field: &'static str,
+        message: String,
+    },
     #[error("the blocking task running a store call failed: {0}")]
     Task(String),
 }
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("migrations/001_init.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("migrations/001_init.sql")),
+        M::up(include_str!("migrations/002_editors.sql")),
+    ])
 }
 
 /// Opens one connection with the pragmas every connection needs.
@@ -195,6 +208,11 @@ mod tests {
             "items",
             "site",
             "tags",
+            "users",
+            "sessions",
+            "revisions",
+            "images",
+            "audit_log",
         ] {
             assert!(tables.iter().any(|t| t == table), "missing table {table}");
         }

@@ -2,10 +2,12 @@
 
 use std::sync::LazyLock;
 
+use app::auth::{password, Role};
 use app::state::{AppState, SiteConfig};
-use app::store::{seed, Store};
+use app::store::{seed, users, Store};
 use axum::body::Body;
 use axum::Router;
+use http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
@@ -30,7 +32,8 @@ pub fn block_on<F: std::future::Future>(test: F) -> F::Output {
 
 pub struct TestApp {
     pub router: Router,
-    _dir: tempfile::TempDir,
+    pub store: Store,
+    pub dir: tempfile::TempDir,
 }
 
 /// A seeded portal with `extra` generated items.
@@ -57,11 +60,13 @@ pub fn app_with(extra: u32) -> TestApp {
         store,
         config: SiteConfig {
             public_url: "http://portal.test".into(),
+            media_dir: dir.path().join("media"),
         },
     };
     TestApp {
-        router: server::router(state),
-        _dir: dir,
+        router: server::router(state.clone()),
+        store: state.store,
+        dir,
     }
 }
 
@@ -69,7 +74,107 @@ pub fn app() -> TestApp {
     app_with(0)
 }
 
+/// The password every test account gets.
+pub const PASSWORD: &str = "correct horse battery";
+
 impl TestApp {
+    /// Adds an account with `role` and the test password.
+    pub fn add_user(&self, username: &str, role: Role) {
+        let hash = password::hash(PASSWORD).expect("hash");
+        let username = username.to_owned();
+        self.store
+            .call_blocking(move |c| users::add_user(c, &username, &username, role, &hash))
+            .expect("add user");
+    }
+
+    /// Logs in through the login server function and returns the `Cookie` header to send.
+    pub async fn login(&self, username: &str) -> String {
+        let (parts, _) = self
+            .post_form(
+                "/api/login",
+                &format!("username={username}&password=correct+horse+battery"),
+                None,
+            )
+            .await;
+        let cookie = parts
+            .headers
+            .get(SET_COOKIE)
+            .expect("a session cookie")
+            .to_str()
+            .unwrap();
+        cookie.split(';').next().unwrap().to_owned()
+    }
+
+    /// POSTs a form-encoded body, as an HTML form or a server-function client does.
+    pub async fn post_form(
+        &self,
+        uri: &str,
+        body: &str,
+        cookie: Option<&str>,
+    ) -> (http::response::Parts, String) {
+        self.post(
+            uri,
+            "application/x-www-form-urlencoded",
+            body.to_owned().into_bytes(),
+            cookie,
+        )
+        .await
+    }
+
+    /// POSTs a JSON body.
+    pub async fn post_json(
+        &self,
+        uri: &str,
+        body: &serde_json::Value,
+        cookie: Option<&str>,
+    ) -> (http::response::Parts, String) {
+        self.post(
+            uri,
+            "application/json",
+            body.to_string().into_bytes(),
+            cookie,
+        )
+        .await
+    }
+
+    /// POSTs `body` with `content_type`, with the session `cookie` if given.
+    pub async fn post(
+        &self,
+        uri: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        cookie: Option<&str>,
+    ) -> (http::response::Parts, String) {
+        let mut request = Request::post(uri).header(CONTENT_TYPE, content_type);
+        if let Some(cookie) = cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        let (parts, body) = self.send(request.body(Body::from(body)).unwrap()).await;
+        (parts, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// GETs `uri` with a session cookie.
+    pub async fn get_as(&self, uri: &str, cookie: &str) -> (StatusCode, String) {
+        let request = Request::get(uri)
+            .header(COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap();
+        let (parts, body) = self.send(request).await;
+        (parts.status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// The database file's bytes with everything checkpointed into it, to prove a request
+    /// changed nothing.
+    pub fn db_bytes(&self) -> Vec<u8> {
+        self.store
+            .call_blocking(|c| {
+                c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
+                Ok(())
+            })
+            .expect("checkpoint");
+        std::fs::read(self.store.path()).expect("read the database")
+    }
+
     /// Sends `request` and returns the response head and the (undecoded) body.
     pub async fn send(&self, request: Request<Body>) -> (http::response::Parts, Vec<u8>) {
         let response = self

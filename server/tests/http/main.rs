@@ -1,6 +1,8 @@
 //! The HTTP layer through the real router over real SQLite files; one module per URL family.
 
+mod auth;
 mod common;
+mod editor;
 mod events;
 mod map;
 mod news;

@@ -1,0 +1,98 @@
+//! The login page and the bar a logged-in editor sees above every page.
+
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+use super::{use_auth, Role};
+use crate::layout::SITE_NAME;
+
+/// `/login`: a plain form that works without JavaScript; the error of a failed attempt comes back
+/// in the URL when there is no script to show it.
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let auth = use_auth();
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_else(|| "/".to_owned());
+    let error = move || {
+        auth.login
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.message())
+    };
+    view! {
+        <Title text=format!("Log in · {SITE_NAME}")/>
+        <Meta name="robots" content="noindex"/>
+        <section class="login">
+            <h1>"Editors’ login"</h1>
+            <p>"For the staff who keep this portal current."</p>
+            {move || {
+                error()
+                    .map(|message| {
+                        view! {
+                            <p class="form-error" role="alert" data-testid="login-error">
+                                {message}
+                            </p>
+                        }
+                    })
+            }}
+            <ActionForm action=auth.login attr:class="login-form">
+                <input type="hidden" name="next" prop:value=next/>
+                <label for="login-username">"User name"</label>
+                <input
+                    id="login-username"
+                    name="username"
+                    type="text"
+                    autocomplete="username"
+                    required
+                    maxlength="64"
+                />
+                <label for="login-password">"Password"</label>
+                <input
+                    id="login-password"
+                    name="password"
+                    type="password"
+                    autocomplete="current-password"
+                    required
+                />
+                <button type="submit" class="button primary">"Log in"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// A bar above the header for logged-in editors: who they are, and logging out.
+#[component]
+pub fn UserMenu() -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let user = auth.user.await.ok().flatten()?;
+                let role = match user.role {
+                    Role::Editor => "editor",
+                    Role::Admin => "admin",
+                };
+                Some(
+                    view! {
+                        <div class="editor-bar" data-testid="editor-bar">
+                            <div class="wrap">
+                                <span>
+                                    "Logged in as " <strong>{user.display_name}</strong> " ("
+                                    {role} ")"
+                                </span>
+                                {(user.role == Role::Admin)
+                                    .then(|| view! { <A href="/audit">"Audit log"</A> })}
+                                <ActionForm action=auth.logout attr:class="logout-form">
+                                    <button type="submit" class="link-button">"Log out"</button>
+                                </ActionForm>
+                            </div>
+                        </div>
+                    },
+                )
+            })}
+        </Transition>
+    }
+}

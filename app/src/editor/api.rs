@@ -1,0 +1,191 @@
+//! Server functions of editing. Each mutating one starts with the role check; the SQL is in
+//! `store::editor`.
+
+use leptos::prelude::*;
+
+use super::history::History;
+use super::{Editable, ItemFields};
+use crate::error::AppError;
+use crate::news::ItemKind;
+
+/// One line of the audit log as the admin page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AuditLine {
+    pub at: String,
+    pub username: String,
+    pub action: String,
+    pub entity: String,
+    pub detail: String,
+}
+
+/// The item of `kind` at `slug` with all its fields, whatever its status (editors only).
+#[server(prefix = "/api", endpoint = "get_editable")]
+pub async fn get_editable(kind: ItemKind, slug: String) -> Result<Editable, AppError> {
+    use crate::{auth::session, auth::Role, error::with_status, i18n::DEFAULT_LANG};
+    use crate::{state::app_state, store::editor};
+    with_status(
+        async move {
+            session::require(Role::Editor).await?;
+            app_state()?
+                .store
+                .call(move |c| editor::editable_item(c, DEFAULT_LANG, kind, &slug))
+                .await?
+                .ok_or(AppError::NotFound)
+        }
+        .await,
+    )
+}
+
+/// Creates an untitled draft of `kind` and sends the editor to it, in edit mode.
+#[server(prefix = "/api", endpoint = "create_item")]
+pub async fn create_item(kind: ItemKind) -> Result<Editable, AppError> {
+    use crate::{auth::session, auth::Role, error::with_status, i18n::DEFAULT_LANG};
+    use crate::{state::app_state, store::editor};
+    with_status(
+        async move {
+            let user = session::require(Role::Editor).await?;
+            let created = app_state()?
+                .store
+                .call(move |c| editor::create_draft(c, kind, DEFAULT_LANG, user.id))
+                .await?;
+            leptos_axum::redirect(&format!("{}?edit", kind.href(&created.slug)));
+            Ok(created)
+        }
+        .await,
+    )
+}
+
+/// Saves `fields` over item `id`, which the editor loaded at `base_version`. `Conflict` (409) when
+/// someone saved in between; nothing is written then.
+#[server(prefix = "/api", endpoint = "update_item", input = leptos::server_fn::codec::Json)]
+pub async fn update_item(
+    id: i64,
+    base_version: i64,
+    fields: ItemFields,
+) -> Result<Editable, AppError> {
+    use crate::{auth::session, auth::Role, error::with_status};
+    with_status(
+        async move {
+            let user = session::require(Role::Editor).await?;
+            save(id, base_version, fields, user.id, "edited".to_owned()).await
+        }
+        .await,
+    )
+}
+
+/// Makes revision `version` of item `id` the current text again, as a new revision.
+#[server(prefix = "/api", endpoint = "restore_revision")]
+pub async fn restore_revision(
+    id: i64,
+    version: i64,
+    base_version: i64,
+) -> Result<Editable, AppError> {
+    use crate::{auth::session, auth::Role, error::with_status, store::editor};
+    with_status(
+        async move {
+            let user = session::require(Role::Editor).await?;
+            let store = crate::state::app_state()?.store;
+            let fields = store
+                .call(move |c| editor::revision_fields(c, id, version))
+                .await?
+                .ok_or(AppError::NotFound)?;
+            save(
+                id,
+                base_version,
+                fields,
+                user.id,
+                format!("restored version {version}"),
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+async fn save(
+    id: i64,
+    base_version: i64,
+    fields: ItemFields,
+    user_id: i64,
+    note: String,
+) -> Result<Editable, AppError> {
+    use crate::store::editor::{self, SaveOutcome};
+    let store = crate::state::app_state()?.store;
+    let kind = store
+        .call(move |c| editor::editable_by_id(c, crate::i18n::DEFAULT_LANG, id))
+        .await?
+        .ok_or(AppError::NotFound)?
+        .kind;
+    let fields = fields.validated(kind)?;
+    match store
+        .call(move |c| editor::save_item(c, id, base_version, &fields, user_id, &note))
+        .await?
+    {
+        SaveOutcome::Saved(item) => Ok(item),
+        SaveOutcome::Conflict(_) => Err(AppError::Conflict),
+    }
+}
+
+/// The history of the item of `kind` at `slug`, with the differences between revision `rev` and
+/// the current text when one is chosen (editors only).
+#[server(prefix = "/api", endpoint = "get_history")]
+pub async fn get_history(
+    kind: ItemKind,
+    slug: String,
+    rev: Option<i64>,
+) -> Result<History, AppError> {
+    use crate::{auth::session, auth::Role, error::with_status, i18n::DEFAULT_LANG};
+    use crate::{state::app_state, store::editor};
+    with_status(
+        async move {
+            session::require(Role::Editor).await?;
+            app_state()?
+                .store
+                .call(move |c| {
+                    let Some(current) = editor::editable_item(c, DEFAULT_LANG, kind, &slug)? else {
+                        return Ok(None);
+                    };
+                    let revisions = editor::revisions(c, current.id)?;
+                    let compared = match rev {
+                        Some(v) => match editor::revision_fields(c, current.id, v)? {
+                            Some(old) => Some((v, super::diff::fields(&old, &current.fields))),
+                            None => return Ok(None),
+                        },
+                        None => None,
+                    };
+                    Ok(Some(History {
+                        current,
+                        revisions,
+                        compared,
+                    }))
+                })
+                .await?
+                .ok_or(AppError::NotFound)
+        }
+        .await,
+    )
+}
+
+/// The newest entries of the audit log (admins only).
+#[server(prefix = "/api", endpoint = "get_audit_log")]
+pub async fn get_audit_log() -> Result<Vec<AuditLine>, AppError> {
+    use crate::{auth::session, auth::Role, error::with_status, state::app_state, store::audit};
+    with_status(
+        async move {
+            session::require(Role::Admin).await?;
+            let entries = app_state()?.store.call(|c| audit::recent(c, 200)).await?;
+            Ok(entries
+                .into_iter()
+                .map(|e| AuditLine {
+                    at: e.at,
+                    username: e.username.unwrap_or_else(|| "—".to_owned()),
+                    action: e.action,
+                    entity: e.entity,
+                    detail: e.detail,
+                })
+                .collect())
+        }
+        .await,
+    )
+}

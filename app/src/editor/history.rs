@@ -1,0 +1,221 @@
+//! `/news/{slug}/history` and `/events/{slug}/history`: every revision of an item, the differences
+//! between a chosen one and the current text, and restoring it (editors only).
+
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use serde::{Deserialize, Serialize};
+
+use super::api::{get_history, RestoreRevision};
+use super::{Editable, RevisionMeta};
+use crate::auth::use_auth;
+use crate::i18n::format_datetime;
+use crate::layout::{ErrorPage, SITE_NAME};
+use crate::news::ItemKind;
+
+/// How a piece of text differs between two versions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Change {
+    Same,
+    Added,
+    Removed,
+}
+
+/// A run of text with one kind of change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Segment {
+    pub change: Change,
+    pub text: String,
+}
+
+/// The changes to one field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldDiff {
+    pub label: String,
+    pub segments: Vec<Segment>,
+}
+
+/// An item's revisions, and optionally one compared with the current text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History {
+    pub current: Editable,
+    pub revisions: Vec<RevisionMeta>,
+    /// The chosen revision and how the current text differs from it.
+    pub compared: Option<(i64, Vec<FieldDiff>)>,
+}
+
+/// `/news/{slug}/history`.
+#[component]
+pub fn NewsHistoryPage() -> impl IntoView {
+    view! { <HistoryPage kind=ItemKind::News/> }
+}
+
+/// `/events/{slug}/history`.
+#[component]
+pub fn EventHistoryPage() -> impl IntoView {
+    view! { <HistoryPage kind=ItemKind::Event/> }
+}
+
+#[component]
+fn HistoryPage(kind: ItemKind) -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let auth = use_auth();
+    let restore = ServerAction::<RestoreRevision>::new();
+    let history = Resource::new(
+        move || {
+            (
+                params.read().get("slug").unwrap_or_default(),
+                query.read().get("rev").and_then(|r| r.parse::<i64>().ok()),
+                restore.version().get(),
+                auth.generation(),
+            )
+        },
+        move |(slug, rev, _, _)| get_history(kind, slug, rev),
+    );
+    view! {
+        <Title text=format!("History · {SITE_NAME}")/>
+        <Meta name="robots" content="noindex"/>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match history.await {
+                    Ok(history) => view! { <HistoryView history restore/> }.into_any(),
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn HistoryView(history: History, restore: ServerAction<RestoreRevision>) -> impl IntoView {
+    let current = history.current;
+    let href = current.kind.href(&current.slug);
+    let base = format!("{href}/history");
+    let restored = move || {
+        restore.value().get().map(|r| match r {
+            Ok(item) => format!("Restored as version {}.", item.version),
+            Err(e) => e.message(),
+        })
+    };
+    view! {
+        <section class="history" data-testid="history">
+            <p class="kicker">"History"</p>
+            <h1>{current.fields.title.clone()}</h1>
+            <p>
+                <a href=href.clone()>"Back to the page"</a>
+            </p>
+            <p role="status" class="form-status">{restored}</p>
+            {history
+                .compared
+                .map(|(version, diff)| {
+                    view! {
+                        <Compared
+                            version
+                            diff
+                            id=current.id
+                            base_version=current.version
+                            restore
+                        />
+                    }
+                })}
+            <RevisionTable revisions=history.revisions current=current.version base/>
+        </section>
+    }
+}
+
+#[component]
+fn RevisionTable(revisions: Vec<RevisionMeta>, current: i64, base: String) -> impl IntoView {
+    view! {
+        <table class="revisions">
+            <caption>"Revisions, newest first"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Version"</th>
+                    <th scope="col">"Saved"</th>
+                    <th scope="col">"By"</th>
+                    <th scope="col">"What"</th>
+                    <th scope="col">
+                        <span class="visually-hidden">"Compare"</span>
+                    </th>
+                </tr>
+            </thead>
+            <tbody>
+                {revisions
+                    .into_iter()
+                    .map(|r| {
+                        let compare = (r.version != current)
+                            .then(|| {
+                                let href = format!("{base}?rev={}", r.version);
+                                let label = format!("Compare version {} with the current text", r.version);
+                                view! {
+                                    <A href=href attr:aria-label=label>
+                                        "Compare"
+                                    </A>
+                                }
+                            });
+                        view! {
+                            <tr>
+                                <td>{r.version}</td>
+                                <td>{format_datetime(&r.saved_at)}</td>
+                                <td>{r.username.unwrap_or_else(|| "—".to_owned())}</td>
+                                <td>{r.note}</td>
+                                <td>{compare}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn Compared(
+    version: i64,
+    diff: Vec<FieldDiff>,
+    id: i64,
+    base_version: i64,
+    restore: ServerAction<RestoreRevision>,
+) -> impl IntoView {
+    let empty = diff.is_empty();
+    view! {
+        <section class="compared" aria-labelledby="compared-heading" data-testid="diff">
+            <h2 id="compared-heading">{format!("Version {version} compared with the current text")}</h2>
+            <p class="legend">
+                <del>"removed since version " {version}</del>
+                " "
+                <ins>"added since"</ins>
+            </p>
+            {empty.then(|| view! { <p>"No differences."</p> })}
+            <dl>
+                {diff
+                    .into_iter()
+                    .map(|field| {
+                        view! {
+                            <dt>{field.label}</dt>
+                            <dd>
+                                {field
+                                    .segments
+                                    .into_iter()
+                                    .map(|s| match s.change {
+                                        Change::Same => view! { <span>{s.text}</span> }.into_any(),
+                                        Change::Added => view! { <ins>{s.text}</ins> }.into_any(),
+                                        Change::Removed => view! { <del>{s.text}</del> }.into_any(),
+                                    })
+                                    .collect_view()}
+                            </dd>
+                        }
+                    })
+                    .collect_view()}
+            </dl>
+            <ActionForm action=restore>
+                <input type="hidden" name="id" value=id/>
+                <input type="hidden" name="version" value=version/>
+                <input type="hidden" name="base_version" value=base_version/>
+                <button type="submit" class="button">{format!("Restore version {version}")}</button>
+            </ActionForm>
+        </section>
+    }
+}

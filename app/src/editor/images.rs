@@ -1,0 +1,343 @@
+//! Cover images: the upload field of the edit form (the browser posts the file with gloo-net),
+//! the server function that checks an upload by decoding it, and the resized copies stored under
+//! the data directory by content hash and served with `srcset`.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::{MultipartData, MultipartFormData};
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// Largest upload accepted, in bytes.
+pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
+/// Widths of the resized copies; an image narrower than one gets no copy wider than itself.
+pub const WIDTHS: [u32; 3] = [480, 960, 1600];
+
+/// An uploaded image as pages show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cover {
+    pub hash: String,
+    pub alt: String,
+    pub width: u32,
+    pub height: u32,
+    pub widths: Vec<u32>,
+}
+
+impl Cover {
+    /// URL of the copy `width` pixels wide.
+    pub fn url(hash: &str, width: u32) -> String {
+        format!("/media/{hash}/{width}.jpg")
+    }
+
+    /// The `srcset` listing every copy.
+    pub fn srcset(&self) -> String {
+        self.widths
+            .iter()
+            .map(|w| format!("{} {w}w", Self::url(&self.hash, *w)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The copy a browser without `srcset` gets: the middle one.
+    pub fn src(&self) -> String {
+        let w = self
+            .widths
+            .get(self.widths.len() / 2)
+            .copied()
+            .unwrap_or(self.width);
+        Self::url(&self.hash, w)
+    }
+}
+
+/// A cover image on an item's page, sized by the browser from the `srcset`.
+#[component]
+pub fn CoverImage(cover: Cover) -> impl IntoView {
+    view! {
+        <figure class="cover">
+            <img
+                src=cover.src()
+                srcset=cover.srcset()
+                sizes="(max-width: 48rem) 100vw, 46rem"
+                width=cover.width
+                height=cover.height
+                alt=cover.alt.clone()
+                decoding="async"
+            />
+        </figure>
+    }
+}
+
+/// What an upload returns: the stored image's hash and its copies.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Uploaded {
+    pub hash: String,
+    pub widths: Vec<u32>,
+}
+
+/// Stores an uploaded jpeg, png or webp image (field `file`, at most 10 MB) after decoding it, and
+/// its resized copies. Editors only.
+#[server(prefix = "/api", endpoint = "upload_image", input = MultipartFormData)]
+pub async fn upload_image(data: MultipartData) -> Result<Uploaded, AppError> {
+    use crate::{auth::session, auth::Role, error::with_status};
+    with_status(
+        async move {
+            let user = session::require(Role::Editor).await?;
+            let bytes = read_file_field(data).await?;
+            let state = crate::state::app_state()?;
+            let dir = state.config.media_dir.clone();
+            let meta = tokio::task::spawn_blocking(move || ssr::store_files(&bytes, &dir))
+                .await
+                .map_err(|_| AppError::Internal)??;
+            let uploaded = Uploaded {
+                hash: meta.0.hash.clone(),
+                widths: meta.0.widths.clone(),
+            };
+            state
+                .store
+                .call(move |c| crate::store::images::insert(c, &meta.0, meta.1, user.id))
+                .await?;
+            Ok(uploaded)
+        }
+        .await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+async fn read_file_field(data: MultipartData) -> Result<Vec<u8>, AppError> {
+    let too_big = || AppError::invalid("file", "The image is larger than 10 MB.");
+    let malformed = |_| AppError::invalid("file", "The upload was interrupted or malformed.");
+    let mut data = data.into_inner().ok_or(AppError::Internal)?;
+    while let Some(mut field) = data.next_field().await.map_err(malformed)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(malformed)? {
+            if bytes.len() + chunk.len() > MAX_UPLOAD {
+                return Err(too_big());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        return Ok(bytes);
+    }
+    Err(AppError::invalid("file", "Choose an image file to upload."))
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    //! Decoding, resizing and storing uploads.
+
+    use std::io::Cursor;
+    use std::path::Path;
+
+    use image::{ImageFormat, ImageReader, Limits};
+    use sha2::{Digest, Sha256};
+
+    use super::WIDTHS;
+    use crate::error::AppError;
+    use crate::store::images::ImageMeta;
+
+    /// Checks that `bytes` decode as a jpeg, png or webp image and writes its resized copies under
+    /// `dir/<hash>/`. Returns the image's metadata and MIME type.
+    pub fn store_files(bytes: &[u8], dir: &Path) -> Result<(ImageMeta, &'static str), AppError> {
+        let not_image = || AppError::invalid("file", "This file is not a JPEG, PNG or WebP image.");
+        let format = image::guess_format(bytes).map_err(|_| not_image())?;
+        let mime = match format {
+            ImageFormat::Jpeg => "image/jpeg",
+            ImageFormat::Png => "image/png",
+            ImageFormat::WebP => "image/webp",
+            _ => return Err(not_image()),
+        };
+        let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+        let mut limits = Limits::default();
+        // Refuse decompression bombs: a 10 MB file may claim gigapixels.
+        limits.max_image_width = Some(12_000);
+        limits.max_image_height = Some(12_000);
+        limits.max_alloc = Some(512 * 1024 * 1024);
+        reader.limits(limits);
+        let decoded = reader.decode().map_err(|_| not_image())?;
+        let hash: String = Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let target = dir.join(&hash);
+        let internal = |e: std::io::Error| {
+            tracing::error!(error = %e, path = %target.display(), "cannot store an image");
+            AppError::Internal
+        };
+        std::fs::create_dir_all(&target).map_err(internal)?;
+        let (width, height) = (decoded.width(), decoded.height());
+        let mut widths: Vec<u32> = WIDTHS.iter().copied().filter(|w| *w < width).collect();
+        if widths.len() < WIDTHS.len() {
+            widths.push(width);
+        }
+        for w in &widths {
+            let h = (u64::from(height) * u64::from(*w) / u64::from(width)).max(1) as u32;
+            let copy = decoded
+                .resize_exact(*w, h, image::imageops::FilterType::Lanczos3)
+                .to_rgb8();
+            let path = target.join(format!("{w}.jpg"));
+            let tmp = target.join(format!("{w}.jpg.tmp"));
+            let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(internal)?);
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82)
+                .encode_image(&copy)
+                .map_err(|e| {
+                    tracing::error!(error = %e, "cannot encode an image copy");
+                    AppError::Internal
+                })?;
+            drop(out);
+            std::fs::rename(&tmp, &path).map_err(internal)?;
+        }
+        Ok((
+            ImageMeta {
+                hash,
+                width,
+                height,
+                widths,
+            },
+            mime,
+        ))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn png(width: u32, height: u32) -> Vec<u8> {
+            let img = image::RgbImage::from_pixel(width, height, image::Rgb([20, 54, 93]));
+            let mut out = Cursor::new(Vec::new());
+            img.write_to(&mut out, ImageFormat::Png).unwrap();
+            out.into_inner()
+        }
+
+        #[test]
+        fn stores_resized_copies_by_content_hash() {
+            let dir = tempfile::tempdir().unwrap();
+            let (meta, mime) = store_files(&png(1200, 600), dir.path()).unwrap();
+            assert_eq!(mime, "image/png");
+            assert_eq!(meta.widths, vec![480, 960, 1200]);
+            let copy = image::open(dir.path().join(&meta.hash).join("480.jpg")).unwrap();
+            assert_eq!((copy.width(), copy.height()), (480, 240));
+            let again = store_files(&png(1200, 600), dir.path()).unwrap().0;
+            assert_eq!(again.hash, meta.hash);
+        }
+
+        #[test]
+        fn refuses_files_that_are_not_images_whatever_their_name() {
+            let dir = tempfile::tempdir().unwrap();
+            for bytes in [
+                &b"<script>alert(1)</script>"[..],
+                b"GIF89a....",
+                &png(10, 10)[..40],
+            ] {
+                let err = store_files(bytes, dir.path()).unwrap_err();
+                assert_eq!(err.status(), 400);
+            }
+        }
+    }
+}
+
+/// The cover field of the edit form: the current image, a file picker that uploads at once, and
+/// the description for people who cannot see the image.
+#[component]
+pub fn CoverField(image: RwSignal<Option<String>>, alt: RwSignal<String>) -> impl IntoView {
+    let uploading = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let on_file = move |_ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::wasm_bindgen::JsCast;
+            let Some(input) = _ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
+            error.set(None);
+            uploading.set(Some(format!(
+                "Uploading {} ({:.1} MB)…",
+                file.name(),
+                file.size() / 1_048_576.0
+            )));
+            leptos::task::spawn_local(async move {
+                match client::upload(&file).await {
+                    Ok(done) => image.set(Some(done.hash)),
+                    Err(message) => error.set(Some(message)),
+                }
+                uploading.set(None);
+            });
+        }
+    };
+    view! {
+        <fieldset class="edit-cover">
+            <legend>"Cover image"</legend>
+            {move || {
+                image
+                    .get()
+                    .map(|hash| {
+                        view! {
+                            <img class="cover-preview" src=Cover::url(&hash, 480) alt="" data-testid="cover-preview"/>
+                        }
+                    })
+            }}
+            <label for="edit-cover-file">"Upload a JPEG, PNG or WebP image (at most 10 MB)"</label>
+            <input id="edit-cover-file" type="file" accept="image/jpeg,image/png,image/webp" on:change=on_file/>
+            {move || {
+                uploading
+                    .get()
+                    .map(|text| {
+                        view! {
+                            <p role="status">
+                                <progress aria-label="Upload progress"></progress>
+                                " "
+                                {text}
+                            </p>
+                        }
+                    })
+            }}
+            <p class="form-error" role="alert">{move || error.get()}</p>
+            <label for="edit-cover-alt">"Describe the image for people who cannot see it"</label>
+            <input id="edit-cover-alt" type="text" maxlength=super::MAX_SHORT bind:value=alt/>
+            <Show when=move || image.get().is_some()>
+                <button type="button" class="link-button" on:click=move |_| image.set(None)>
+                    "Remove the cover image"
+                </button>
+            </Show>
+        </fieldset>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod client {
+    //! The upload request. Server functions would do, but gloo-net lets the form post the file
+    //! as it is and read the JSON error the server function writes on failure.
+
+    use super::Uploaded;
+    use crate::error::AppError;
+
+    pub async fn upload(file: &web_sys::File) -> Result<Uploaded, String> {
+        let offline = |e: gloo_net::Error| format!("The upload failed: {e}");
+        let form = web_sys::FormData::new()
+            .map_err(|_| "The browser cannot build the upload.".to_owned())?;
+        form.append_with_blob("file", file)
+            .map_err(|_| "The browser cannot read the file.".to_owned())?;
+        let response = gloo_net::http::Request::post("/api/upload_image")
+            .body(form)
+            .map_err(offline)?
+            .send()
+            .await
+            .map_err(offline)?;
+        if response.ok() {
+            response.json::<Uploaded>().await.map_err(offline)
+        } else {
+            Err(response
+                .json::<AppError>()
+                .await
+                .map(|e| e.message())
+                .unwrap_or_else(|_| format!("The upload failed ({}).", response.status())))
+        }
+    }
+}

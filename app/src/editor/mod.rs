@@ -1,0 +1,406 @@
+//! Editing on the public pages: the fields an editor changes, their validation (shared by the
+//! browser and the server), the publishing workflow, revisions and the audit log.
+
+pub mod api;
+mod audit;
+mod conflict;
+#[cfg(feature = "ssr")]
+pub mod diff;
+mod history;
+pub mod images;
+mod inline;
+
+pub use audit::AuditPage;
+pub use history::{EventHistoryPage, NewsHistoryPage};
+pub use inline::{EditableItem, ItemReload, NewItemButton};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::news::ItemKind;
+
+/// Longest title, in characters.
+pub const MAX_TITLE: usize = 200;
+/// Longest lead paragraph, in characters.
+pub const MAX_LEAD: usize = 1_000;
+/// Longest body, in characters of Markdown.
+pub const MAX_BODY: usize = 100_000;
+/// Longest venue or image description, in characters.
+pub const MAX_SHORT: usize = 300;
+/// Most tags or linked cities on one item.
+pub const MAX_LINKS: usize = 30;
+
+/// Where an item is in the publishing workflow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ItemStatus {
+    Draft,
+    Published,
+    Archived,
+}
+
+db_enum!(ItemStatus {
+    Draft = "draft",
+    Published = "published",
+    Archived = "archived"
+});
+
+/// Everything about an item an editor can change; each revision keeps one of these.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemFields {
+    /// Language of the texts below.
+    pub lang: String,
+    pub title: String,
+    pub lead: String,
+    /// Markdown.
+    pub body: String,
+    pub status: ItemStatus,
+    /// `YYYY-MM-DDTHH:MM:SSZ`; when published (or scheduled to be). Empty publishes now.
+    pub published_at: Option<String>,
+    /// Events only: `YYYY-MM-DD`.
+    pub event_start: Option<String>,
+    pub event_end: Option<String>,
+    pub venue: String,
+    /// Slugs of the linked partner cities.
+    pub cities: Vec<String>,
+    /// Tag names.
+    pub tags: Vec<String>,
+    /// Hash of the cover image, and its description for people who cannot see it.
+    pub cover_image: Option<String>,
+    pub cover_alt: String,
+}
+
+/// An item as its editor works on it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Editable {
+    pub id: i64,
+    pub kind: ItemKind,
+    pub slug: String,
+    /// The version these fields are; a save must name it.
+    pub version: i64,
+    pub fields: ItemFields,
+    pub updated_at: String,
+    /// Who saved last, when known.
+    pub updated_by: Option<String>,
+}
+
+impl Editable {
+    /// Whether visitors can see the item now (`now` as `YYYY-MM-DDTHH:MM:SSZ`).
+    pub fn badge(&self, now: &str) -> Option<&'static str> {
+        match self.fields.status {
+            ItemStatus::Draft => Some("Draft"),
+            ItemStatus::Archived => Some("Archived"),
+            ItemStatus::Published
+                if self
+                    .fields
+                    .published_at
+                    .as_deref()
+                    .is_some_and(|at| at > now) =>
+            {
+                Some("Scheduled")
+            }
+            ItemStatus::Published => None,
+        }
+    }
+}
+
+/// What an item's page carries for an editor: the item with all its fields, and a badge saying
+/// why visitors cannot see it (draft, scheduled, archived), if they cannot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemEdit {
+    pub editable: Editable,
+    pub badge: Option<String>,
+}
+
+/// One saved revision in an item's history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevisionMeta {
+    pub version: i64,
+    pub saved_at: String,
+    pub username: Option<String>,
+    pub note: String,
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> AppError {
+    AppError::Invalid {
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+fn check_len(field: &str, label: &str, value: &str, max: usize) -> Result<(), AppError> {
+    let n = value.chars().count();
+    if n > max {
+        return Err(invalid(
+            field,
+            format!("{label} is too long: {n} characters, at most {max}."),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `s` is a real calendar date written `YYYY-MM-DD`.
+pub fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|p| p.parse::<u32>().ok());
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    s.bytes()
+        .enumerate()
+        .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && (1..=days).contains(&d)
+}
+
+/// Normalises a UTC date-time as an editor or a browser writes it (`YYYY-MM-DDTHH:MM`, optionally
+/// with seconds and `Z`) to `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn normalise_datetime(s: &str) -> Option<String> {
+    let s = s.trim().trim_end_matches('Z');
+    let (date, time) = s.split_once('T').or_else(|| s.split_once(' '))?;
+    let mut parts = time.split(':');
+    let h: u32 = parts.next()?.parse().ok()?;
+    let m: u32 = parts.next()?.parse().ok()?;
+    let sec: u32 = parts.next().map_or(Some(0), |p| p.parse().ok())?;
+    (is_date(date) && parts.next().is_none() && h < 24 && m < 60 && sec < 60)
+        .then(|| format!("{date}T{h:02}:{m:02}:{sec:02}Z"))
+}
+
+impl ItemFields {
+    /// Checks every field for `kind`, normalising dates and trimming text, or says what is wrong
+    /// in words an editor understands.
+    pub fn validated(mut self, kind: ItemKind) -> Result<Self, AppError> {
+        if !matches!(self.lang.as_str(), "en" | "ru") {
+            return Err(invalid(
+                "lang",
+                "The language must be English (en) or Russian (ru).",
+            ));
+        }
+        self.title = self.title.trim().to_owned();
+        self.lead = self.lead.trim().to_owned();
+        self.venue = self.venue.trim().to_owned();
+        self.cover_alt = self.cover_alt.trim().to_owned();
+        if self.title.is_empty() {
+            return Err(invalid("title", "The title must not be empty."));
+        }
+        check_len("title", "The title", &self.title, MAX_TITLE)?;
+        check_len("lead", "The lead paragraph", &self.lead, MAX_LEAD)?;
+        check_len("body", "The text", &self.body, MAX_BODY)?;
+        check_len("venue", "The venue", &self.venue, MAX_SHORT)?;
+        check_len(
+            "cover_alt",
+            "The image description",
+            &self.cover_alt,
+            MAX_SHORT,
+        )?;
+        self.published_at = match self.published_at.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(at) => Some(normalise_datetime(at).ok_or_else(|| {
+                invalid(
+                    "published_at",
+                    format!("“{at}” is not a date and time like 2021-01-19T15:00."),
+                )
+            })?),
+        };
+        self.check_event_dates(kind)?;
+        self.check_links()?;
+        Ok(self)
+    }
+
+    fn check_event_dates(&mut self, kind: ItemKind) -> Result<(), AppError> {
+        let clean = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        self.event_start = clean(&self.event_start);
+        self.event_end = clean(&self.event_end);
+        if kind == ItemKind::News {
+            if self.event_start.is_some() || self.event_end.is_some() {
+                return Err(invalid(
+                    "event_start",
+                    "Only events have dates; this is a news item.",
+                ));
+            }
+            return Ok(());
+        }
+        let Some(start) = self.event_start.as_deref() else {
+            return Err(invalid("event_start", "An event needs a start date."));
+        };
+        for (field, value) in [
+            ("event_start", Some(start)),
+            ("event_end", self.event_end.as_deref()),
+        ] {
+            if let Some(v) = value.filter(|v| !is_date(v)) {
+                return Err(invalid(
+                    field,
+                    format!("“{v}” is not a date like 2021-01-19."),
+                ));
+            }
+        }
+        if self.event_end.as_deref().is_some_and(|end| end < start) {
+            return Err(invalid(
+                "event_end",
+                "The event cannot end before it starts.",
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_links(&mut self) -> Result<(), AppError> {
+        self.tags = self
+            .tags
+            .iter()
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect();
+        self.tags.dedup();
+        if self.tags.len() > MAX_LINKS || self.cities.len() > MAX_LINKS {
+            return Err(invalid(
+                "tags",
+                format!("At most {MAX_LINKS} tags and {MAX_LINKS} cities."),
+            ));
+        }
+        for tag in &self.tags {
+            check_len("tags", "A tag", tag, 40)?;
+        }
+        if let Some(hash) = &self.cover_image {
+            if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(invalid(
+                    "cover_image",
+                    "The cover image reference is not valid.",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn fields() -> ItemFields {
+        ItemFields {
+            lang: "en".into(),
+            title: " A title ".into(),
+            lead: "Lead".into(),
+            body: "Body".into(),
+            status: ItemStatus::Draft,
+            published_at: None,
+            event_start: None,
+            event_end: None,
+            venue: String::new(),
+            cities: vec![],
+            tags: vec![" Music ".into(), String::new()],
+            cover_image: None,
+            cover_alt: String::new(),
+        }
+    }
+
+    #[test]
+    fn dates_must_exist_on_the_calendar() {
+        assert!(is_date("2024-02-29"));
+        assert!(!is_date("2023-02-29"));
+        assert!(!is_date("2021-13-01"));
+        assert!(!is_date("2021-1-01"));
+        assert!(!is_date("2021-01-0a"));
+    }
+
+    #[test]
+    fn datetimes_are_normalised_to_utc_seconds() {
+        assert_eq!(
+            normalise_datetime("2021-01-19T15:00").as_deref(),
+            Some("2021-01-19T15:00:00Z")
+        );
+        assert_eq!(
+            normalise_datetime("2021-01-19 15:00:07Z").as_deref(),
+            Some("2021-01-19T15:00:07Z")
+        );
+        assert_eq!(normalise_datetime("2021-01-19T25:00"), None);
+        assert_eq!(normalise_datetime("tomorrow"), None);
+    }
+
+    #[test]
+    fn validation_trims_and_explains() {
+        let ok = fields().validated(ItemKind::News).unwrap();
+        assert_eq!(ok.title, "A title");
+        assert_eq!(ok.tags, vec!["Music".to_owned()]);
+
+        let empty = ItemFields {
+            title: "  ".into(),
+            ..fields()
+        };
+        assert!(
+            matches!(empty.validated(ItemKind::News), Err(AppError::Invalid { field, .. }) if field == "title")
+        );
+
+        let long = ItemFields {
+            title: "x".repeat(MAX_TITLE + 1),
+            ..fields()
+        };
+        let Err(AppError::Invalid { message, .. }) = long.validated(ItemKind::News) else {
+            panic!()
+        };
+        assert!(message.contains("too long"), "{message}");
+
+        let dated_news = ItemFields {
+            event_start: Some("2021-01-01".into()),
+            ..fields()
+        };
+        assert!(dated_news.validated(ItemKind::News).is_err());
+    }
+
+    #[test]
+    fn events_need_a_real_start_before_their_end() {
+        let no_start = fields();
+        assert!(no_start.validated(ItemKind::Event).is_err());
+        let backwards = ItemFields {
+            event_start: Some("2021-02-02".into()),
+            event_end: Some("2021-02-01".into()),
+            ..fields()
+        };
+        assert!(backwards.validated(ItemKind::Event).is_err());
+        let bad = ItemFields {
+            event_start: Some("2021-02-30".into()),
+            ..fields()
+        };
+        assert!(bad.validated(ItemKind::Event).is_err());
+        let ok = ItemFields {
+            event_start: Some("2021-02-01".into()),
+            event_end: Some(" ".into()),
+            ..fields()
+        };
+        assert_eq!(ok.validated(ItemKind::Event).unwrap().event_end, None);
+    }
+
+    #[test]
+    fn badges_tell_drafts_scheduled_and_archived_apart() {
+        let mut e = Editable {
+            id: 1,
+            kind: ItemKind::News,
+            slug: "s".into(),
+            version: 1,
+            fields: fields(),
+            updated_at: String::new(),
+            updated_by: None,
+        };
+        assert_eq!(e.badge("2021-01-01T00:00:00Z"), Some("Draft"));
+        e.fields.status = ItemStatus::Published;
+        e.fields.published_at = Some("2021-06-01T00:00:00Z".into());
+        assert_eq!(e.badge("2021-01-01T00:00:00Z"), Some("Scheduled"));
+        assert_eq!(e.badge("2021-07-01T00:00:00Z"), None);
+        e.fields.status = ItemStatus::Archived;
+        assert_eq!(e.badge("2021-07-01T00:00:00Z"), Some("Archived"));
+    }
+}

@@ -1,0 +1,177 @@
+//! `/login`, `/api/login`, `/api/logout` and the cross-site write check, through the real router.
+
+use super::common::{self, PASSWORD};
+use app::auth::Role;
+use http::header::{LOCATION, ORIGIN, SET_COOKIE};
+use http::StatusCode;
+
+#[test]
+fn login_page_is_a_plain_form_posting_to_the_login_function() {
+    common::block_on(async {
+        let app = common::app();
+        let (status, body) = app.get("/login?next=/news").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains(r#"action="/api/login""#), "{body}");
+        assert!(body.contains(r#"method="post""#));
+        assert!(body.contains(r#"name="username""#) && body.contains(r#"name="password""#));
+        assert!(body.contains(r#"<meta name="robots" content="noindex">"#));
+    });
+}
+
+#[test]
+fn a_login_sets_an_http_only_same_site_cookie_and_redirects_to_next() {
+    common::block_on(async {
+        let app = common::app();
+        app.add_user("olga", Role::Editor);
+        let (parts, _) = app
+            .post_form(
+                "/api/login",
+                "username=olga&password=correct+horse+battery&next=%2Fnews",
+                None,
+            )
+            .await;
+        assert_eq!(parts.headers.get(LOCATION).unwrap(), "/news");
+        let cookie = parts.headers.get(SET_COOKIE).unwrap().to_str().unwrap();
+        assert!(cookie.starts_with("twincity_session="), "{cookie}");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
+        assert!(!cookie.contains("Secure"), "plain http in tests");
+
+        let session = cookie.split(';').next().unwrap();
+        let (_, body) = app.get_as("/", session).await;
+        assert!(body.contains("Logged in as"), "the editor bar shows");
+        let (_, body) = app.get("/").await;
+        assert!(!body.contains("Logged in as"));
+    });
+}
+
+#[test]
+fn failed_logins_say_the_same_whether_or_not_the_account_exists() {
+    common::block_on(async {
+        let app = common::app();
+        app.add_user("olga", Role::Editor);
+        let (wrong, wrong_body) = app
+            .post_form("/api/login", "username=olga&password=nope", None)
+            .await;
+        let (unknown, unknown_body) = app
+            .post_form("/api/login", "username=nobody&password=nope", None)
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(wrong_body, unknown_body);
+        assert!(wrong.headers.get(SET_COOKIE).is_none());
+    });
+}
+
+#[test]
+fn disabled_accounts_cannot_log_in() {
+    common::block_on(async {
+        let app = common::app();
+        app.add_user("olga", Role::Editor);
+        app.store
+            .call_blocking(|c| app::store::users::set_disabled(c, "olga", true))
+            .unwrap();
+        let (parts, _) = app
+            .post_form(
+                "/api/login",
+                &format!("username=olga&password={}", PASSWORD.replace(' ', "+")),
+                None,
+            )
+            .await;
+        assert_eq!(parts.status, StatusCode::UNAUTHORIZED);
+    });
+}
+
+#[test]
+fn repeated_failures_lock_the_name_for_a_while_even_with_the_right_password() {
+    common::block_on(async {
+        let app = common::app();
+        app.add_user("olga", Role::Editor);
+        for _ in 0..app::auth::api::MAX_FAILURES_PER_ACCOUNT {
+            let (parts, _) = app
+                .post_form("/api/login", "username=olga&password=guess", None)
+                .await;
+            assert_eq!(parts.status, StatusCode::UNAUTHORIZED);
+        }
+        let (parts, body) = app
+            .post_form(
+                "/api/login",
+                "username=OLGA&password=correct+horse+battery",
+                None,
+            )
+            .await;
+        assert_eq!(parts.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(body.contains("TooManyAttempts"), "{body}");
+        let (parts, _) = app
+            .post_form("/api/login", "username=ghost&password=guess", None)
+            .await;
+        assert_eq!(
+            parts.status,
+            StatusCode::UNAUTHORIZED,
+            "other names are not locked"
+        );
+    });
+}
+
+#[test]
+fn logout_ends_the_session_on_the_server() {
+    common::block_on(async {
+        let app = common::app();
+        app.add_user("olga", Role::Editor);
+        let session = app.login("olga").await;
+        let (parts, _) = app.post_form("/api/logout", "", Some(&session)).await;
+        assert!(parts
+            .headers
+            .get(SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0"));
+        let (_, body) = app.get_as("/", &session).await;
+        assert!(
+            !body.contains("Logged in as"),
+            "the old cookie no longer works"
+        );
+    });
+}
+
+#[test]
+fn writes_from_another_site_are_refused_and_change_nothing() {
+    common::block_on(async {
+        let app = common::app();
+        app.add_user("olga", Role::Editor);
+        let session = app.login("olga").await;
+        let before = app.db_bytes();
+        let request = http::Request::post("/api/create_item")
+            .header(ORIGIN, "https://evil.example")
+            .header(http::header::COOKIE, &session)
+            .header(
+                http::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(axum::body::Body::from("kind=News"))
+            .unwrap();
+        let (parts, body) = app.send(request).await;
+        assert_eq!(parts.status, StatusCode::FORBIDDEN);
+        assert!(String::from_utf8_lossy(&body).contains("other sites"));
+        assert_eq!(app.db_bytes(), before);
+
+        let own = http::Request::post("/api/create_item")
+            .header(ORIGIN, "http://portal.test")
+            .header(http::header::COOKIE, &session)
+            .header(
+                http::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(axum::body::Body::from("kind=News"))
+            .unwrap();
+        let (parts, _) = app.send(own).await;
+        assert!(
+            parts.status.is_success() || parts.status.is_redirection(),
+            "{:?}",
+            parts.status
+        );
+    });
+}
