@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import path from 'node:path';
+import { E2E_PASSWORD } from './tests/accounts';
 
 // The suites run against the real server binary built by `cargo leptos build`, on a fresh
 // database seeded with the ten listing items plus 120 generated older ones (13 feed pages).
@@ -8,6 +9,11 @@ const targetDir = process.env.CARGO_TARGET_DIR ?? '/var/tmp/twincity-target';
 const bin = process.env.TWINCITY_BIN ?? path.join(targetDir, 'debug', 'twincity');
 const siteRoot = process.env.LEPTOS_SITE_ROOT ?? path.join(__dirname, '..', 'target', 'site');
 const db = path.join(__dirname, '.cache', 'e2e.db');
+// The editing suite changes content, so it gets its own server and database.
+const editorPort = port + 1;
+const editorDb = path.join(__dirname, '.cache', 'e2e-editor.db');
+const addUser = (name: string, role: string) =>
+  `printf '%s\\n' "$E2E_PASSWORD" | "${bin}" --db "${editorDb}" user add ${name} --role ${role}`;
 
 export default defineConfig({
   testDir: './tests',
@@ -17,6 +23,14 @@ export default defineConfig({
   retries: 0,
   forbidOnly: !!process.env.CI,
   reporter: [['list']],
+  projects: [
+    { name: 'visitors', testIgnore: /editor\.spec\.ts/ },
+    {
+      name: 'editors',
+      testMatch: /editor\.spec\.ts/,
+      use: { baseURL: `http://127.0.0.1:${editorPort}` },
+    },
+  ],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     trace: 'off',
@@ -34,18 +48,35 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: [
-      `mkdir -p "${path.dirname(db)}"`,
-      `rm -f "${db}" "${db}-wal" "${db}-shm"`,
-      `"${bin}" --db "${db}" generate 120`,
-      `exec "${bin}" --db "${db}" --addr 127.0.0.1:${port}`,
-    ].join(' && '),
-    url: `http://127.0.0.1:${port}/`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: { LEPTOS_SITE_ROOT: siteRoot, RUST_LOG: 'warn' },
-  },
+  webServer: [
+    {
+      command: [
+        `mkdir -p "${path.dirname(db)}"`,
+        `rm -f "${db}" "${db}-wal" "${db}-shm"`,
+        `"${bin}" --db "${db}" generate 120`,
+        `exec "${bin}" --db "${db}" --addr 127.0.0.1:${port}`,
+      ].join(' && '),
+      url: `http://127.0.0.1:${port}/`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: { LEPTOS_SITE_ROOT: siteRoot, RUST_LOG: 'warn' },
+    },
+    {
+      command: [
+        `mkdir -p "${path.dirname(editorDb)}"`,
+        `rm -rf "${editorDb}" "${editorDb}-wal" "${editorDb}-shm" "${path.dirname(editorDb)}/media"`,
+        addUser('olga', 'editor'),
+        addUser('ivan', 'admin'),
+        `exec "${bin}" --db "${editorDb}" --addr 127.0.0.1:${editorPort}`,
+      ].join(' && '),
+      url: `http://127.0.0.1:${editorPort}/`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: { LEPTOS_SITE_ROOT: siteRoot, RUST_LOG: 'warn', E2E_PASSWORD },
+    },
+  ],
 });

@@ -8,3 +8,8 @@ export ROOT
 export PATH="$ROOT/tools/node_modules/.bin:$PATH"
 # Where cargo-leptos writes the site (wasm, JS, CSS, public files).
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$ROOT/target/site}"
+# A fresh clone elsewhere gets its own copies of the workspace crates in the shared cache;
+# incremental data for them is large and never reused, so CI builds without it.
+if [[ -n "${CI:-}" ]]; then
+  export CARGO_INCREMENTAL=0
+fi

@@ -8,6 +8,16 @@ cd "$ROOT"
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# The shared build cache collects the artifacts of every clone it has built. When the disk runs
+# low, drop what is older than a day (incremental data, old test and server binaries).
+free_kb=$(df -Pk "$(dirname "$CARGO_TARGET_DIR")" | awk 'NR == 2 { print $4 }')
+if (( free_kb < 15 * 1024 * 1024 )) && [[ -d "$CARGO_TARGET_DIR" ]]; then
+  step "Pruning the build cache (less than 15 GB free)"
+  find "$CARGO_TARGET_DIR" -type d -name incremental -prune \
+    -exec find {} -mindepth 1 -maxdepth 1 -mtime +0 -exec rm -rf {} + \;
+  find "$CARGO_TARGET_DIR" -type f -path '*/deps/*' -mtime +0 -size +50M -delete
+fi
+
 step "cargo fmt --check"
 cargo fmt --all --check
 

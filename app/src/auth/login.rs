@@ -5,7 +5,12 @@ use leptos_meta::{Meta, Title};
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
+use leptos::server_fn::error::ServerFnUrlError;
+use leptos::server_fn::ServerFn;
+
+use super::api::Login;
 use super::{use_auth, Role};
+use crate::error::AppError;
 use crate::layout::SITE_NAME;
 
 /// `/login`: a plain form that works without JavaScript; the error of a failed attempt comes back
@@ -15,11 +20,22 @@ pub fn LoginPage() -> impl IntoView {
     let auth = use_auth();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_else(|| "/".to_owned());
+    // Without script the failed attempt comes back as a redirect to this page with the error in
+    // the URL; with script it is the action's value.
     let error = move || {
         auth.login
             .value()
             .get()
             .and_then(Result::err)
+            .or_else(|| {
+                let q = query.read();
+                (q.get_str("__path") == Some(Login::PATH))
+                    .then(|| {
+                        q.get_str("__err")
+                            .map(ServerFnUrlError::<AppError>::decode_err)
+                    })
+                    .flatten()
+            })
             .map(|e| e.message())
     };
     view! {
@@ -39,7 +55,7 @@ pub fn LoginPage() -> impl IntoView {
                     })
             }}
             <ActionForm action=auth.login attr:class="login-form">
-                <input type="hidden" name="next" prop:value=next/>
+                <input type="hidden" name="next" value=next/>
                 <label for="login-username">"User name"</label>
                 <input
                     id="login-username"
@@ -77,7 +93,7 @@ pub fn UserMenu() -> impl IntoView {
                 };
                 Some(
                     view! {
-                        <div class="editor-bar" data-testid="editor-bar">
+                        <nav class="editor-bar" data-testid="editor-bar" aria-label="Editor">
                             <div class="wrap">
                                 <span>
                                     "Logged in as " <strong>{user.display_name}</strong> " ("
@@ -89,7 +105,7 @@ pub fn UserMenu() -> impl IntoView {
                                     <button type="submit" class="link-button">"Log out"</button>
                                 </ActionForm>
                             </div>
-                        </div>
+                        </nav>
                     },
                 )
             })}

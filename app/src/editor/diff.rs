@@ -7,6 +7,17 @@ use super::ItemFields;
 
 fn words(old: &str, new: &str) -> Vec<Segment> {
     let diff = TextDiff::from_words(old, new);
+    // A rewrite reads better as the old text then the new than as a word-by-word weave.
+    if diff.ratio() < 0.4 {
+        return [(Change::Removed, old), (Change::Added, new)]
+            .into_iter()
+            .filter(|(_, text)| !text.is_empty())
+            .map(|(change, text)| Segment {
+                change,
+                text: text.to_owned(),
+            })
+            .collect();
+    }
     let mut out: Vec<Segment> = Vec::new();
     for change in diff.iter_all_changes() {
         let kind = match change.tag() {
@@ -89,6 +100,27 @@ mod tests {
             cover_image: None,
             cover_alt: String::new(),
         }
+    }
+
+    #[test]
+    fn a_rewrite_is_shown_as_old_then_new() {
+        let new = ItemFields {
+            lead: "Something else entirely, written anew.".into(),
+            ..base()
+        };
+        let diff = fields(&base(), &new);
+        let changes: Vec<_> = diff[0]
+            .segments
+            .iter()
+            .map(|s| (s.change, s.text.as_str()))
+            .collect();
+        assert_eq!(
+            changes,
+            vec![
+                (Change::Removed, "Same lead."),
+                (Change::Added, "Something else entirely, written anew.")
+            ]
+        );
     }
 
     #[test]

@@ -238,9 +238,15 @@ pub mod ssr {
 }
 
 /// The cover field of the edit form: the current image, a file picker that uploads at once, and
-/// the description for people who cannot see the image.
+/// the description for people who cannot see the image. `widths` are those of the current image's
+/// copies, for the preview.
 #[component]
-pub fn CoverField(image: RwSignal<Option<String>>, alt: RwSignal<String>) -> impl IntoView {
+pub fn CoverField(
+    image: RwSignal<Option<String>>,
+    alt: RwSignal<String>,
+    widths: Vec<u32>,
+) -> impl IntoView {
+    let widths = RwSignal::new(widths);
     let uploading = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let on_file = move |_ev: leptos::ev::Event| {
@@ -264,7 +270,10 @@ pub fn CoverField(image: RwSignal<Option<String>>, alt: RwSignal<String>) -> imp
             )));
             leptos::task::spawn_local(async move {
                 match client::upload(&file).await {
-                    Ok(done) => image.set(Some(done.hash)),
+                    Ok(done) => {
+                        widths.set(done.widths);
+                        image.set(Some(done.hash));
+                    }
                     Err(message) => error.set(Some(message)),
                 }
                 uploading.set(None);
@@ -278,8 +287,15 @@ pub fn CoverField(image: RwSignal<Option<String>>, alt: RwSignal<String>) -> imp
                 image
                     .get()
                     .map(|hash| {
+                        // The smallest copy: never wider than 480 pixels.
+                        let width = widths.with(|w| w.first().copied()).unwrap_or(WIDTHS[0]);
                         view! {
-                            <img class="cover-preview" src=Cover::url(&hash, 480) alt="" data-testid="cover-preview"/>
+                            <img
+                                class="cover-preview"
+                                src=Cover::url(&hash, width)
+                                alt=""
+                                data-testid="cover-preview"
+                            />
                         }
                     })
             }}

@@ -3,6 +3,7 @@
 //! warning before leaving with unsaved changes.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
@@ -13,6 +14,7 @@ use super::{Editable, ItemFields, ItemStatus};
 use crate::auth::use_auth;
 use crate::cities::api::list_cities;
 use crate::error::AppError;
+use crate::layout::SITE_NAME;
 use crate::news::{Item, ItemArticle, ItemKind};
 
 /// Lets an edit form make its item's page load the item again after a save.
@@ -26,11 +28,17 @@ pub fn EditableItem(item: Item, editable: Editable, badge: Option<String>) -> im
     let query = use_query_map();
     let editing = Memo::new(move |_| query.read().get("edit").is_some());
     let href = editable.kind.href(&editable.slug);
+    let cover_widths = item
+        .cover
+        .as_ref()
+        .map(|c| c.widths.clone())
+        .unwrap_or_default();
     view! {
         <EditorToolbar href=href.clone() badge editing/>
         {move || {
             if editing.get() {
-                view! { <EditForm editable=editable.clone()/> }.into_any()
+                view! { <EditForm editable=editable.clone() cover_widths=cover_widths.clone()/> }
+                    .into_any()
             } else {
                 view! { <ItemArticle item=item.clone()/> }.into_any()
             }
@@ -135,11 +143,11 @@ impl Draft {
 }
 
 #[component]
-fn EditForm(editable: Editable) -> impl IntoView {
+fn EditForm(editable: Editable, cover_widths: Vec<u32>) -> impl IntoView {
     let kind = editable.kind;
     let href = kind.href(&editable.slug);
     let draft = Draft::new(&editable.fields);
-    let saved_fields = RwSignal::new(draft.fields(kind));
+    let saved_fields = RwSignal::new(untrack(|| draft.fields(kind)));
     let current = Memo::new(move |_| draft.fields(kind));
     let dirty = Memo::new(move |_| current.with(|c| saved_fields.with(|s| c != s)));
     let base_version = RwSignal::new(editable.version);
@@ -169,6 +177,7 @@ fn EditForm(editable: Editable) -> impl IntoView {
         Some(Err(e)) => Some(e),
     };
     let invalid = move |name: &'static str| move || matches!(error(), Some(AppError::Invalid { field, .. }) if field == name);
+    let heading = format!("Editing “{}”", editable.fields.title);
     let navigate = use_navigate();
     let cancel = move |_| {
         if !dirty.get_untracked() || confirm("Discard your unsaved changes?") {
@@ -177,6 +186,8 @@ fn EditForm(editable: Editable) -> impl IntoView {
         }
     };
     view! {
+        <Title text=format!("{heading} · {SITE_NAME}")/>
+        <h1 class="visually-hidden">{heading}</h1>
         <form
             class="item item-edit"
             data-testid="edit-form"
@@ -202,7 +213,7 @@ fn EditForm(editable: Editable) -> impl IntoView {
             {move || conflict.get().map(|theirs| view! { <ConflictPanel theirs/> })}
             <TextFields draft kind invalid_title=Signal::derive(invalid("title"))/>
             <LinkFields draft/>
-            <CoverField image=draft.cover_image alt=draft.cover_alt/>
+            <CoverField image=draft.cover_image alt=draft.cover_alt widths=cover_widths/>
         </form>
     }
 }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
+use crate::editor::NewItemButton;
 use crate::error::AppError;
 use crate::i18n::format_month;
 use crate::layout::{Loaded, PageMeta};
@@ -108,6 +109,7 @@ fn EventsView(listing: EventsListing) -> impl IntoView {
             path
         />
         <h1>"Events"</h1>
+        <NewItemButton kind=ItemKind::Event/>
         {upcoming}
         <section aria-labelledby="past-heading">
             <h2 id="past-heading">"Past events"</h2>

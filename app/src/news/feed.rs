@@ -6,6 +6,7 @@ use leptos_router::hooks::use_query_map;
 use super::api::list_news;
 use super::{FeedPage, ItemKind, ItemSummary};
 use crate::cities::api::get_city;
+use crate::editor::NewItemButton;
 use crate::error::AppError;
 use crate::i18n::{format_date, format_date_range, iso_date};
 use crate::layout::{Loaded, PageMeta};
@@ -72,6 +73,7 @@ fn FeedView(page: FeedPage, city: Option<(String, String)>) -> impl IntoView {
             path
         />
         <h1>{title}</h1>
+        <NewItemButton kind=ItemKind::News/>
         {all_news}
         {empty}
         <FeedList items=page.items level=2/>

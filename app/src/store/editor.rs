@@ -194,6 +194,14 @@ pub fn save_item(
     if current.version != base_version {
         return Ok(SaveOutcome::Conflict(current));
     }
+    // Items that never went through the editor (the seed, generated items) have no revision of
+    // their text yet: keep it before the first edit replaces it.
+    let recorded = tx
+        .prepare_cached("SELECT 1 FROM revisions WHERE item_id = ?1 AND version = ?2")?
+        .exists(params![id, current.version])?;
+    if !recorded {
+        insert_revision(&tx, &current, None, "as first stored")?;
+    }
     let city_ids = city_ids(&tx, &fields.cities)?;
     if let Some(hash) = &fields.cover_image {
         if !tx
@@ -436,6 +444,42 @@ mod tests {
             )
             .unwrap();
         assert_eq!(audit, 4);
+    }
+
+    #[test]
+    fn the_first_edit_of_a_seed_item_keeps_its_original_text() {
+        let (mut db, user) = setup();
+        let seeded = editable_item(
+            &db.conn,
+            "en",
+            ItemKind::News,
+            "perm-oxford-friendship-week",
+        )
+        .unwrap()
+        .unwrap();
+        let fields = ItemFields {
+            title: "Changed".into(),
+            ..seeded.fields.clone()
+        };
+        save_item(
+            &mut db.conn,
+            seeded.id,
+            seeded.version,
+            &fields,
+            user,
+            "edited",
+        )
+        .unwrap();
+        let history = revisions(&db.conn, seeded.id).unwrap();
+        assert_eq!(history.len(), 2);
+        assert_eq!(
+            (history[1].username.as_deref(), history[1].note.as_str()),
+            (None, "as first stored")
+        );
+        let original = revision_fields(&db.conn, seeded.id, seeded.version)
+            .unwrap()
+            .unwrap();
+        assert_eq!(original.title, seeded.fields.title);
     }
 
     #[test]
