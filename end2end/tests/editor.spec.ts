@@ -233,6 +233,28 @@ test('an uploaded cover image appears on the page', async ({ page }) => {
     .toBe(true);
 });
 
+test('an admin pauses a partnership in place; editors cannot edit cities', async ({ page, browser }) => {
+  const editor = await editorPage(browser, EDITOR);
+  await editor.goto('/cities/kemi');
+  await expect(editor.getByRole('heading', { level: 1 })).toHaveText('Kemi');
+  await expect(editor.getByTestId('edit-toggle')).toHaveCount(0);
+  await editor.context().close();
+
+  await logIn(page, ADMIN);
+  await page.goto('/cities/kemi');
+  await waitForHydration(page);
+  await page.getByTestId('edit-toggle').click();
+  await page.getByLabel('Status', { exact: true }).selectOption('paused');
+  await page.getByLabel('Status note').fill('Paused for the winter of 2026.');
+  await expectNoAxeViolations(page);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('city-form')).toHaveCount(0);
+  const visitor = await browser.newPage();
+  await visitor.goto('/cities/kemi');
+  await expect(visitor.getByTestId('status-banner')).toContainText('Paused for the winter of 2026.');
+  await visitor.close();
+});
+
 test('edit mode and the editor pages have no axe-core violations', async ({ page }) => {
   await logIn(page, ADMIN);
   const edit = new EditForm(page);

@@ -15,21 +15,31 @@ pub async fn list_cities() -> Result<Vec<City>, AppError> {
 /// The city at `slug` with page `page` of its news.
 #[server]
 pub async fn get_city(slug: String, page: u32) -> Result<CityProfile, AppError> {
+    use crate::auth::{session, Role};
     use crate::{error::with_status, i18n::DEFAULT_LANG, state::app_state, store};
     /// News items on one page of a city's profile.
     const NEWS_PER_PAGE: u32 = 10;
     with_status(
         async move {
             let store = app_state()?.store;
+            let is_admin = session::current_user()
+                .await?
+                .is_some_and(|u| u.role == Role::Admin);
             store
                 .call(move |c| {
                     let found =
                         store::items::city_news_page(c, DEFAULT_LANG, &slug, page, NEWS_PER_PAGE)?;
+                    let edit_version = if is_admin {
+                        store::cities::city_version(c, &slug)?
+                    } else {
+                        None
+                    };
                     Ok(found.map(|(city, news, pages)| CityProfile {
                         city,
                         news,
                         page,
                         pages,
+                        edit_version,
                     }))
                 })
                 .await?

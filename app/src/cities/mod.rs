@@ -71,6 +71,8 @@ pub struct CityProfile {
     pub news: Vec<ItemSummary>,
     pub page: u32,
     pub pages: u32,
+    /// For admins only: the version of the city's facts, which an edit must name.
+    pub edit_version: Option<i64>,
 }
 
 /// The city whose portal this is: the centre of the map and of every partnership.

@@ -6,6 +6,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::api::{get_city, list_cities};
 use super::map::MapPreview;
 use super::{City, CityKind, CityProfile, CityStatus};
+use crate::auth::use_auth;
+use crate::editor::city::CityEditForm;
+use crate::editor::PageReload;
 use crate::error::AppError;
 use crate::layout::{ErrorPage, Loaded, PageMeta};
 use crate::news::FeedList;
@@ -163,20 +166,52 @@ fn CitiesView(mut cities: Vec<City>, sort: SortBy) -> impl IntoView {
 pub fn CityPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
+    let auth = use_auth();
+    let reload = RwSignal::new(0usize);
+    provide_context(PageReload(reload));
     let profile = Resource::new(
         move || {
             (
                 params.read().get("slug").unwrap_or_default(),
                 parse_page(query.read().get("page")),
+                reload.get(),
+                auth.generation(),
             )
         },
-        |(slug, page)| async move { get_city(slug, page?).await },
+        |(slug, page, _, _)| async move { get_city(slug, page?).await },
     );
     view! { <Loaded resource=profile view=|profile| view! { <CityView profile/> }/> }
 }
 
+/// A city's profile; for admins with an Edit link, and with `?edit` the facts as a form.
 #[component]
 fn CityView(profile: CityProfile) -> impl IntoView {
+    let Some(version) = profile.edit_version else {
+        return view! { <CityFacts profile/> }.into_any();
+    };
+    let query = use_query_map();
+    let editing = Memo::new(move |_| query.read().get("edit").is_some());
+    let edit = format!("{}?edit", profile.city.href());
+    let page = move || {
+        if editing.get() {
+            view! { <CityEditForm city=profile.city.clone() version/> }.into_any()
+        } else {
+            view! {
+                <div class="editor-toolbar">
+                    <a href=edit.clone() class="button" data-testid="edit-toggle">
+                        "Edit"
+                    </a>
+                </div>
+                <CityFacts profile=profile.clone()/>
+            }
+            .into_any()
+        }
+    };
+    page.into_any()
+}
+
+#[component]
+fn CityFacts(profile: CityProfile) -> impl IntoView {
     let city = profile.city;
     let phrase = partnership_phrase(&city);
     let description = format!("{}, {} — {} of Volgograd.", city.name, city.country, phrase);

@@ -17,9 +17,9 @@ use crate::error::AppError;
 use crate::layout::SITE_NAME;
 use crate::news::{Item, ItemArticle, ItemKind};
 
-/// Lets an edit form make its item's page load the item again after a save.
+/// Lets an edit form make its page load what it shows again after a save.
 #[derive(Clone, Copy)]
-pub struct ItemReload(pub RwSignal<usize>);
+pub struct PageReload(pub RwSignal<usize>);
 
 /// An item's page as its editors see it: a toolbar with the item's state, and either the page as
 /// visitors see it or (with `?edit` in the URL) the same page with every text editable.
@@ -230,12 +230,12 @@ fn after_save(
     conflict: RwSignal<Option<Editable>>,
 ) {
     let navigate = use_navigate();
-    let reload = use_context::<ItemReload>();
+    let reload = use_context::<PageReload>();
     crate::client_effect(move || match save.value().get() {
         Some(Ok(saved)) => {
             saved_fields.set(current.get_untracked());
             conflict.set(None);
-            if let Some(ItemReload(r)) = reload {
+            if let Some(PageReload(r)) = reload {
                 r.update(|n| *n += 1);
             }
             navigate(&saved.kind.href(&saved.slug), Default::default());

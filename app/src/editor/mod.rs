@@ -3,6 +3,7 @@
 
 pub mod api;
 mod audit;
+pub mod city;
 mod conflict;
 #[cfg(feature = "ssr")]
 pub mod diff;
@@ -12,7 +13,7 @@ mod inline;
 
 pub use audit::AuditPage;
 pub use history::{EventHistoryPage, NewsHistoryPage};
-pub use inline::{EditableItem, ItemReload, NewItemButton};
+pub use inline::{EditableItem, NewItemButton, PageReload};
 
 use serde::{Deserialize, Serialize};
 

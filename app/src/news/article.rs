@@ -9,7 +9,7 @@ use super::{Item, ItemKind, ItemLink};
 use crate::auth::use_auth;
 use crate::cities::CityRef;
 use crate::editor::images::CoverImage;
-use crate::editor::{EditableItem, ItemReload};
+use crate::editor::{EditableItem, PageReload};
 use crate::layout::{Loaded, PageMeta};
 
 /// `/news/{slug}`.
@@ -25,7 +25,7 @@ pub fn ItemPage(kind: ItemKind) -> impl IntoView {
     let params = use_params_map();
     let auth = use_auth();
     let reload = RwSignal::new(0usize);
-    provide_context(ItemReload(reload));
+    provide_context(PageReload(reload));
     let item = Resource::new(
         move || {
             (

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::{Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
-use super::StoreError;
+use super::{audit, StoreError};
 use crate::cities::{City, CityKind, CityRef, CityStatus, HomeCity};
 
 const CITY_COLUMNS: &str = "slug, name, country, country_note, kind, since_year, status, \
@@ -67,6 +67,68 @@ pub fn city_by_slug(conn: &Connection, slug: &str) -> Result<Option<(i64, City)>
         ))?
         .query_row([slug], |r| Ok((r.get(10)?, city_from_row(r)?)))
         .optional()?)
+}
+
+/// The version of the city at `slug` (every save increments it).
+pub fn city_version(conn: &Connection, slug: &str) -> Result<Option<i64>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT version FROM cities WHERE slug = ?1")?
+        .query_row([slug], |r| r.get(0))
+        .optional()?)
+}
+
+/// What saving a city did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CitySave {
+    /// Saved; the new version.
+    Saved(i64),
+    /// Someone saved since `base_version`; nothing was written.
+    Conflict,
+    NotFound,
+}
+
+/// Saves the facts of the city at `city.slug` (validated) if it is still at `base_version`, with
+/// an audit entry for `user_id`, in one immediate transaction.
+pub fn save_city(
+    conn: &mut Connection,
+    city: &City,
+    base_version: i64,
+    user_id: i64,
+) -> Result<CitySave, StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let Some(version) = city_version(&tx, &city.slug)? else {
+        return Ok(CitySave::NotFound);
+    };
+    if version != base_version {
+        return Ok(CitySave::Conflict);
+    }
+    tx.execute(
+        "UPDATE cities SET name = ?2, country = ?3, country_note = ?4, kind = ?5, since_year = ?6,
+                status = ?7, status_note = ?8, lat = ?9, lon = ?10, version = version + 1,
+                updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+         WHERE slug = ?1",
+        params![
+            city.slug,
+            city.name,
+            city.country,
+            city.country_note,
+            city.kind.as_str(),
+            city.since_year,
+            city.status.as_str(),
+            city.status_note,
+            city.lat,
+            city.lon
+        ],
+    )?;
+    audit::record(
+        &tx,
+        Some(user_id),
+        "save",
+        &format!("city:{}", city.slug),
+        &format!("version {} ({})", version + 1, city.status.as_str()),
+    )?;
+    tx.commit()?;
+    Ok(CitySave::Saved(version + 1))
 }
 
 /// The countries that hold at least one partner city.

@@ -85,6 +85,11 @@ fn every_mutating_function_refuses_anonymous_callers_and_changes_nothing() {
                 format!("id={}&version=1&base_version={}", item["id"], item["version"]).into_bytes(),
             ),
             ("/api/upload_image", &type_, upload.clone()),
+            (
+                "/api/update_city",
+                "application/json",
+                json!({"city": city_json(&app, "turin"), "base_version": 1}).to_string().into_bytes(),
+            ),
         ];
         for (uri, content_type, body) in calls {
             let (parts, text) = app.post(uri, content_type, body.clone(), None).await;
@@ -353,5 +358,66 @@ fn uploaded_images_are_decoded_resized_and_served_with_a_srcset() {
             .unwrap()
             .contains("immutable"));
         assert_eq!(&jpeg[..2], &[0xFF, 0xD8], "a JPEG");
+    });
+}
+
+/// The facts of `slug` as JSON, ready to send back to `update_city`.
+fn city_json(app: &TestApp, slug: &str) -> Value {
+    let slug = slug.to_owned();
+    let city = app
+        .store
+        .call_blocking(move |c| app::store::cities::city_by_slug(c, &slug))
+        .unwrap()
+        .unwrap()
+        .1;
+    serde_json::to_value(city).unwrap()
+}
+
+#[test]
+fn only_admins_edit_cities_and_stale_saves_conflict() {
+    common::block_on(async {
+        let (app, editor, admin) = staffed().await;
+        let mut city = city_json(&app, "turin");
+        city["status"] = json!("Paused");
+        city["status_note"] = json!("Paused while the council reviews all agreements.");
+        let request = json!({"city": city, "base_version": 1});
+        let before = app.db_bytes();
+        let (parts, _) = app.post_json("/api/update_city", &request, None).await;
+        assert_eq!(parts.status, StatusCode::UNAUTHORIZED);
+        let (parts, _) = app
+            .post_json("/api/update_city", &request, Some(&editor))
+            .await;
+        assert_eq!(parts.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.db_bytes(), before, "denied calls change nothing");
+        let (status, page) = app.get_as("/cities/turin", &editor).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            !page.contains("edit-toggle"),
+            "editors get no city Edit link"
+        );
+
+        let (parts, body) = app
+            .post_json("/api/update_city", &request, Some(&admin))
+            .await;
+        assert_eq!(parts.status, StatusCode::OK, "{body}");
+        assert_eq!(body, "2");
+        let (_, page) = app.get("/cities/turin").await;
+        assert!(page.contains("Paused while the council reviews all agreements."));
+
+        let before = app.db_bytes();
+        let (parts, _) = app
+            .post_json("/api/update_city", &request, Some(&admin))
+            .await;
+        assert_eq!(parts.status, StatusCode::CONFLICT);
+        let mut bad = request.clone();
+        bad["base_version"] = json!(2);
+        bad["city"]["since_year"] = json!(1492);
+        let (parts, body) = app.post_json("/api/update_city", &bad, Some(&admin)).await;
+        assert_eq!(parts.status, StatusCode::BAD_REQUEST, "{body}");
+        bad["city"]["since_year"] = json!(1961);
+        bad["city"]["slug"] = json!("atlantis");
+        let (parts, _) = app.post_json("/api/update_city", &bad, Some(&admin)).await;
+        assert_eq!(parts.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.db_bytes(), before);
     });
 }

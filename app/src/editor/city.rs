@@ -1,0 +1,221 @@
+//! Editing a partner city's facts in place on its page (admins only: a partnership's status is a
+//! decision of the city, not of the news desk).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_navigate;
+
+use super::PageReload;
+use crate::cities::{City, CityKind, CityStatus};
+use crate::error::AppError;
+use crate::layout::SITE_NAME;
+
+fn invalid(field: &str, message: impl Into<String>) -> AppError {
+    AppError::Invalid {
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// Checks a city's facts, trimming text, or says what is wrong.
+pub fn validated(mut city: City) -> Result<City, AppError> {
+    city.name = city.name.trim().to_owned();
+    city.country = city.country.trim().to_owned();
+    city.country_note = city.country_note.trim().to_owned();
+    city.status_note = city.status_note.trim().to_owned();
+    for (field, label, value, max) in [
+        ("name", "The name", &city.name, 100),
+        ("country", "The country", &city.country, 100),
+        ("country_note", "The country note", &city.country_note, 300),
+        ("status_note", "The status note", &city.status_note, 1_000),
+    ] {
+        let n = value.chars().count();
+        if n == 0 && (field == "name" || field == "country") {
+            return Err(invalid(field, format!("{label} must not be empty.")));
+        }
+        if n > max {
+            return Err(invalid(
+                field,
+                format!("{label} is too long: {n} characters, at most {max}."),
+            ));
+        }
+    }
+    if city.since_year.is_some_and(|y| !(1900..=2200).contains(&y)) {
+        return Err(invalid(
+            "since_year",
+            "The year must lie between 1900 and 2200.",
+        ));
+    }
+    if !(-90.0..=90.0).contains(&city.lat) || !(-180.0..=180.0).contains(&city.lon) {
+        return Err(invalid(
+            "lat",
+            "Latitude must lie within ±90° and longitude within ±180°.",
+        ));
+    }
+    Ok(city)
+}
+
+/// Saves the facts of the city `city.slug`, which the admin loaded at `base_version`. `Conflict`
+/// (409) when someone saved in between.
+#[server(prefix = "/api", endpoint = "update_city", input = leptos::server_fn::codec::Json)]
+pub async fn update_city(city: City, base_version: i64) -> Result<i64, AppError> {
+    use crate::auth::{session, Role};
+    use crate::error::with_status;
+    use crate::store::cities::{self, CitySave};
+    with_status(
+        async move {
+            let user = session::require(Role::Admin).await?;
+            let city = validated(city)?;
+            let store = crate::state::app_state()?.store;
+            match store
+                .call(move |c| cities::save_city(c, &city, base_version, user.id))
+                .await?
+            {
+                CitySave::Saved(version) => Ok(version),
+                CitySave::Conflict => Err(AppError::Conflict),
+                CitySave::NotFound => Err(AppError::NotFound),
+            }
+        }
+        .await,
+    )
+}
+
+/// The city's facts as a form, in the place of the facts list.
+#[component]
+pub fn CityEditForm(city: City, version: i64) -> impl IntoView {
+    let href = city.href();
+    let heading = format!("Editing {}", city.name);
+    let name = RwSignal::new(city.name.clone());
+    let country = RwSignal::new(city.country.clone());
+    let country_note = RwSignal::new(city.country_note.clone());
+    let since = RwSignal::new(city.since_year.map(|y| y.to_string()).unwrap_or_default());
+    let status_note = RwSignal::new(city.status_note.clone());
+    let kind = RwSignal::new(city.kind);
+    let status = RwSignal::new(city.status);
+    let save = ServerAction::<UpdateCity>::new();
+    let year_error = RwSignal::new(None::<&'static str>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let since_year = match since.get_untracked().trim() {
+            "" => None,
+            year => match year.parse() {
+                Ok(y) => Some(y),
+                Err(_) => {
+                    year_error.set(Some("The year must be a number like 1961, or empty."));
+                    return;
+                }
+            },
+        };
+        year_error.set(None);
+        save.dispatch(UpdateCity {
+            city: City {
+                name: name.get_untracked(),
+                country: country.get_untracked(),
+                country_note: country_note.get_untracked(),
+                since_year,
+                status_note: status_note.get_untracked(),
+                kind: kind.get_untracked(),
+                status: status.get_untracked(),
+                ..city.clone()
+            },
+            base_version: version,
+        });
+    };
+    let navigate = use_navigate();
+    let reload = use_context::<PageReload>();
+    let target = href.clone();
+    crate::client_effect(move || {
+        if let Some(Ok(_)) = save.value().get() {
+            if let Some(PageReload(r)) = reload {
+                r.update(|n| *n += 1);
+            }
+            navigate(&target, Default::default());
+        }
+    });
+    let error = move || {
+        save.value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.message())
+    };
+    view! {
+        <Title text=format!("{heading} · {SITE_NAME}")/>
+        <h1>{heading}</h1>
+        <form class="item-edit city-edit" data-testid="city-form" on:submit=submit>
+            <p class="form-error" role="alert">{error}</p>
+            <label for="city-name">"Name"</label>
+            <input id="city-name" type="text" required bind:value=name/>
+            <label for="city-country">"Country"</label>
+            <input id="city-country" type="text" required bind:value=country/>
+            <label for="city-country-note">"Country note"</label>
+            <input id="city-country-note" type="text" bind:value=country_note/>
+            <label for="city-kind">"Kind"</label>
+            <select id="city-kind" on:change:target=move |ev| {
+                if let Some(k) = CityKind::from_db(&ev.target().value()) {
+                    kind.set(k);
+                }
+            }>
+                <option value="twin" selected=move || kind.get() == CityKind::Twin>"Twin city"</option>
+                <option value="partner" selected=move || kind.get() == CityKind::Partner>"Partner city"</option>
+            </select>
+            <label for="city-since">"Partner since (year; empty if unknown)"</label>
+            <input id="city-since" type="text" inputmode="numeric" bind:value=since/>
+            <label for="city-status">"Status"</label>
+            <select id="city-status" on:change:target=move |ev| {
+                if let Some(s) = CityStatus::from_db(&ev.target().value()) {
+                    status.set(s);
+                }
+            }>
+                <option value="active" selected=move || status.get() == CityStatus::Active>"Active"</option>
+                <option value="paused" selected=move || status.get() == CityStatus::Paused>"Paused"</option>
+                <option value="suspended" selected=move || status.get() == CityStatus::Suspended>"Suspended"</option>
+            </select>
+            <label for="city-status-note">"Status note"</label>
+            <textarea id="city-status-note" rows="3" bind:value=status_note></textarea>
+            <div class="edit-actions">
+                <button type="submit" class="button primary" disabled=move || save.pending().get()>"Save"</button>
+                <a href=href class="button">"Cancel"</a>
+            </div>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn city() -> City {
+        City {
+            slug: "turin".into(),
+            name: " Turin ".into(),
+            country: "Italy".into(),
+            country_note: String::new(),
+            kind: CityKind::Twin,
+            since_year: Some(1961),
+            status: CityStatus::Active,
+            status_note: String::new(),
+            lat: 45.07,
+            lon: 7.69,
+        }
+    }
+
+    #[test]
+    fn city_facts_are_checked() {
+        assert_eq!(validated(city()).unwrap().name, "Turin");
+        assert!(validated(City {
+            name: " ".into(),
+            ..city()
+        })
+        .is_err());
+        assert!(validated(City {
+            since_year: Some(0),
+            ..city()
+        })
+        .is_err());
+        assert!(validated(City {
+            lat: 91.0,
+            ..city()
+        })
+        .is_err());
+    }
+}
