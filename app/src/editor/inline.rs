@@ -207,6 +207,10 @@ fn EditForm(editable: Editable, cover_widths: Vec<u32>) -> impl IntoView {
                 </button>
                 <button type="button" class="button" on:click=cancel>"Cancel"</button>
             </div>
+            // Hidden by the stylesheet once the page has hydrated: until then nothing can be saved.
+            <p class="form-error needs-script">
+                "Saving needs JavaScript, which has not started (or is off) in this browser."
+            </p>
             <p class="form-error" role="alert" data-testid="form-error">
                 {move || error().map(|e| e.message())}
             </p>

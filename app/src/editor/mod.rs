@@ -259,13 +259,13 @@ impl ItemFields {
     }
 
     fn check_links(&mut self) -> Result<(), AppError> {
+        let mut seen = std::collections::HashSet::new();
         self.tags = self
             .tags
             .iter()
             .map(|t| t.trim().to_owned())
-            .filter(|t| !t.is_empty())
+            .filter(|t| !t.is_empty() && seen.insert(t.to_lowercase()))
             .collect();
-        self.tags.dedup();
         if self.tags.len() > MAX_LINKS || self.cities.len() > MAX_LINKS {
             return Err(invalid(
                 "tags",
@@ -303,7 +303,7 @@ mod tests {
             event_end: None,
             venue: String::new(),
             cities: vec![],
-            tags: vec![" Music ".into(), String::new()],
+            tags: vec![" Music ".into(), String::new(), "music".into()],
             cover_image: None,
             cover_alt: String::new(),
         }
