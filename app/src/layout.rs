@@ -6,6 +6,7 @@ use leptos_meta::{Link, Meta, Title};
 
 use crate::auth::UserMenu;
 use crate::error::AppError;
+use crate::search::SearchForm;
 
 /// The portal's name as the header and titles show it.
 pub const SITE_NAME: &str = "Volgograd International";
@@ -59,6 +60,7 @@ pub fn SiteHeader() -> impl IntoView {
                         <li><a href="/map">"Map"</a></li>
                     </ul>
                 </nav>
+                <SearchForm id="header-q"/>
             </div>
         </header>
     }

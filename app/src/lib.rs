@@ -31,6 +31,7 @@ pub mod i18n;
 pub mod layout;
 pub mod news;
 pub mod pager;
+pub mod search;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
@@ -128,6 +129,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/map") view=cities::map::MapPage ssr=SsrMode::Async/>
                     <Route path=path!("/cities") view=cities::CitiesPage ssr=SsrMode::Async/>
                     <Route path=path!("/cities/:slug") view=cities::CityPage ssr=SsrMode::Async/>
+                    <Route path=path!("/search") view=search::SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/audit") view=editor::AuditPage ssr=SsrMode::Async/>
                 </Routes>

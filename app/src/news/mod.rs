@@ -8,7 +8,7 @@ mod feed;
 mod markdown;
 
 pub use article::{ArticlePage, ItemArticle, ItemPage};
-pub use feed::{FeedList, NewsPage};
+pub use feed::{DateLine, FeedList, NewsPage};
 
 use serde::{Deserialize, Serialize};
 

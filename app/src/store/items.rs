@@ -23,7 +23,7 @@ pub struct StoredItem {
 /// The columns `summary_from_row` reads, joined with the text in the best available language:
 /// the requested one (`?1`) when present, else any other, so a missing translation never hides
 /// an item.
-const SUMMARY_SELECT: &str = "
+pub(super) const SUMMARY_SELECT: &str = "
     SELECT i.slug, i.kind, t.lang, t.title, t.lead, coalesce(i.published_at, i.created_at),
            i.event_start, i.event_end,
            i.venue
@@ -33,8 +33,13 @@ const SUMMARY_SELECT: &str = "
                    ORDER BY lang = ?1 DESC, lang LIMIT 1)";
 
 /// Items visitors may see: published, and not scheduled for later.
-const VISIBLE: &str =
+pub(super) const VISIBLE: &str =
     "i.status = 'published' AND i.published_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
+
+/// `SUMMARY_SELECT` with `column` selected before the summary's columns.
+pub(super) fn summary_select_after(column: &str) -> String {
+    SUMMARY_SELECT.replacen("SELECT", &format!("SELECT {column},"), 1)
+}
 
 fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<ItemSummary> {
     summary_from_row_at(row, 0)
@@ -254,7 +259,7 @@ fn item_where(
 }
 
 /// Reads the summary columns starting at column `offset` of a wider row.
-fn summary_from_row_at(row: &Row<'_>, offset: usize) -> rusqlite::Result<ItemSummary> {
+pub(super) fn summary_from_row_at(row: &Row<'_>, offset: usize) -> rusqlite::Result<ItemSummary> {
     let kind: String = row.get(offset + 1)?;
     Ok(ItemSummary {
         slug: row.get(offset)?,

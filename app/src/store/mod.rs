@@ -7,6 +7,7 @@ pub mod cities;
 pub mod editor;
 pub mod images;
 pub mod items;
+pub mod search;
 pub mod seed;
 pub mod users;
 
@@ -47,6 +48,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("migrations/001_init.sql")),
         M::up(include_str!("migrations/002_editors.sql")),
+        M::up(include_str!("migrations/003_search.sql")),
     ])
 }
 

@@ -6,4 +6,5 @@ mod editor;
 mod events;
 mod map;
 mod news;
+mod search;
 mod site;

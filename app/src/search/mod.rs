@@ -1,0 +1,219 @@
+//! Search: `/search?q=…&page=N` over the titles, leads and texts of published items, ranked,
+//! with the matched words highlighted; and the search box in the header.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::layout::{Loaded, PageMeta};
+use crate::news::{DateLine, ItemSummary};
+use crate::pager::{parse_page, Pager};
+
+/// Results on one page.
+pub const PER_PAGE: u32 = 10;
+/// Private-use characters the store puts around a matched word in a snippet; they can never be
+/// typed into the stored HTML-free text, so the page can split on them and escape the rest.
+pub const HIGHLIGHT_START: u16 = 0xE000;
+pub const HIGHLIGHT_END: u16 = 0xE001;
+
+/// One found item with the passage that matched.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    pub summary: ItemSummary,
+    /// Text with the matches between `HIGHLIGHT_START` and `HIGHLIGHT_END`.
+    pub snippet: String,
+}
+
+/// A page of search results.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Results {
+    pub query: String,
+    pub hits: Vec<Hit>,
+    pub page: u32,
+    pub pages: u32,
+    pub total: u64,
+}
+
+/// Splits a snippet into (highlighted, text) runs.
+pub fn snippet_runs(snippet: &str) -> Vec<(bool, String)> {
+    let (start, end) = (
+        char::from_u32(u32::from(HIGHLIGHT_START)).unwrap_or_default(),
+        char::from_u32(u32::from(HIGHLIGHT_END)).unwrap_or_default(),
+    );
+    let mut runs = Vec::new();
+    let mut current = String::new();
+    let mut marked = false;
+    for c in snippet.chars() {
+        if c == start || c == end {
+            if !current.is_empty() {
+                runs.push((marked, std::mem::take(&mut current)));
+            }
+            marked = c == start;
+        } else {
+            current.push(c);
+        }
+    }
+    if !current.is_empty() {
+        runs.push((marked, current));
+    }
+    runs
+}
+
+/// Page `page` of the published items matching `q`. An empty or wordless query is no error: it
+/// finds nothing.
+#[server(prefix = "/api", endpoint = "search")]
+pub async fn search_items(q: String, page: u32) -> Result<Results, AppError> {
+    use crate::{error::with_status, i18n::DEFAULT_LANG, state::app_state, store::search};
+    /// Longest query kept, in characters.
+    const MAX_QUERY: usize = 200;
+    with_status(
+        async move {
+            let query: String = q.trim().chars().take(MAX_QUERY).collect();
+            let store = app_state()?.store;
+            let q = query.clone();
+            let found = store
+                .call(move |c| search::search(c, DEFAULT_LANG, &q, page, PER_PAGE))
+                .await?;
+            match found {
+                Some((hits, pages, total)) => Ok(Results {
+                    query,
+                    hits,
+                    page,
+                    pages,
+                    total,
+                }),
+                None if page <= 1 => Ok(Results {
+                    query,
+                    hits: Vec::new(),
+                    page: 1,
+                    pages: 1,
+                    total: 0,
+                }),
+                None => Err(AppError::NotFound),
+            }
+        }
+        .await,
+    )
+}
+
+/// `/search?q=…&page=N`.
+#[component]
+pub fn SearchPage() -> impl IntoView {
+    let query = use_query_map();
+    let results = Resource::new(
+        move || {
+            let q = query.read();
+            (q.get("q").unwrap_or_default(), parse_page(q.get("page")))
+        },
+        |(q, page)| async move { search_items(q, page?).await },
+    );
+    view! { <Loaded resource=results view=|results| view! { <ResultsView results/> }/> }
+}
+
+#[component]
+fn ResultsView(results: Results) -> impl IntoView {
+    let q = results.query.clone();
+    let heading = if q.is_empty() {
+        "Search".to_owned()
+    } else {
+        format!("Search: {q}")
+    };
+    let summary = match (q.is_empty(), results.total) {
+        (true, _) => "Type a word or two: a name, a city, a topic.".to_owned(),
+        (false, 0) => {
+            format!("Nothing found for “{q}”. Try fewer or shorter words, or the name of a city.")
+        }
+        (false, 1) => "One item found.".to_owned(),
+        (false, n) => format!("{n} items found."),
+    };
+    let base = format!("/search?q={}", encode(&q));
+    let path = crate::pager::page_href(&base, results.page);
+    view! {
+        <PageMeta title=heading.clone() description="Search the news and events of Volgograd’s international partnerships." path/>
+        <leptos_meta::Meta name="robots" content="noindex"/>
+        <h1>{heading}</h1>
+        <SearchForm value=q.clone() id="search-page-q"/>
+        <p class="search-summary" role="status" data-testid="search-summary">{summary}</p>
+        <ol class="feed search-results" data-testid="search-results">
+            {results.hits.into_iter().map(|hit| view! { <HitEntry hit/> }).collect_view()}
+        </ol>
+        <Pager current=results.page pages=results.pages base/>
+    }
+}
+
+#[component]
+fn HitEntry(hit: Hit) -> impl IntoView {
+    let runs = snippet_runs(&hit.snippet);
+    view! {
+        <li class="feed-entry">
+            <h2><a href=hit.summary.href()>{hit.summary.title.clone()}</a></h2>
+            <DateLine item=hit.summary.clone()/>
+            <p class="lead snippet">
+                {runs
+                    .into_iter()
+                    .map(|(marked, text)| {
+                        if marked {
+                            view! { <mark>{text}</mark> }.into_any()
+                        } else {
+                            text.into_any()
+                        }
+                    })
+                    .collect_view()}
+            </p>
+        </li>
+    }
+}
+
+/// A GET form to `/search`: works without JavaScript.
+#[component]
+pub fn SearchForm(#[prop(optional, into)] value: String, id: &'static str) -> impl IntoView {
+    view! {
+        <form class="search-form" action="/search" method="get" role="search">
+            <label for=id class="visually-hidden">"Search the news"</label>
+            <input id=id type="search" name="q" value=value placeholder="Search the news" maxlength="200"/>
+            <button type="submit" class="button">"Search"</button>
+        </form>
+    }
+}
+
+/// Percent-encodes a query for a URL.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_split_into_marked_runs() {
+        let s = "a \u{E000}Chemnitz\u{E001} drawing \u{E000}competition\u{E001}";
+        assert_eq!(
+            snippet_runs(s),
+            vec![
+                (false, "a ".to_owned()),
+                (true, "Chemnitz".to_owned()),
+                (false, " drawing ".to_owned()),
+                (true, "competition".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn queries_are_encoded_for_links() {
+        assert_eq!(encode("Coventry & peace"), "Coventry+%26+peace");
+        assert_eq!(
+            encode("Волгоград"),
+            "%D0%92%D0%BE%D0%BB%D0%B3%D0%BE%D0%B3%D1%80%D0%B0%D0%B4"
+        );
+    }
+}

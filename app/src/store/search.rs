@@ -1,0 +1,246 @@
+//! SQL for full-text search: turning what a visitor typed into a safe FTS5 query, and ranked,
+//! paged, highlighted results among the items visitors may see.
+
+use rusqlite::{params, Connection};
+
+use super::items::{page_count, summary_from_row_at, summary_select_after, VISIBLE};
+use super::StoreError;
+use crate::search::{Hit, HIGHLIGHT_END, HIGHLIGHT_START};
+
+/// Most words of a query that are searched for.
+const MAX_WORDS: usize = 12;
+
+/// An FTS5 query matching items that contain every word of `input` (each also as a prefix, so
+/// "Chemn" finds Chemnitz), or `None` when `input` has no words. Only letters and digits pass:
+/// quotes, `*`, `NEAR`, `AND`, brackets and column filters typed by a visitor are never syntax.
+pub fn fts_query(input: &str) -> Option<String> {
+    let words: Vec<String> = input
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(MAX_WORDS)
+        .map(|w| format!("\"{}\"*", w.chars().take(64).collect::<String>()))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// Page `page` of the visible items matching `input`, best first, with the number of pages and
+/// of matching items; `None` when `input` has no words or the page is past the end.
+pub fn search(
+    conn: &Connection,
+    lang: &str,
+    input: &str,
+    page: u32,
+    per_page: u32,
+) -> Result<Option<(Vec<Hit>, u32, u64)>, StoreError> {
+    let Some(query) = fts_query(input) else {
+        return Ok(None);
+    };
+    let total: i64 = conn
+        .prepare_cached(&format!(
+            "SELECT count(DISTINCT s.item_id) FROM item_search s JOIN items i ON i.id = s.item_id
+             WHERE item_search MATCH ?1 AND {VISIBLE}"
+        ))?
+        .query_row([&query], |r| r.get(0))?;
+    let total = total.unsigned_abs();
+    let pages = page_count(total, per_page);
+    if page == 0 || page > pages {
+        return Ok((page == 1).then_some((Vec::new(), 1, 0)));
+    }
+    // The passage shown is the lead with its matches marked, else the best passage of the text,
+    // else (the match was in the title, shown anyway) the plain lead.
+    // Items whose title holds every word come first, then by BM25 (a match in the title weighs
+    // more than one in the lead, which weighs more than one in the body).
+    // One row per item: of its languages, the best-ranked one gives the score and the snippet
+    // (SQLite takes bare columns from the row holding min()). FTS5's ranking functions cannot run
+    // inside an aggregate, hence the materialised step before the grouping.
+    let sql = format!(
+        "WITH matches AS MATERIALIZED (
+             SELECT s.item_id AS id, bm25(item_search, 10.0, 4.0, 1.0) AS score,
+                    s.rowid IN (SELECT rowid FROM item_search WHERE item_search MATCH ?5)
+                        AS in_title,
+                    CASE
+                        WHEN instr(highlight(item_search, 1, char({start}), char({end})), char({start}))
+                            THEN highlight(item_search, 1, char({start}), char({end}))
+                        WHEN instr(snippet(item_search, 2, char({start}), char({end}), '…', 24), char({start}))
+                            THEN snippet(item_search, 2, char({start}), char({end}), '…', 24)
+                        ELSE s.lead
+                    END AS snippet
+             FROM item_search s JOIN items i ON i.id = s.item_id
+             WHERE item_search MATCH ?2 AND {VISIBLE}
+         ),
+         hits AS (
+             SELECT id, max(in_title) AS in_title, min(score) AS score, snippet
+             FROM matches GROUP BY id
+         )
+         {summary} JOIN hits h ON h.id = i.id
+         ORDER BY h.in_title DESC, h.score, h.id DESC LIMIT ?3 OFFSET ?4",
+        start = u32::from(HIGHLIGHT_START),
+        end = u32::from(HIGHLIGHT_END),
+        summary = summary_select_after("h.snippet"),
+    );
+    let offset = i64::from(page - 1) * i64::from(per_page);
+    let in_title = format!("title : ({query})");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let hits = stmt
+        .query_map(params![lang, query, per_page, offset, in_title], |r| {
+            Ok(Hit {
+                snippet: r.get(0)?,
+                summary: summary_from_row_at(r, 1)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(Some((hits, pages, total)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::seed;
+    use crate::store::testing::temp_db;
+
+    fn seeded() -> crate::store::testing::TempDb {
+        let mut db = temp_db();
+        seed::seed_if_empty(&mut db.conn).unwrap();
+        seed::generate(&mut db.conn, 30).unwrap();
+        db
+    }
+
+    fn titles(db: &crate::store::testing::TempDb, q: &str) -> Vec<String> {
+        search(&db.conn, "en", q, 1, 50)
+            .unwrap()
+            .map(|(hits, _, _)| hits.into_iter().map(|h| h.summary.title).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn queries_keep_only_words_so_fts_syntax_cannot_break_them() {
+        assert_eq!(fts_query("Chemn").as_deref(), Some("\"Chemn\"*"));
+        assert_eq!(
+            fts_query("  \"peace\" AND (NEAR* ").as_deref(),
+            Some("\"peace\"* \"AND\"* \"NEAR\"*")
+        );
+        assert_eq!(
+            fts_query("title:coventry").as_deref(),
+            Some("\"title\"* \"coventry\"*")
+        );
+        assert_eq!(fts_query("Волгоград").as_deref(), Some("\"Волгоград\"*"));
+        assert_eq!(fts_query("\"*()^-:"), None);
+        assert_eq!(fts_query(""), None);
+    }
+
+    #[test]
+    fn prefixes_find_words_and_titles_rank_first() {
+        let db = seeded();
+        let found = titles(&db, "Chemn");
+        assert!(
+            found.len() > 1 && found.iter().all(|t| t.contains("Chemnitz")),
+            "{found:?}"
+        );
+
+        let mut seed_only = temp_db();
+        seed::seed_if_empty(&mut seed_only.conn).unwrap();
+        seed_only
+            .conn
+            .execute_batch(
+                "INSERT INTO items (id, slug, kind, status, published_at)
+                 VALUES (900, 'lead-only', 'news', 'published', '2021-02-01T00:00:00Z');
+                 INSERT INTO item_texts (item_id, lang, title, lead)
+                 VALUES (900, 'en', 'A letter from England', 'Greetings from Coventry.');",
+            )
+            .unwrap();
+        let found = titles(&seed_only, "coventry");
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0].contains("Coventry"),
+            "the title match comes first: {found:?}"
+        );
+    }
+
+    #[test]
+    fn hostile_input_gives_results_or_nothing_never_an_error() {
+        let db = seeded();
+        for q in [
+            "\"",
+            "peace\"",
+            "NEAR(a b)",
+            "a*",
+            "(((",
+            "AND OR NOT",
+            "x:y",
+            "'; DROP TABLE items; --",
+            "🙂",
+        ] {
+            search(&db.conn, "en", q, 1, 10).unwrap_or_else(|e| panic!("{q}: {e}"));
+        }
+        assert!(titles(&db, "zzqqxx").is_empty());
+    }
+
+    #[test]
+    fn snippets_mark_the_matches_in_the_lead_or_show_the_lead() {
+        let db = seeded();
+        let start = char::from_u32(u32::from(HIGHLIGHT_START)).unwrap();
+        let (hits, _, total) = search(&db.conn, "en", "videoconference", 1, 10)
+            .unwrap()
+            .unwrap();
+        assert_eq!(total, 1);
+        assert!(
+            hits[0].snippet.contains(&format!("{start}videoconference")),
+            "{}",
+            hits[0].snippet
+        );
+        let (hits, _, _) = search(&db.conn, "en", "ocean", 1, 10).unwrap().unwrap();
+        assert_eq!(
+            hits[0].snippet, hits[0].summary.lead,
+            "a title match shows the plain lead"
+        );
+    }
+
+    #[test]
+    fn drafts_are_never_found_and_edits_are_found_at_once() {
+        let mut db = seeded();
+        db.conn
+            .execute("UPDATE items SET status = 'draft', feed_rank = NULL WHERE slug = 'perm-oxford-friendship-week'", [])
+            .unwrap();
+        assert!(titles(&db, "Oxford")
+            .iter()
+            .all(|t| !t.contains("Perm and Oxford")));
+        db.conn
+            .execute(
+                "UPDATE item_texts SET lead = 'A brand new zeppelin word.' WHERE item_id =
+                 (SELECT id FROM items WHERE slug = 'reply-from-a-twin-city-across-the-ocean')",
+                [],
+            )
+            .unwrap();
+        assert_eq!(titles(&db, "zeppelin").len(), 1);
+        assert!(
+            titles(&db, "videoconference").is_empty(),
+            "the old lead is gone"
+        );
+        let tx = db.conn.transaction().unwrap();
+        tx.execute(
+            "DELETE FROM items WHERE slug = 'reply-from-a-twin-city-across-the-ocean'",
+            [],
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        assert!(titles(&db, "zeppelin").is_empty());
+    }
+
+    #[test]
+    fn results_page_through_every_match_once() {
+        let db = seeded();
+        let (first, pages, total) = search(&db.conn, "en", "generated", 1, 10).unwrap().unwrap();
+        assert_eq!((pages, total), (3, 30));
+        let (second, _, _) = search(&db.conn, "en", "generated", 2, 10).unwrap().unwrap();
+        assert!(first
+            .iter()
+            .all(|a| second.iter().all(|b| a.summary.slug != b.summary.slug)));
+        assert!(search(&db.conn, "en", "generated", 4, 10)
+            .unwrap()
+            .is_none());
+        assert_eq!(
+            search(&db.conn, "en", "zzqqxx", 1, 10).unwrap().unwrap().2,
+            0
+        );
+    }
+}
