@@ -130,6 +130,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cities") view=cities::CitiesPage ssr=SsrMode::Async/>
                     <Route path=path!("/cities/:slug") view=cities::CityPage ssr=SsrMode::Async/>
                     <Route path=path!("/search") view=search::SearchPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tags/:tag") view=news::TagPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/audit") view=editor::AuditPage ssr=SsrMode::Async/>
                 </Routes>

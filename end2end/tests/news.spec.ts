@@ -80,3 +80,27 @@ test('unknown articles and pages are real 404s with a way on', async ({ page }) 
   expect(bad?.status()).toBe(400);
   await expect(page.getByTestId('error-page')).toContainText('whole number');
 });
+
+test('tag and city filters combine in the URL, with and without the form', async ({ page }) => {
+  await page.goto('/news/reply-from-a-twin-city-across-the-ocean');
+  await page.getByRole('link', { name: 'Twinning' }).click();
+  await expect(page).toHaveURL(/\/tags\/twinning$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('News tagged “Twinning”');
+
+  await page.goto('/news');
+  await waitForHydration(page);
+  const form = page.getByRole('form', { name: 'Filter the news' });
+  await form.getByLabel('Tag').selectOption('peace');
+  await form.getByLabel('Kind').selectOption('event');
+  await form.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/\/news\?city=&tag=peace&kind=event&year=$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Events tagged “Peace”');
+  const titles = await new FeedPage(page).titles();
+  expect(titles.length).toBeGreaterThan(0);
+  expect(titles).toContain(SEED_TITLES[9]);
+  expect(titles).not.toContain(SEED_TITLES[2]);
+
+  await page.goto('/news?city=chemnitz&tag=competitions');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('News about Chemnitz tagged “Competitions”');
+  expect(await new FeedPage(page).titles()).toEqual([SEED_TITLES[7]]);
+});

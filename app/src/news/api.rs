@@ -2,18 +2,59 @@
 
 use leptos::prelude::*;
 
-use super::{FeedPage, Item, ItemKind};
+use super::{Feed, Item, ItemKind};
 use crate::error::AppError;
 
-/// Page `page` of the feed of all published items, newest first; `NotFound` past the end.
+/// Page `page` of the feed of published items passing the filters (see `FeedFilter`), newest
+/// first, with the filter form's choices; `NotFound` past the end or for an unknown city or tag.
+/// The filters are separate arguments so that an unset one is simply left out of the request.
 #[server]
-pub async fn list_news(page: u32) -> Result<FeedPage, AppError> {
+pub async fn list_news(
+    city: Option<String>,
+    tag: Option<String>,
+    kind: Option<ItemKind>,
+    year: Option<i32>,
+    page: u32,
+) -> Result<Feed, AppError> {
+    use super::{filter::FeedFilter, FeedPage};
     use crate::{error::with_status, i18n::DEFAULT_LANG, state::app_state, store::items};
     with_status(
         async move {
+            let filter = FeedFilter {
+                city,
+                tag,
+                kind,
+                year,
+            };
             let store = app_state()?.store;
             store
-                .call(move |c| items::feed_page(c, DEFAULT_LANG, page, super::PER_PAGE))
+                .call(move |c| {
+                    let choices = items::filter_choices(c)?;
+                    let lang = DEFAULT_LANG;
+                    if filter.is_empty() {
+                        return Ok(
+                            items::feed_page(c, lang, page, super::PER_PAGE)?.map(|page| Feed {
+                                page,
+                                filter,
+                                city_name: None,
+                                tag_name: None,
+                                choices,
+                            }),
+                        );
+                    }
+                    let found = items::filtered_page(c, lang, &filter, page, super::PER_PAGE)?;
+                    Ok(found.map(|f| Feed {
+                        page: FeedPage {
+                            items: f.items,
+                            page,
+                            pages: f.pages,
+                        },
+                        filter,
+                        city_name: f.city_name,
+                        tag_name: f.tag_name,
+                        choices,
+                    }))
+                })
                 .await?
                 .ok_or(AppError::NotFound)
         }

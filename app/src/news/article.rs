@@ -120,7 +120,10 @@ fn TagList(tags: Vec<super::Tag>) -> impl IntoView {
             <section class="item-tags" aria-labelledby="item-tags-heading">
                 <h2 id="item-tags-heading">"Tags"</h2>
                 <ul class="tags">
-                    {tags.into_iter().map(|t| view! { <li>{t.name}</li> }).collect_view()}
+                    {tags
+                        .into_iter()
+                        .map(|t| view! { <li><a href=format!("/tags/{}", t.slug)>{t.name}</a></li> })
+                        .collect_view()}
                 </ul>
             </section>
         }

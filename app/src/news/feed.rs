@@ -1,67 +1,101 @@
-//! The news feed at `/news`: ten items a page, newest first, with the numbered pager.
+//! The news feed at `/news`: ten items a page, newest first, with the numbered pager, narrowed by
+//! partner city, tag, kind and year in the URL (`/news?city=…&tag=…&kind=…&year=…`); and
+//! `/tags/{tag}`, the feed of one tag.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::list_news;
-use super::{FeedPage, ItemKind, ItemSummary};
-use crate::cities::api::get_city;
+use super::filter::{with_query, Choice, FeedFilter, FilterChoices};
+use super::{Feed, ItemKind, ItemSummary};
 use crate::editor::NewItemButton;
-use crate::error::AppError;
 use crate::i18n::{format_date, format_date_range, iso_date};
 use crate::layout::{Loaded, PageMeta};
 use crate::pager::{parse_page, Pager};
 
-/// A feed page and, when filtered by a city, that city's slug and name.
-type Feed = (FeedPage, Option<(String, String)>);
-
-/// `/news?page=N`, or `/news?city={slug}&page=N` for the news about one partner city.
+/// `/news?page=N` with optional filters.
 #[component]
 pub fn NewsPage() -> impl IntoView {
+    view! { <FilteredFeed tag_in_path=false/> }
+}
+
+/// `/tags/{tag}?page=N`: the feed of one tag, with the other filters.
+#[component]
+pub fn TagPage() -> impl IntoView {
+    view! { <FilteredFeed tag_in_path=true/> }
+}
+
+#[component]
+fn FilteredFeed(tag_in_path: bool) -> impl IntoView {
     let query = use_query_map();
+    let params = use_params_map();
     let feed = Resource::new(
         move || {
             let q = query.read();
+            let tag = if tag_in_path {
+                params.read().get("tag")
+            } else {
+                q.get("tag")
+            };
             (
-                q.get("city").filter(|c| !c.is_empty()),
+                FeedFilter::from_query(q.get("city"), tag, q.get("kind"), q.get("year")),
                 parse_page(q.get("page")),
             )
         },
-        |(city, page)| async move { load_feed(city, page?).await },
+        |(filter, page)| async move {
+            let FeedFilter {
+                city,
+                tag,
+                kind,
+                year,
+            } = filter?;
+            list_news(city, tag, kind, year, page?).await
+        },
     );
-    view! { <Loaded resource=feed view=|(page, city)| view! { <FeedView page city/> }/> }
+    let view = if tag_in_path {
+        |feed| view! { <FeedView feed tag_in_path=true/> }
+    } else {
+        |feed| view! { <FeedView feed tag_in_path=false/> }
+    };
+    view! { <Loaded resource=feed view/> }
 }
 
-async fn load_feed(city: Option<String>, page: u32) -> Result<Feed, AppError> {
-    match city {
-        None => Ok((list_news(page).await?, None)),
-        Some(slug) => {
-            let profile = get_city(slug.clone(), page).await?;
-            let feed = FeedPage {
-                items: profile.news,
-                page: profile.page,
-                pages: profile.pages,
-            };
-            Ok((feed, Some((slug, profile.city.name))))
-        }
+/// "News about Chemnitz tagged “Music” in 2020", from the filters that are set.
+fn heading(feed: &Feed) -> String {
+    let mut heading = match feed.filter.kind {
+        None => "News".to_owned(),
+        Some(ItemKind::News) => "News stories".to_owned(),
+        Some(ItemKind::Event) => "Events".to_owned(),
+    };
+    if let Some(city) = &feed.city_name {
+        heading.push_str(&format!(" about {city}"));
     }
+    if let Some(tag) = &feed.tag_name {
+        heading.push_str(&format!(" tagged “{tag}”"));
+    }
+    if let Some(year) = feed.filter.year {
+        heading.push_str(&format!(" in {year}"));
+    }
+    heading
 }
 
 #[component]
-fn FeedView(page: FeedPage, city: Option<(String, String)>) -> impl IntoView {
-    let (base, heading) = match &city {
-        Some((slug, name)) => (format!("/news?city={slug}"), format!("News about {name}")),
-        None => ("/news".to_owned(), "News".to_owned()),
+fn FeedView(feed: Feed, tag_in_path: bool) -> impl IntoView {
+    let path = match (&feed.filter.tag, tag_in_path) {
+        (Some(tag), true) => format!("/tags/{tag}"),
+        _ => "/news".to_owned(),
     };
+    let base = with_query(&path, &feed.filter.query_pairs(!tag_in_path));
+    let heading = heading(&feed);
+    let page = feed.page;
     let title = if page.page > 1 {
         format!("{heading}, page {} of {}", page.page, page.pages)
     } else {
         heading
     };
-    let path = crate::pager::page_href(&base, page.page);
-    let all_news = city
-        .is_some()
-        .then(|| view! { <p><a href="/news">"All news"</a></p> });
+    let canonical = crate::pager::page_href(&base, page.page);
+    let all_news =
+        (!feed.filter.is_empty()).then(|| view! { <p><a href="/news">"All news"</a></p> });
     let empty = page
         .items
         .is_empty()
@@ -70,14 +104,75 @@ fn FeedView(page: FeedPage, city: Option<(String, String)>) -> impl IntoView {
         <PageMeta
             title=title.clone()
             description="News of Volgograd’s twin cities and people’s diplomacy: exchanges, forums, exhibitions and meetings."
-            path
+            path=canonical
         />
         <h1>{title}</h1>
         <NewItemButton kind=ItemKind::News/>
+        <FilterForm filter=feed.filter choices=feed.choices/>
         {all_news}
         {empty}
         <FeedList items=page.items level=2/>
         <Pager current=page.page pages=page.pages base=base/>
+    }
+}
+
+/// The filters as a GET form: works without JavaScript, and its result is a shareable URL.
+#[component]
+fn FilterForm(filter: FeedFilter, choices: FilterChoices) -> impl IntoView {
+    let kinds = vec![
+        Choice {
+            value: "news".into(),
+            label: "News stories".into(),
+        },
+        Choice {
+            value: "event".into(),
+            label: "Events".into(),
+        },
+    ];
+    let years = choices
+        .years
+        .iter()
+        .map(|y| Choice {
+            value: y.to_string(),
+            label: y.to_string(),
+        })
+        .collect();
+    let kind = filter.kind.map(|k| k.as_str().to_owned());
+    let year = filter.year.map(|y| y.to_string());
+    view! {
+        <form class="feed-filters" action="/news" method="get" aria-label="Filter the news">
+            <FilterSelect name="city" label="Partner city" any="All cities" choices=choices.cities selected=filter.city/>
+            <FilterSelect name="tag" label="Tag" any="All tags" choices=choices.tags selected=filter.tag/>
+            <FilterSelect name="kind" label="Kind" any="News and events" choices=kinds selected=kind/>
+            <FilterSelect name="year" label="Year" any="All years" choices=years selected=year/>
+            <button type="submit" class="button">"Filter"</button>
+        </form>
+    }
+}
+
+#[component]
+fn FilterSelect(
+    name: &'static str,
+    label: &'static str,
+    any: &'static str,
+    choices: Vec<Choice>,
+    selected: Option<String>,
+) -> impl IntoView {
+    let id = format!("filter-{name}");
+    view! {
+        <div class="filter">
+            <label for=id.clone()>{label}</label>
+            <select id=id name=name>
+                <option value="" selected=selected.is_none()>{any}</option>
+                {choices
+                    .into_iter()
+                    .map(|c| {
+                        let is = selected.as_deref() == Some(c.value.as_str());
+                        view! { <option value=c.value selected=is>{c.label}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
     }
 }
 

@@ -4,11 +4,12 @@
 pub mod api;
 mod article;
 mod feed;
+pub mod filter;
 #[cfg(feature = "ssr")]
 mod markdown;
 
 pub use article::{ArticlePage, ItemArticle, ItemPage};
-pub use feed::{DateLine, FeedList, NewsPage};
+pub use feed::{DateLine, FeedList, NewsPage, TagPage};
 
 use serde::{Deserialize, Serialize};
 
@@ -87,6 +88,16 @@ pub struct Item {
     pub cover: Option<crate::editor::images::Cover>,
     /// Present only when an editor asks: everything the edit form needs.
     pub edit: Option<crate::editor::ItemEdit>,
+}
+
+/// A page of the (maybe filtered) feed with what the page says about its filters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Feed {
+    pub page: FeedPage,
+    pub filter: filter::FeedFilter,
+    pub city_name: Option<String>,
+    pub tag_name: Option<String>,
+    pub choices: filter::FilterChoices,
 }
 
 /// One page of the news feed, newest first.

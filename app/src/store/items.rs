@@ -5,6 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::StoreError;
 use crate::cities::{City, CityRef};
+use crate::news::filter::{Choice, FeedFilter, FilterChoices};
 use crate::news::{FeedPage, ItemKind, ItemLink, ItemSummary, Tag};
 
 /// An item as stored, before its body is rendered for display.
@@ -92,6 +93,128 @@ pub fn feed_page(
     );
     let items = collect_summaries(conn, &sql, params![lang, bottom, top])?;
     Ok(Some(FeedPage { items, page, pages }))
+}
+
+/// Page `page` of the visible items passing `filter`, newest first, with the page count, the
+/// city's and the tag's names; `None` for an unknown city or tag, or a page past the end. (An
+/// empty filter is `feed_page`'s job: this pages with OFFSET.)
+pub fn filtered_page(
+    conn: &Connection,
+    lang: &str,
+    filter: &FeedFilter,
+    page: u32,
+    per_page: u32,
+) -> Result<Option<FilteredPage>, StoreError> {
+    let city = match &filter.city {
+        Some(slug) => match super::cities::city_by_slug(conn, slug)? {
+            Some((id, city)) => Some((id, city.name)),
+            None => return Ok(None),
+        },
+        None => None,
+    };
+    let tag = match &filter.tag {
+        Some(slug) => match tag_by_slug(conn, slug)? {
+            Some(found) => Some(found),
+            None => return Ok(None),
+        },
+        None => None,
+    };
+    let mut conditions = vec![VISIBLE.to_owned()];
+    let mut values: Vec<rusqlite::types::Value> = vec![lang.to_owned().into()];
+    let mut bind = |condition: &str, value: rusqlite::types::Value| {
+        values.push(value);
+        conditions.push(condition.replace('?', &format!("?{}", values.len())));
+    };
+    if let Some((id, _)) = &city {
+        bind(
+            "i.id IN (SELECT item_id FROM item_cities WHERE city_id = ?)",
+            (*id).into(),
+        );
+    }
+    if let Some((id, _)) = &tag {
+        bind(
+            "i.id IN (SELECT item_id FROM item_tags WHERE tag_id = ?)",
+            (*id).into(),
+        );
+    }
+    if let Some(kind) = filter.kind {
+        bind("i.kind = ?", kind.as_str().to_owned().into());
+    }
+    if let Some(year) = filter.year {
+        bind(
+            "substr(i.published_at, 1, 4) = ?",
+            format!("{year:04}").into(),
+        );
+    }
+    let condition = conditions.join(" AND ");
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM items i WHERE {condition}"))?
+        .query_row(rusqlite::params_from_iter(&values), |r| r.get(0))?;
+    let pages = page_count(total.unsigned_abs(), per_page);
+    if page == 0 || page > pages {
+        return Ok(None);
+    }
+    let (limit, offset) = (values.len() + 1, values.len() + 2);
+    values.push(i64::from(per_page).into());
+    values.push((i64::from(page - 1) * i64::from(per_page)).into());
+    let sql = format!(
+        "{SUMMARY_SELECT} WHERE {condition}
+         ORDER BY i.published_at DESC, i.id DESC LIMIT ?{limit} OFFSET ?{offset}"
+    );
+    let items = collect_summaries(conn, &sql, rusqlite::params_from_iter(&values))?;
+    Ok(Some(FilteredPage {
+        items,
+        pages,
+        city_name: city.map(|(_, name)| name),
+        tag_name: tag.map(|(_, name)| name),
+    }))
+}
+
+/// A page of a filtered feed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FilteredPage {
+    pub items: Vec<ItemSummary>,
+    pub pages: u32,
+    pub city_name: Option<String>,
+    pub tag_name: Option<String>,
+}
+
+fn tag_by_slug(conn: &Connection, slug: &str) -> Result<Option<(i64, String)>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT id, name FROM tags WHERE slug = ?1")?
+        .query_row([slug], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// The choices of the feed's filter form: every partner city, the tags and years of visible items.
+pub fn filter_choices(conn: &Connection) -> Result<FilterChoices, StoreError> {
+    let choices = |sql: &str| -> Result<Vec<Choice>, StoreError> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Choice {
+                value: r.get(0)?,
+                label: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    };
+    let years = conn
+        .prepare_cached(&format!(
+            "SELECT DISTINCT CAST(substr(i.published_at, 1, 4) AS INTEGER) AS y FROM items i
+             WHERE {VISIBLE} ORDER BY y DESC"
+        ))?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(FilterChoices {
+        cities: choices("SELECT slug, name FROM cities ORDER BY name COLLATE NOCASE")?,
+        tags: choices(&format!(
+            "SELECT g.slug, g.name FROM tags g WHERE EXISTS (
+                 SELECT 1 FROM item_tags it JOIN items i ON i.id = it.item_id
+                 WHERE it.tag_id = g.id AND {VISIBLE})
+             ORDER BY g.name COLLATE NOCASE"
+        ))?,
+        years,
+    })
 }
 
 /// The newest visible items of one kind.
@@ -344,6 +467,79 @@ mod tests {
         let mut db = temp_db();
         seed::seed_if_empty(&mut db.conn).unwrap();
         db
+    }
+
+    #[test]
+    fn filters_combine_and_unknown_names_are_none() {
+        let db = seeded();
+        let filter = |city: Option<&str>,
+                      tag: Option<&str>,
+                      kind: Option<ItemKind>,
+                      year: Option<i32>| FeedFilter {
+            city: city.map(str::to_owned),
+            tag: tag.map(str::to_owned),
+            kind,
+            year,
+        };
+        let titles = |f: &FeedFilter| -> Vec<String> {
+            filtered_page(&db.conn, "en", f, 1, 50)
+                .unwrap()
+                .map(|p| p.items.into_iter().map(|i| i.title).collect())
+                .unwrap_or_default()
+        };
+        let peace = filtered_page(
+            &db.conn,
+            "en",
+            &filter(None, Some("peace"), None, None),
+            1,
+            50,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(peace.tag_name.as_deref(), Some("Peace"));
+        assert!(peace.items.len() >= 2);
+        let events_2020 = titles(&filter(
+            None,
+            Some("peace"),
+            Some(ItemKind::Event),
+            Some(2020),
+        ));
+        assert!(!events_2020.is_empty());
+        let all_peace_events = titles(&filter(None, Some("peace"), Some(ItemKind::Event), None));
+        assert!(events_2020.iter().all(|t| all_peace_events.contains(t)));
+        assert!(titles(&filter(None, Some("peace"), None, Some(1999))).is_empty());
+        let chemnitz = filtered_page(
+            &db.conn,
+            "en",
+            &filter(Some("chemnitz"), None, None, None),
+            1,
+            50,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(chemnitz.city_name.as_deref(), Some("Chemnitz"));
+        assert!(filtered_page(
+            &db.conn,
+            "en",
+            &filter(Some("atlantis"), None, None, None),
+            1,
+            10
+        )
+        .unwrap()
+        .is_none());
+        assert!(filtered_page(
+            &db.conn,
+            "en",
+            &filter(None, Some("nonsense"), None, None),
+            1,
+            10
+        )
+        .unwrap()
+        .is_none());
+        let choices = filter_choices(&db.conn).unwrap();
+        assert!(choices.tags.iter().any(|c| c.value == "peace"));
+        assert!(choices.years.contains(&2020) && choices.years.contains(&2021));
+        assert_eq!(choices.cities.len(), 25);
     }
 
     #[test]

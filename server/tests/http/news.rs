@@ -97,3 +97,47 @@ fn an_event_is_not_found_under_news() {
         assert_eq!(status, StatusCode::NOT_FOUND);
     });
 }
+
+#[test]
+fn tags_have_pages_and_filters_combine_in_the_url() {
+    common::block_on(async {
+        let app = common::app();
+        let (status, body) = app.get("/tags/peace").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("<h1>News tagged “Peace”</h1>"), "{body}");
+        let (status, body) = app.get("/news?tag=peace&kind=event&year=2020").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            body.contains("<h1>Events tagged “Peace” in 2020</h1>"),
+            "{body}"
+        );
+        assert!(body.contains(&html("International Forum of People’s Diplomacy")));
+        assert!(
+            !body.contains(&html("“Mayors for Peace” sent")),
+            "a 2021 news story"
+        );
+        assert!(
+            body.contains(r#"<option value="event" selected"#),
+            "the form shows the filters"
+        );
+
+        let (_, article) = app
+            .get("/news/mayors-for-peace-letter-against-nuclear-tests")
+            .await;
+        assert!(
+            article.contains(r#"<a href="/tags/peace">Peace</a>"#),
+            "tags link to their pages"
+        );
+    });
+}
+
+#[test]
+fn unknown_tags_are_404_and_bad_filters_400() {
+    common::block_on(async {
+        let app = common::app();
+        assert_eq!(app.get("/tags/no-such-tag").await.0, StatusCode::NOT_FOUND);
+        assert_eq!(app.get("/news?kind=poem").await.0, StatusCode::BAD_REQUEST);
+        assert_eq!(app.get("/news?year=soon").await.0, StatusCode::BAD_REQUEST);
+        assert_eq!(app.get("/news?year=1999").await.0, StatusCode::OK);
+    });
+}
