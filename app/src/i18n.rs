@@ -83,9 +83,76 @@ pub fn format_date_range(start: &str, end: Option<&str>) -> String {
     }
 }
 
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The civil date of a day count since 1970-01-01.
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// The `YYYY-MM-DD` date `days` after the date of `iso`.
+pub fn add_days(iso: &str, days: i64) -> Option<String> {
+    let (y, m, d) = parts(iso)?;
+    let (y, m, d) = civil_from_days(days_from_civil(i64::from(y), m as i64, i64::from(d)) + days);
+    Some(format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// An ISO 8601 UTC time as RFC 822 wants it in RSS: "Tue, 19 Jan 2021 15:00:00 +0000".
+pub fn rfc822(iso: &str) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    let Some((y, m, d)) = parts(iso) else {
+        return iso.to_owned();
+    };
+    let weekday =
+        DAYS[days_from_civil(i64::from(y), m as i64, i64::from(d)).rem_euclid(7) as usize];
+    let time = iso
+        .get(11..19)
+        .filter(|t| t.len() == 8)
+        .unwrap_or("00:00:00");
+    format!("{weekday}, {d:02} {} {y} {time} +0000", &MONTHS[m - 1][..3])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_add_across_months_years_and_leap_days() {
+        assert_eq!(add_days("2020-10-31", 1).as_deref(), Some("2020-11-01"));
+        assert_eq!(add_days("2020-12-31", 1).as_deref(), Some("2021-01-01"));
+        assert_eq!(add_days("2024-02-28", 1).as_deref(), Some("2024-02-29"));
+        assert_eq!(add_days("2023-02-28", 1).as_deref(), Some("2023-03-01"));
+        assert_eq!(add_days("soon", 1), None);
+    }
+
+    #[test]
+    fn rss_dates_carry_the_weekday() {
+        assert_eq!(
+            rfc822("2021-01-19T15:00:00Z"),
+            "Tue, 19 Jan 2021 15:00:00 +0000"
+        );
+        assert_eq!(
+            rfc822("1970-01-01T00:00:00Z"),
+            "Thu, 01 Jan 1970 00:00:00 +0000"
+        );
+        assert_eq!(rfc822("2024-02-29"), "Thu, 29 Feb 2024 00:00:00 +0000");
+    }
 
     #[test]
     fn date_times_show_their_utc_time() {

@@ -37,7 +37,44 @@ pub fn PageMeta(
         <Meta property="og:title" content=title/>
         <Meta property="og:description" content=description/>
         <Meta property="og:url" content=url/>
+        <Link rel="alternate" type_="application/rss+xml" title=format!("{SITE_NAME} (RSS)") href="/news/rss.xml"/>
+        <Link rel="alternate" type_="application/atom+xml" title=format!("{SITE_NAME} (Atom)") href="/news/atom.xml"/>
     }
+}
+
+/// Writes `text` as a JSON string literal, safe inside a `<script>` element.
+pub fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            // `<` never appears raw, so no `</script>` can end the element early.
+            '<' => out.push_str("\\u003c"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Structured data (schema.org JSON-LD) describing the page's subject for search engines.
+/// `fields` are pairs of a property and an already-encoded JSON value.
+#[component]
+pub fn JsonLd(kind: &'static str, fields: Vec<(&'static str, String)>) -> impl IntoView {
+    let body: Vec<String> = fields
+        .into_iter()
+        .map(|(k, v)| format!("{}:{v}", json_string(k)))
+        .collect();
+    let json = format!(
+        "{{\"@context\":\"https://schema.org\",\"@type\":{},{}}}",
+        json_string(kind),
+        body.join(",")
+    );
+    view! { <script type="application/ld+json" inner_html=json></script> }
 }
 
 /// Header with the site name and the main navigation.
@@ -131,5 +168,18 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
                 <li><a href="/cities">"our partner cities"</a></li>
             </ul>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_string;
+
+    #[test]
+    fn json_strings_escape_quotes_controls_and_script_ends() {
+        assert_eq!(
+            json_string("a \"b\" </script>\n"),
+            r#""a \"b\" \u003c/script>\n""#
+        );
     }
 }

@@ -4,10 +4,12 @@
 
 use app::error::AppError;
 use app::state::AppState;
+use app::syndication::{feeds, ical, sitemap};
 use app::{shell, App};
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use axum::Router;
 use http::header::{HeaderValue, CACHE_CONTROL, HOST, ORIGIN, REFERER};
 use http::{Method, StatusCode};
@@ -44,6 +46,12 @@ pub fn router(state: AppState) -> Router {
             "/map/countries.svg",
             axum::routing::get(app::cities::map::base::countries_layer),
         )
+        .route("/news/rss.xml", get(feeds::rss))
+        .route("/news/atom.xml", get(feeds::atom))
+        .route("/events.ics", get(ical::all_events))
+        .route("/events/{slug}/calendar.ics", get(ical::one_event))
+        .route("/sitemap.xml", get(sitemap::sitemap))
+        .route("/robots.txt", get(sitemap::robots))
         .nest(&format!("/{}", options.site_pkg_dir), pkg)
         .nest("/media", media)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

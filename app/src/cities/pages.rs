@@ -10,7 +10,7 @@ use crate::auth::use_auth;
 use crate::editor::city::CityEditForm;
 use crate::editor::PageReload;
 use crate::error::AppError;
-use crate::layout::{ErrorPage, Loaded, PageMeta};
+use crate::layout::{json_string, ErrorPage, JsonLd, Loaded, PageMeta};
 use crate::news::FeedList;
 use crate::pager::{page_href, parse_page, Pager};
 
@@ -237,6 +237,27 @@ fn CityFacts(profile: CityProfile) -> impl IntoView {
     view! {
         <PageMeta title=city.name.clone() description path=page_href(&base, profile.page)/>
         <article class="city">
+            <JsonLd
+                kind="Place"
+                fields=vec![
+                    ("name", json_string(&city.name)),
+                    (
+                        "address",
+                        format!(
+                            "{{\"@type\":\"PostalAddress\",\"addressCountry\":{}}}",
+                            json_string(&city.country),
+                        ),
+                    ),
+                    (
+                        "geo",
+                        format!(
+                            "{{\"@type\":\"GeoCoordinates\",\"latitude\":{},\"longitude\":{}}}",
+                            city.lat,
+                            city.lon,
+                        ),
+                    ),
+                ]
+            />
             <h1>{city.name.clone()}</h1>
             <p class="kicker">{format!("{}, {}", city.country, phrase)}</p>
             {banner}

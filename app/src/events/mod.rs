@@ -109,6 +109,10 @@ fn EventsView(listing: EventsListing) -> impl IntoView {
             path
         />
         <h1>"Events"</h1>
+        <p class="subscribe">
+            <a href="/events.ics">"Subscribe to all events"</a>
+            " in your calendar app (iCalendar)."
+        </p>
         <NewItemButton kind=ItemKind::Event/>
         {upcoming}
         <section aria-labelledby="past-heading">

@@ -5,12 +5,13 @@ use leptos_router::hooks::use_params_map;
 
 use super::api::get_item;
 use super::feed::DateLine;
-use super::{Item, ItemKind, ItemLink};
+use super::{Item, ItemKind, ItemLink, ItemSummary};
 use crate::auth::use_auth;
 use crate::cities::CityRef;
+use crate::editor::images::Cover;
 use crate::editor::images::CoverImage;
 use crate::editor::{EditableItem, PageReload};
-use crate::layout::{Loaded, PageMeta};
+use crate::layout::{json_string, JsonLd, Loaded, PageMeta, PublicUrl};
 
 /// `/news/{slug}`.
 #[component]
@@ -64,6 +65,18 @@ pub fn ItemArticle(item: Item) -> impl IntoView {
         ItemKind::Event => "website",
     };
     let has_body = !item.body_html.trim().is_empty();
+    let base = use_context::<PublicUrl>().map(|u| u.0).unwrap_or_default();
+    let url = format!("{base}{}", summary.href());
+    let calendar = (summary.kind == ItemKind::Event).then(|| {
+        let href = format!("{}/calendar.ics", summary.href());
+        view! {
+            <p class="add-to-calendar">
+                <a href=href download>"Add to calendar"</a>
+                " (iCalendar file)"
+            </p>
+        }
+    });
+    let structured = structured_data(&summary, &url, item.cover.as_ref(), &base);
     view! {
         <PageMeta
             title=summary.title.clone()
@@ -72,6 +85,7 @@ pub fn ItemArticle(item: Item) -> impl IntoView {
             og_type
         />
         <article class="item" data-testid="item">
+            {structured}
             <header>
                 <p class="kicker">{kicker}</p>
                 <h1>{summary.title.clone()}</h1>
@@ -79,12 +93,56 @@ pub fn ItemArticle(item: Item) -> impl IntoView {
             </header>
             {item.cover.map(|cover| view! { <CoverImage cover/> })}
             <p class="lead">{summary.lead.clone()}</p>
+            {calendar}
             {has_body.then(|| view! { <div class="body" inner_html=item.body_html/> })}
             <CityLinks cities=item.cities/>
             <TagList tags=item.tags/>
         </article>
         <PrevNext previous=item.previous next=item.next/>
     }
+}
+
+/// schema.org `NewsArticle` or `Event` for the item.
+fn structured_data(
+    summary: &ItemSummary,
+    url: &str,
+    cover: Option<&Cover>,
+    base: &str,
+) -> impl IntoView {
+    let mut fields = vec![
+        ("url", json_string(url)),
+        ("description", json_string(&summary.lead)),
+    ];
+    if let Some(cover) = cover {
+        fields.push(("image", json_string(&format!("{base}{}", cover.src()))));
+    }
+    let kind = match summary.kind {
+        ItemKind::News => {
+            fields.push(("headline", json_string(&summary.title)));
+            fields.push(("datePublished", json_string(&summary.published_at)));
+            "NewsArticle"
+        }
+        ItemKind::Event => {
+            fields.push(("name", json_string(&summary.title)));
+            let start = summary.event_start.clone().unwrap_or_default();
+            fields.push(("startDate", json_string(&start)));
+            fields.push((
+                "endDate",
+                json_string(summary.event_end.as_deref().unwrap_or(&start)),
+            ));
+            if !summary.venue.is_empty() {
+                fields.push((
+                    "location",
+                    format!(
+                        "{{\"@type\":\"Place\",\"name\":{}}}",
+                        json_string(&summary.venue)
+                    ),
+                ));
+            }
+            "Event"
+        }
+    };
+    view! { <JsonLd kind fields/> }
 }
 
 #[component]

@@ -9,6 +9,7 @@ pub mod images;
 pub mod items;
 pub mod search;
 pub mod seed;
+pub mod syndication;
 pub mod users;
 
 use std::path::{Path, PathBuf};

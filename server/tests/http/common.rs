@@ -48,7 +48,11 @@ pub fn app_with(extra: u32) -> TestApp {
         .expect("seed");
     let site = dir.path().join("site");
     std::fs::create_dir_all(site.join("pkg")).expect("site dir");
-    std::fs::write(site.join("robots.txt"), "User-agent: *\n").expect("static file");
+    std::fs::write(
+        site.join("favicon.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    )
+    .expect("static file");
     std::fs::write(site.join("pkg/twincity.0123abcd.css"), "body{}").expect("asset");
     std::fs::write(site.join("pkg/twincity.css"), "body{}").expect("asset");
     let leptos_options = LeptosOptions::builder()

@@ -8,3 +8,4 @@ mod map;
 mod news;
 mod search;
 mod site;
+mod syndication;

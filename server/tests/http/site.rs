@@ -32,9 +32,9 @@ fn unknown_path_is_a_404_page() {
 fn static_files_are_served() {
     common::block_on(async {
         let app = common::app();
-        let (status, body) = app.get("/robots.txt").await;
+        let (status, body) = app.get("/favicon.svg").await;
         assert_eq!(status, StatusCode::OK);
-        assert!(body.starts_with("User-agent"));
+        assert!(body.starts_with("<svg"));
     });
 }
 

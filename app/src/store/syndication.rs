@@ -1,0 +1,126 @@
+//! SQL for what leaves the site as data: feed entries (RSS/Atom), the events calendar, and the
+//! sitemap's list of pages.
+
+use rusqlite::{Connection, OptionalExtension};
+
+use super::items::{self, SUMMARY_SELECT, VISIBLE};
+use super::StoreError;
+use crate::news::filter::FeedFilter;
+use crate::news::{ItemKind, ItemSummary};
+
+/// An item as a feed entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub summary: ItemSummary,
+    pub updated_at: String,
+    /// Hash and width of the cover image's middle copy, when there is one.
+    pub cover: Option<(String, u32)>,
+}
+
+/// The newest `limit` visible items passing `filter`, with the city's and tag's names; `None`
+/// for an unknown city or tag.
+#[expect(
+    clippy::type_complexity,
+    reason = "a plain tuple read once by the caller"
+)]
+pub fn entries(
+    conn: &Connection,
+    lang: &str,
+    filter: &FeedFilter,
+    limit: u32,
+) -> Result<Option<(Vec<Entry>, Option<String>, Option<String>)>, StoreError> {
+    let (summaries, city, tag) = if filter.is_empty() {
+        let Some(page) = items::feed_page(conn, lang, 1, limit)? else {
+            return Ok(None);
+        };
+        (page.items, None, None)
+    } else {
+        let Some(page) = items::filtered_page(conn, lang, filter, 1, limit)? else {
+            return Ok(None);
+        };
+        (page.items, page.city_name, page.tag_name)
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.updated_at, img.hash, img.widths FROM items i
+         LEFT JOIN images img ON img.hash = i.cover_image WHERE i.slug = ?1",
+    )?;
+    let entries = summaries
+        .into_iter()
+        .map(|summary| {
+            let (updated_at, hash, widths): (String, Option<String>, Option<String>) =
+                stmt.query_row([&summary.slug], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            let cover = hash.zip(widths).map(|(hash, widths)| {
+                let widths: Vec<u32> = widths.split(',').filter_map(|w| w.parse().ok()).collect();
+                let width = widths.get(widths.len() / 2).copied().unwrap_or_default();
+                (hash, width)
+            });
+            Ok(Entry {
+                summary,
+                updated_at,
+                cover,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(Some((entries, city, tag)))
+}
+
+/// Every visible event, newest start first (at most `limit`).
+pub fn events(conn: &Connection, lang: &str, limit: u32) -> Result<Vec<ItemSummary>, StoreError> {
+    let sql = format!(
+        "{SUMMARY_SELECT} WHERE i.kind = 'event' AND {VISIBLE}
+         ORDER BY i.event_start DESC, i.id DESC LIMIT ?2"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params![lang, limit], |r| {
+        items::summary_from_row_at(r, 0)
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The visible event at `slug`.
+pub fn event(conn: &Connection, lang: &str, slug: &str) -> Result<Option<ItemSummary>, StoreError> {
+    let sql = format!("{SUMMARY_SELECT} WHERE i.kind = 'event' AND i.slug = ?2 AND {VISIBLE}");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row(rusqlite::params![lang, slug], |r| {
+            items::summary_from_row_at(r, 0)
+        })
+        .optional()?)
+}
+
+/// Every public page worth indexing, as (path, last modified `YYYY-MM-DD`): the item pages,
+/// the partner cities and the tags of visible items. Drafts, scheduled and archived items are
+/// not public and not listed.
+pub fn pages(conn: &Connection) -> Result<Vec<(String, String)>, StoreError> {
+    let mut out = Vec::new();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT i.kind, i.slug, substr(i.updated_at, 1, 10) FROM items i WHERE {VISIBLE}
+         ORDER BY i.published_at DESC, i.id DESC"
+    ))?;
+    let rows = stmt.query_map([], |r| {
+        let kind: String = r.get(0)?;
+        let slug: String = r.get(1)?;
+        Ok((kind, slug, r.get::<_, String>(2)?))
+    })?;
+    for row in rows {
+        let (kind, slug, lastmod) = row?;
+        let kind = ItemKind::from_db(&kind).unwrap_or(ItemKind::News);
+        out.push((kind.href(&slug), lastmod));
+    }
+    let mut stmt =
+        conn.prepare_cached("SELECT slug, substr(updated_at, 1, 10) FROM cities ORDER BY name")?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (slug, lastmod) = row?;
+        out.push((format!("/cities/{slug}"), lastmod));
+    }
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT g.slug, max(substr(i.updated_at, 1, 10)) FROM tags g
+         JOIN item_tags it ON it.tag_id = g.id JOIN items i ON i.id = it.item_id
+         WHERE {VISIBLE} GROUP BY g.id ORDER BY g.slug"
+    ))?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (slug, lastmod) = row?;
+        out.push((format!("/tags/{slug}"), lastmod));
+    }
+    Ok(out)
+}
