@@ -38,6 +38,7 @@ pub mod state;
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod syndication;
+pub mod url;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};

@@ -6,12 +6,13 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::list_news;
-use super::filter::{with_query, Choice, FeedFilter, FilterChoices};
+use super::filter::{Choice, FeedFilter, FilterChoices};
 use super::{Feed, ItemKind, ItemSummary};
 use crate::editor::NewItemButton;
 use crate::i18n::{format_date, format_date_range, iso_date};
 use crate::layout::{Loaded, PageMeta};
 use crate::pager::{parse_page, Pager};
+use crate::url::with_query;
 
 /// `/news?page=N` with optional filters.
 #[component]

@@ -94,18 +94,10 @@ impl FeedFilter {
     }
 }
 
-/// `path` with `pairs` as its query string (values are slugs, kinds and years: URL-safe).
-pub fn with_query(path: &str, pairs: &[(&'static str, String)]) -> String {
-    if pairs.is_empty() {
-        return path.to_owned();
-    }
-    let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    format!("{path}?{}", query.join("&"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::url::with_query;
 
     #[test]
     fn filters_come_from_the_url_and_go_back_to_it() {

@@ -64,20 +64,19 @@ fn editable_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Editable> {
 }
 
 fn with_links(conn: &Connection, mut item: Editable) -> Result<Editable, StoreError> {
-    item.fields.cities = conn
-        .prepare_cached(
-            "SELECT c.slug FROM item_cities ic JOIN cities c ON c.id = ic.city_id
-             WHERE ic.item_id = ?1 ORDER BY c.name",
-        )?
-        .query_map([item.id], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    item.fields.tags = conn
-        .prepare_cached(
-            "SELECT g.name FROM item_tags it JOIN tags g ON g.id = it.tag_id
-             WHERE it.item_id = ?1 ORDER BY g.name",
-        )?
-        .query_map([item.id], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let names = |sql: &str| -> Result<Vec<String>, StoreError> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map([item.id], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    };
+    item.fields.cities = names(
+        "SELECT c.slug FROM item_cities ic JOIN cities c ON c.id = ic.city_id
+         WHERE ic.item_id = ?1 ORDER BY c.name",
+    )?;
+    item.fields.tags = names(
+        "SELECT g.name FROM item_tags it JOIN tags g ON g.id = it.tag_id
+         WHERE it.item_id = ?1 ORDER BY g.name",
+    )?;
     Ok(item)
 }
 

@@ -11,9 +11,10 @@ use crate::editor::images::Cover;
 use crate::error::AppError;
 use crate::i18n::{rfc822, DEFAULT_LANG};
 use crate::layout::SITE_NAME;
-use crate::news::filter::{with_query, FeedFilter};
+use crate::news::filter::FeedFilter;
 use crate::state::AppState;
 use crate::store::syndication::{self, Entry};
+use crate::url::with_query;
 
 /// Entries in a feed.
 const ENTRIES: u32 = 20;

@@ -137,6 +137,19 @@ fn logout_ends_the_session_on_the_server() {
     });
 }
 
+/// A form POST creating a draft, as a browser on `origin` would send it.
+fn create_from(origin: &str, session: &str) -> http::Request<axum::body::Body> {
+    http::Request::post("/api/create_item")
+        .header(ORIGIN, origin)
+        .header(http::header::COOKIE, session)
+        .header(
+            http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(axum::body::Body::from("kind=News"))
+        .unwrap()
+}
+
 #[test]
 fn writes_from_another_site_are_refused_and_change_nothing() {
     common::block_on(async {
@@ -144,30 +157,14 @@ fn writes_from_another_site_are_refused_and_change_nothing() {
         app.add_user("olga", Role::Editor);
         let session = app.login("olga").await;
         let before = app.db_bytes();
-        let request = http::Request::post("/api/create_item")
-            .header(ORIGIN, "https://evil.example")
-            .header(http::header::COOKIE, &session)
-            .header(
-                http::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
-            .body(axum::body::Body::from("kind=News"))
-            .unwrap();
-        let (parts, body) = app.send(request).await;
+        let (parts, body) = app
+            .send(create_from("https://evil.example", &session))
+            .await;
         assert_eq!(parts.status, StatusCode::FORBIDDEN);
         assert!(String::from_utf8_lossy(&body).contains("other sites"));
         assert_eq!(app.db_bytes(), before);
 
-        let own = http::Request::post("/api/create_item")
-            .header(ORIGIN, "http://portal.test")
-            .header(http::header::COOKIE, &session)
-            .header(
-                http::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
-            .body(axum::body::Body::from("kind=News"))
-            .unwrap();
-        let (parts, _) = app.send(own).await;
+        let (parts, _) = app.send(create_from("http://portal.test", &session)).await;
         assert!(
             parts.status.is_success() || parts.status.is_redirection(),
             "{:?}",

@@ -113,7 +113,7 @@ impl MapFilter {
             parts.push(format!("status={}", s.as_str()));
         }
         if let Some(c) = &self.country {
-            parts.push(format!("country={}", encode(c)));
+            parts.push(format!("country={}", crate::url::encode(c)));
         }
         if let Some(y) = self.until {
             parts.push(format!("until={y}"));
@@ -124,20 +124,6 @@ impl MapFilter {
             format!("?{}", parts.join("&"))
         }
     }
-}
-
-/// Percent-encodes a query value.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            b' ' => "+".to_owned(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]
