@@ -61,7 +61,7 @@ impl Cli {
     }
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Clone, Debug, Subcommand)]
 pub enum Command {
     /// Serve the portal (the default).
     Serve,
@@ -73,11 +73,21 @@ pub enum Command {
     /// Manage editors' accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Copy the database to a new file, safely, while the portal keeps serving.
+    Backup {
+        /// The file to create (it must not exist).
+        file: PathBuf,
+    },
+    /// Replace the database with a backup; refuses while a server is using the database.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+    },
 }
 
 /// Account management; passwords are read from the terminal (or one line of standard input),
 /// never from the command line, where other users could see them.
-#[derive(Debug, Subcommand)]
+#[derive(Clone, Debug, Subcommand)]
 pub enum UserCommand {
     /// Add an account.
     Add {

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use app::state::{AppState, SiteConfig};
-use app::store::{seed, Store};
+use app::store::{backup, seed, Store};
 use clap::Parser;
 use leptos::config::get_configuration;
 use server::config::{Cli, Command};
@@ -16,15 +16,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .init();
     let cli = Cli::parse();
+    let command = cli.command.clone().unwrap_or(Command::Serve);
+    // A restore must not open (and so create or seed) the database it is about to replace.
+    if let Command::Restore { file } = &command {
+        backup::restore(file, &cli.db)?;
+        tracing::info!(from = %file.display(), db = %cli.db.display(), "restored the database");
+        return Ok(());
+    }
     let store = open_store(&cli.db)?;
-    match cli.command {
-        Some(Command::Generate { count }) => {
+    match command {
+        Command::Generate { count } => {
             let added = store.call_blocking(move |c| seed::generate(c, count))?;
             tracing::info!(added, db = %cli.db.display(), "generated synthetic items");
             Ok(())
         }
-        Some(Command::User(command)) => server::users::run(&store, command),
-        Some(Command::Serve) | None => serve(store, &cli),
+        Command::User(command) => server::users::run(&store, command),
+        Command::Backup { file } => {
+            store.call_blocking(|c| backup::backup(c, &file))?;
+            tracing::info!(to = %file.display(), "backed up the database");
+            Ok(())
+        }
+        // A restore has returned above.
+        Command::Serve | Command::Restore { .. } => serve(store, &cli),
     }
 }
 
@@ -39,6 +52,8 @@ fn open_store(db: &Path) -> Result<Store, Box<dyn std::error::Error>> {
 
 #[tokio::main]
 async fn serve(store: Store, cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
+    // One server per database, and no restore underneath it.
+    let lock = backup::DbLock::acquire(&cli.db)?;
     let mut leptos_options = get_configuration(None)?.leptos_options;
     leptos_options.site_addr = cli.addr;
     // A binary built by plain cargo (as `cargo test` does) lacks cargo-leptos's compile-time name.
@@ -54,7 +69,7 @@ async fn serve(store: Store, cli: &Cli) -> Result<(), Box<dyn std::error::Error>
     }
     let state = AppState {
         leptos_options,
-        store,
+        store: store.clone(),
         config: SiteConfig {
             public_url: cli.public_url(),
             media_dir: cli.media_dir(),
@@ -67,6 +82,9 @@ async fn serve(store: Store, cli: &Cli) -> Result<(), Box<dyn std::error::Error>
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    // Fold the write-ahead log into the database file, so a copied file is complete.
+    store.call_blocking(|c| Ok(c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?))?;
+    drop(lock);
     tracing::info!("shut down cleanly");
     Ok(())
 }

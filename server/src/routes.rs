@@ -11,12 +11,16 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use http::header::{HeaderValue, CACHE_CONTROL, HOST, ORIGIN, REFERER};
+use http::header::{
+    HeaderValue, CACHE_CONTROL, CONTENT_SECURITY_POLICY, HOST, ORIGIN, REFERER, REFERRER_POLICY,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
 use http::{Method, StatusCode};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Builds the complete application router for `state`.
 pub fn router(state: AppState) -> Router {
@@ -52,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .route("/events/{slug}/calendar.ics", get(ical::one_event))
         .route("/sitemap.xml", get(sitemap::sitemap))
         .route("/robots.txt", get(sitemap::robots))
+        .route("/healthz", get(healthz))
         .nest(&format!("/{}", options.site_pkg_dir), pkg)
         .nest("/media", media)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -61,8 +66,39 @@ pub fn router(state: AppState) -> Router {
             same_origin_writes,
         ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        // Headers every response carries. Pages set their own Content-Security-Policy (with the
+        // response's script nonce); anything else gets one that lets nothing run.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+            ),
+        ))
+        .layer(always(X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(always(REFERRER_POLICY, "strict-origin-when-cross-origin"))
+        .layer(always(X_FRAME_OPTIONS, "DENY"))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// `GET /healthz`: 200 while the process serves and the database answers, else 503. Never cached.
+async fn healthz(State(state): State<AppState>) -> Response {
+    let readable = state
+        .store
+        .call(|c| Ok(c.query_row("SELECT count(*) FROM site", [], |r| r.get::<_, i64>(0))?))
+        .await;
+    let (status, body) = match readable {
+        Ok(_) => (StatusCode::OK, "ok\n"),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: the database does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+        }
+    };
+    (status, [(CACHE_CONTROL, "no-store")], body).into_response()
+}
+
+fn always(name: http::HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
 }
 
 /// Largest request body: an image upload (10 MB) with room for the multipart framing.

@@ -3,6 +3,7 @@
 //! pool so that no SQLite work ever stalls an async worker.
 
 pub mod audit;
+pub mod backup;
 pub mod cities;
 pub mod editor;
 pub mod images;
@@ -41,6 +42,9 @@ pub enum StoreError {
         field: &'static str,
         message: String,
     },
+    /// Another process (a running server) holds the database's lock.
+    #[error("{0} is in use by a running twincity; stop it first")]
+    Busy(PathBuf),
     #[error("the blocking task running a store call failed: {0}")]
     Task(String),
 }

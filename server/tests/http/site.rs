@@ -109,3 +109,73 @@ fn pages_are_compressed_when_the_browser_accepts_it() {
         }
     });
 }
+
+#[test]
+fn health_check_answers_while_the_database_does() {
+    common::block_on(async {
+        let app = common::app();
+        let (parts, body) = app
+            .send(
+                http::Request::get("/healthz")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(parts.status, StatusCode::OK);
+        assert_eq!(body, b"ok\n");
+        assert_eq!(parts.headers[http::header::CACHE_CONTROL], "no-store");
+    });
+}
+
+#[test]
+fn every_response_carries_the_security_headers() {
+    common::block_on(async {
+        let app = common::app();
+        for uri in ["/", "/news/rss.xml", "/pkg/twincity.css", "/no-such-page"] {
+            let (parts, _) = app
+                .send(
+                    http::Request::get(uri)
+                        .body(axum::body::Body::empty())
+                        .unwrap(),
+                )
+                .await;
+            let h = &parts.headers;
+            assert_eq!(h["x-content-type-options"], "nosniff", "{uri}");
+            assert_eq!(
+                h["referrer-policy"], "strict-origin-when-cross-origin",
+                "{uri}"
+            );
+            assert_eq!(h["x-frame-options"], "DENY", "{uri}");
+            assert!(
+                h["content-security-policy"]
+                    .to_str()
+                    .unwrap()
+                    .contains("frame-ancestors 'none'"),
+                "{uri}"
+            );
+        }
+        let (parts, body) = app
+            .send(
+                http::Request::get("/")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        let csp = parts.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let body = String::from_utf8_lossy(&body);
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .expect("a page allows its scripts by nonce");
+        assert!(
+            body.contains(&format!(r#"nonce="{nonce}""#)),
+            "the hydration script carries it"
+        );
+        assert!(!csp.contains("unsafe-eval'") || csp.contains("wasm-unsafe-eval"));
+        assert!(!csp.contains("script-src 'unsafe-inline'"));
+    });
+}
