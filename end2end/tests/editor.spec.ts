@@ -1,6 +1,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { ADMIN, E2E_PASSWORD, EDITOR } from './accounts';
 import { SEED_TITLES, expectNoAxeViolations, waitForHydration, watchConsole } from './support';
+import { XSS_PAYLOADS } from './xss-payloads';
 
 // These tests run one after another against the editing server, whose content they change.
 test.describe.configure({ mode: 'serial' });
@@ -253,6 +254,52 @@ test('an admin pauses a partnership in place; editors cannot edit cities', async
   await visitor.goto('/cities/kemi');
   await expect(visitor.getByTestId('status-banner')).toContainText('Paused for the winter of 2026.');
   await visitor.close();
+});
+
+test('stored script payloads are inert for visitors and editors alike', async ({ page, browser }) => {
+  await logIn(page);
+  const slug = 'ostrava-online-concert-day-of-peoples-unity';
+  const current = await page.request.post('/api/get_editable', { form: { kind: 'News', slug } });
+  expect(current.status()).toBe(200);
+  const item = await current.json();
+  const fields = {
+    ...item.fields,
+    title: `Concert ${XSS_PAYLOADS[2]}`,
+    lead: XSS_PAYLOADS.slice(0, 6).join(' '),
+    body: XSS_PAYLOADS.map((p, i) => `Payload ${i + 1}: ${p}`).join('\n\n'),
+    tags: ['<script>window.__xss=99</script>'],
+  };
+  const saved = await page.request.post('/api/update_item', {
+    data: { id: item.id, base_version: item.version, fields },
+  });
+  expect(saved.status()).toBe(200);
+
+  const visitor = await browser.newPage();
+  const dialogs: string[] = [];
+  visitor.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  for (const path of [`/news/${slug}`, '/news', '/search?q=Concert', '/tags/script-window-xss-99-script']) {
+    await visitor.goto(path);
+    await waitForHydration(visitor);
+    expect(await visitor.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  }
+  await visitor.goto(`/news/${slug}`);
+  await expect(visitor.getByRole('heading', { level: 1 })).toHaveText(`Concert ${XSS_PAYLOADS[2]}`);
+  await expect(visitor.locator('.body script, .body iframe, .body [onerror], .body [onload]')).toHaveCount(0);
+  await visitor.locator('.body a').evaluateAll((links) =>
+    links.forEach((a) => {
+      if ((a as HTMLAnchorElement).protocol === 'javascript:') throw new Error(`live link ${a.outerHTML}`);
+    }),
+  );
+  await visitor.close();
+
+  await page.goto(`/news/${slug}?edit`);
+  await waitForHydration(page);
+  await expect(page.getByLabel('Title', { exact: true })).toHaveValue(`Concert ${XSS_PAYLOADS[2]}`);
+  expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  expect(dialogs).toEqual([]);
 });
 
 test('edit mode and the editor pages have no axe-core violations', async ({ page }) => {
