@@ -421,3 +421,59 @@ fn only_admins_edit_cities_and_stale_saves_conflict() {
         assert_eq!(app.db_bytes(), before);
     });
 }
+
+#[test]
+fn of_fifty_simultaneous_saves_from_one_version_exactly_one_wins() {
+    common::block_on(async {
+        let (app, editor, _) = staffed().await;
+        let item = create(&app, &editor).await;
+        let saves = (0..50).map(|n| {
+            let fields = with(&item, json!({"title": format!("Version from client {n}")}));
+            let request =
+                json!({"id": item["id"], "base_version": item["version"], "fields": fields});
+            let (app, editor) = (&app, &editor);
+            async move {
+                app.post_json("/api/update_item", &request, Some(editor))
+                    .await
+            }
+        });
+        let results = futures_util::future::join_all(saves).await;
+        let statuses: Vec<u16> = results.iter().map(|(p, _)| p.status.as_u16()).collect();
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 200).count(),
+            1,
+            "{statuses:?}"
+        );
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 409).count(),
+            49,
+            "{statuses:?}"
+        );
+        let winner: Value =
+            serde_json::from_str(&results.iter().find(|(p, _)| p.status == 200).unwrap().1)
+                .unwrap();
+        let id = item["id"].as_i64().unwrap();
+        let (revisions, title): (i64, String) = app
+            .store
+            .call_blocking(move |c| {
+                Ok((
+                    c.query_row(
+                        "SELECT count(*) FROM revisions WHERE item_id = ?1",
+                        [id],
+                        |r| r.get(0),
+                    )?,
+                    c.query_row(
+                        "SELECT title FROM item_texts WHERE item_id = ?1",
+                        [id],
+                        |r| r.get(0),
+                    )?,
+                ))
+            })
+            .unwrap();
+        assert_eq!(
+            revisions, 2,
+            "the draft's first revision and the one winning save"
+        );
+        assert_eq!(title, winner["fields"]["title"].as_str().unwrap());
+    });
+}
