@@ -78,6 +78,16 @@ pub enum Command {
         /// The file to create (it must not exist).
         file: PathBuf,
     },
+    /// Write all content, and the accounts without their passwords, to a JSON file.
+    Export {
+        /// The file to create (it must not exist).
+        file: PathBuf,
+    },
+    /// Load a JSON export into a new, empty database (imported accounts need a new password).
+    Import {
+        /// The export file.
+        file: PathBuf,
+    },
     /// Replace the database with a backup; refuses while a server is using the database.
     Restore {
         /// The backup file.

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use app::state::{AppState, SiteConfig};
-use app::store::{backup, seed, Store};
+use app::store::{backup, export, seed, Store};
 use clap::Parser;
 use leptos::config::get_configuration;
 use server::config::{Cli, Command};
@@ -28,11 +28,15 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         .init();
     let cli = Cli::parse();
     let command = cli.command.clone().unwrap_or(Command::Serve);
-    // A restore must not open (and so create or seed) the database it is about to replace.
-    if let Command::Restore { file } = &command {
-        backup::restore(file, &cli.db)?;
-        tracing::info!(from = %file.display(), db = %cli.db.display(), "restored the database");
-        return Ok(());
+    // A restore or an import must not seed the database it is about to fill.
+    match &command {
+        Command::Restore { file } => {
+            backup::restore(file, &cli.db)?;
+            tracing::info!(from = %file.display(), db = %cli.db.display(), "restored the database");
+            return Ok(());
+        }
+        Command::Import { file } => return import(file, &cli.db),
+        _ => {}
     }
     let store = open_store(&cli.db)?;
     match command {
@@ -47,9 +51,33 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             tracing::info!(to = %file.display(), "backed up the database");
             Ok(())
         }
-        // A restore has returned above.
-        Command::Serve | Command::Restore { .. } => serve(store, &cli),
+        Command::Export { file } => {
+            let json = store.call_blocking(|c| export::export(c))?;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&file)
+                .and_then(|mut f| std::io::Write::write_all(&mut f, json.as_bytes()))
+                .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+            tracing::info!(to = %file.display(), "exported the content");
+            Ok(())
+        }
+        // A restore and an import have returned above.
+        Command::Serve | Command::Restore { .. } | Command::Import { .. } => serve(store, &cli),
     }
+}
+
+/// Loads the export `file` into the empty database at `db`, with no server on it.
+fn import(file: &Path, db: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let _lock = backup::DbLock::acquire(db)?;
+    let json = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let store = Store::open(db)?;
+    store.call_blocking(|c| export::import(c, &json))?;
+    for (table, rows) in store.call_blocking(|c| export::counts(c))? {
+        tracing::info!(table, rows, "imported");
+    }
+    Ok(())
 }
 
 /// Opens, migrates and (when empty) seeds the database.

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod backup;
 pub mod cities;
 pub mod editor;
+pub mod export;
 pub mod images;
 pub mod items;
 pub mod search;
