@@ -33,12 +33,14 @@ pub fn router(state: AppState) -> Router {
                 .precompressed_br()
                 .precompressed_gzip(),
         )
-        .layer(middleware::from_fn(asset_caching));
+        .layer(middleware::from_fn(asset_caching))
+        .layer(middleware::from_fn(file_errors_are_not_found));
 
     // Uploaded images are stored by content hash, so a URL's bytes never change.
     let media = Router::new()
         .fallback_service(ServeDir::new(&state.config.media_dir))
-        .layer(middleware::from_fn(immutable));
+        .layer(middleware::from_fn(immutable))
+        .layer(middleware::from_fn(file_errors_are_not_found));
 
     let routes = generate_route_list(App);
     Router::new()
@@ -61,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/media", media)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(server_fn_status))
+        .layer(middleware::from_fn(multipart_guard))
         .layer(middleware::from_fn_with_state(
             state.config.public_url.clone(),
             same_origin_writes,
@@ -168,6 +171,41 @@ async fn server_fn_status(request: Request, next: Next) -> Response {
         parts.status = StatusCode::from_u16(error.status()).unwrap_or(parts.status);
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// Server functions that take multipart bodies; the framework panics on a request whose
+/// Content-Type carries no usable boundary, so such requests are refused before they reach it.
+const MULTIPART_FUNCTIONS: [&str; 1] = ["/api/upload_image"];
+
+async fn multipart_guard(request: Request, next: Next) -> Response {
+    if MULTIPART_FUNCTIONS.contains(&request.uri().path()) {
+        let boundary = request
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| multer::parse_boundary(v).ok());
+        if boundary.is_none() {
+            let error =
+                AppError::invalid("file", "Send the image as a multipart/form-data upload.");
+            return (
+                StatusCode::BAD_REQUEST,
+                [(http::header::CONTENT_TYPE, "application/json")],
+                serde_json::to_string(&error).unwrap_or_default(),
+            )
+                .into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// A file server answers 500 when the file system refuses a name (too long, not a directory…);
+/// for a visitor that is simply a file that is not there.
+async fn file_errors_are_not_found(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status().is_server_error() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    response
 }
 
 /// Lets browsers and proxies keep a response for a year.

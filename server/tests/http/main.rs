@@ -4,6 +4,7 @@ mod auth;
 mod common;
 mod editor;
 mod events;
+mod fuzz;
 mod map;
 mod news;
 mod search;

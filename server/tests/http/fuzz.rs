@@ -1,0 +1,163 @@
+//! Hostile requests against every route: wrong methods, malformed and oversized query strings,
+//! invalid UTF-8, path traversal, broken bodies. Each gets a 4xx (or a page), never a 5xx, and the
+//! content is unchanged (sessions and the failed-login count may change: a junk logout still logs
+//! out, a junk login still counts as failed).
+
+use super::common;
+use app::auth::Role;
+use axum::body::Body;
+use http::{Method, Request};
+
+/// A path of every kind the portal serves.
+const ROUTES: &[&str] = &[
+    "/",
+    "/news",
+    "/news/mayors-for-peace-letter-against-nuclear-tests",
+    "/news/mayors-for-peace-letter-against-nuclear-tests/history",
+    "/events",
+    "/events/dialogue-on-the-volga-forum-2020",
+    "/events/dialogue-on-the-volga-forum-2020/calendar.ics",
+    "/events.ics",
+    "/map",
+    "/map/countries.svg",
+    "/cities",
+    "/cities/chemnitz",
+    "/tags/peace",
+    "/search",
+    "/login",
+    "/audit",
+    "/news/rss.xml",
+    "/news/atom.xml",
+    "/sitemap.xml",
+    "/healthz",
+    "/media/x/480.jpg",
+];
+
+/// Query strings that try to break parsing.
+const QUERIES: &[&str] = &[
+    "?page=-1",
+    "?page=99999999999999999999",
+    "?page=%FF%FE",
+    "?q=%00%01%02",
+    "?q=%E0%A4%A",
+    "?city=%2F..%2F..%2Fetc%2Fpasswd",
+    "?year=1e9&kind=%3Cscript%3E",
+    "?sort=%27%3B%20DROP%20TABLE%20items%3B--",
+    "?until=NaN&kind=twin&status=%F0%9F%99%82",
+    "?rev=-9223372036854775809",
+    "?page=1&page=2&page=3",
+];
+
+/// Server functions, each posted a broken body.
+const FUNCTIONS: &[&str] = &[
+    "/api/login",
+    "/api/logout",
+    "/api/create_item",
+    "/api/update_item",
+    "/api/restore_revision",
+    "/api/upload_image",
+    "/api/update_city",
+    "/api/get_editable",
+    "/api/get_history",
+    "/api/get_audit_log",
+    "/api/search",
+    "/api/current_user",
+];
+
+#[test]
+fn no_hostile_request_gets_a_server_error_or_changes_anything() {
+    common::block_on(async {
+        let app = common::app();
+        app.add_user("olga", Role::Editor);
+        let session = app.login("olga").await;
+        let content = || {
+            app.store
+                .call_blocking(|c| app::store::export::export(c))
+                .expect("export")
+        };
+        let before = content();
+        let mut requests = Vec::new();
+        for route in ROUTES {
+            for query in QUERIES {
+                requests.push((
+                    Method::GET,
+                    format!("{route}{query}"),
+                    None::<Vec<u8>>,
+                    None,
+                ));
+            }
+            requests.push((
+                Method::GET,
+                format!("{route}/{}", "x".repeat(5_000)),
+                None,
+                None,
+            ));
+            for method in [Method::POST, Method::PUT, Method::DELETE, Method::PATCH] {
+                requests.push((method, (*route).to_owned(), Some(b"junk".to_vec()), None));
+            }
+        }
+        for traversal in [
+            "/media/../../../../etc/passwd",
+            "/media/%2e%2e/%2e%2e/etc/passwd",
+            "/pkg/..%2f..%2fCargo.toml",
+        ] {
+            requests.push((Method::GET, traversal.to_owned(), None, None));
+        }
+        for function in FUNCTIONS {
+            for body in [
+                &b"\xff\xfe\x00"[..],
+                b"{\"id\":",
+                b"id=1&base_version=x",
+                b"kind=Poem",
+                &[b'a'; 100_000][..],
+            ] {
+                for content_type in [
+                    "application/x-www-form-urlencoded",
+                    "application/json",
+                    "multipart/form-data; boundary=x",
+                ] {
+                    requests.push((
+                        Method::POST,
+                        (*function).to_owned(),
+                        Some(body.to_vec()),
+                        Some(content_type),
+                    ));
+                }
+            }
+            requests.push((Method::GET, (*function).to_owned(), None, None));
+        }
+        let too_big = vec![b'x'; 12 * 1024 * 1024];
+        requests.push((
+            Method::POST,
+            "/api/upload_image".into(),
+            Some(too_big),
+            Some("multipart/form-data; boundary=x"),
+        ));
+
+        for (method, uri, body, content_type) in requests {
+            for cookie in [None, Some(session.as_str())] {
+                let mut request = Request::builder().method(method.clone()).uri(&uri);
+                if let Some(content_type) = content_type {
+                    request = request.header(http::header::CONTENT_TYPE, content_type);
+                }
+                if let Some(cookie) = cookie {
+                    request = request.header(http::header::COOKIE, cookie);
+                }
+                let body = body.clone().map_or_else(Body::empty, Body::from);
+                let (parts, text) = app.send(request.body(body).unwrap()).await;
+                assert!(
+                    !parts.status.is_server_error(),
+                    "{method} {} ({content_type:?}, logged in: {}) → {}: {}",
+                    uri.chars().take(120).collect::<String>(),
+                    cookie.is_some(),
+                    parts.status,
+                    String::from_utf8_lossy(&text)
+                        .chars()
+                        .take(300)
+                        .collect::<String>()
+                );
+            }
+        }
+        assert!(content() == before, "hostile requests changed the content");
+    });
+}
