@@ -10,15 +10,16 @@ step() { printf '\n==> %s\n' "$*"; }
 
 # The shared build cache collects the workspace crates of every clone it has built (each clone's
 # path gives them new names; the server's library alone is about 2 GB). When the disk runs low,
-# drop those and the incremental data that no build has touched for an hour; dependencies stay.
+# drop those and the incremental data that no build has touched for half an hour; dependencies stay.
 free_kb=$(df -Pk "$(dirname "$CARGO_TARGET_DIR")" | awk 'NR == 2 { print $4 }')
 if (( free_kb < 20 * 1024 * 1024 )) && [[ -d "$CARGO_TARGET_DIR" ]]; then
   step "Pruning the build cache (less than 20 GB free)"
-  find "$CARGO_TARGET_DIR" -type d -name incremental -prune \
-    -exec find {} -mindepth 1 -maxdepth 1 -mmin +60 -exec rm -rf {} + \;
-  find "$CARGO_TARGET_DIR" -type f -path '*/deps/*' -mmin +60 \( \
+  while IFS= read -r dir; do
+    find "$dir" -mindepth 1 -maxdepth 1 -mmin +30 -exec rm -rf {} +
+  done < <(find "$CARGO_TARGET_DIR" -type d -name incremental -prune -print)
+  find "$CARGO_TARGET_DIR" -type f -path '*/deps/*' -mmin +30 \( \
     -name 'libapp-*' -o -name 'libserver-*' -o -name 'libfrontend-*' -o -name 'app-*' \
-    -o -name 'server-*' -o -name 'http-*' -o -name 'twincity-*' -o -name 'frontend-*' \) -delete
+    -o -name 'server-*' -o -name 'http-*' -o -name 'crash-*' -o -name 'twincity-*' -o -name 'frontend-*' \) -delete
 fi
 
 step "cargo fmt --check"
