@@ -19,7 +19,7 @@ if (( free_kb < 20 * 1024 * 1024 )) && [[ -d "$CARGO_TARGET_DIR" ]]; then
   done < <(find "$CARGO_TARGET_DIR" -type d -name incremental -prune -print)
   find "$CARGO_TARGET_DIR" -type f -path '*/deps/*' -mmin +30 \( \
     -name 'libapp-*' -o -name 'libserver-*' -o -name 'libfrontend-*' -o -name 'app-*' \
-    -o -name 'server-*' -o -name 'http-*' -o -name 'crash-*' -o -name 'twincity-*' -o -name 'frontend-*' \) -delete
+    -o -name 'server-*' -o -name 'http-*' -o -name 'crash-*' -o -name 'load-*' -o -name 'twincity-*' -o -name 'frontend-*' \) -delete
 fi
 
 step "cargo fmt --check"
