@@ -7,16 +7,13 @@ mod process;
 use std::process::Command;
 use std::time::Duration;
 
-use process::{add_editor, create_draft, free_port, http, log_in, number, start, title_update};
+use process::{create_draft, http, number, portal_with_editor, start, title_update};
 
 #[test]
 fn acknowledged_edits_survive_sigkill() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("portal.db");
-    add_editor(&db, "olga");
-    let port = free_port();
-    let mut server = start(&db, port);
-    let cookie = log_in(port, "olga");
+    // Kept whole: its temporary directory lives as long as it does.
+    let mut portal = portal_with_editor();
+    let (db, port, cookie) = (portal.db.clone(), portal.port, portal.cookie.clone());
     let json = [
         ("Content-Type", "application/json"),
         ("Cookie", cookie.as_str()),
@@ -24,7 +21,7 @@ fn acknowledged_edits_survive_sigkill() {
     let (id, mut version) = create_draft(port, &cookie);
 
     // Kill the server from another thread while the editor keeps saving.
-    let pid = server.id();
+    let pid = portal.server.id();
     let killer = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(1_500));
         Command::new("kill")
@@ -46,7 +43,7 @@ fn acknowledged_edits_survive_sigkill() {
         }
     }
     killer.join().unwrap();
-    server.wait().unwrap();
+    portal.server.wait().unwrap();
     assert!(
         acknowledged.len() > 5,
         "the burst ran before the kill: {}",

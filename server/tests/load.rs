@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use process::{add_editor, create_draft, free_port, http, log_in, number, start, title_update};
+use process::{create_draft, http, number, portal_with_editor, title_update};
 
 /// Concurrent visitors: a steady load well under what two cores serve, not a stress test.
 const VISITORS: usize = 6;
@@ -30,12 +30,9 @@ fn mixed_load_has_no_server_errors_and_flat_memory() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(12);
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("portal.db");
-    add_editor(&db, "olga");
-    let port = free_port();
-    let mut server = start(&db, port);
-    let cookie = log_in(port, "olga");
+    // Kept whole: its temporary directory lives as long as it does.
+    let mut portal = portal_with_editor();
+    let (port, cookie) = (portal.port, portal.cookie.clone());
     let (id, version) = create_draft(port, &cookie);
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -88,16 +85,18 @@ fn mixed_load_has_no_server_errors_and_flat_memory() {
     let started = Instant::now();
     let total = Duration::from_secs(seconds);
     std::thread::sleep(total / 3);
-    let warm = rss_kb(server.id());
+    let warm = rss_kb(portal.server.id());
     std::thread::sleep(total - total / 3);
-    let end = rss_kb(server.id());
+    let end = rss_kb(portal.server.id());
     stop.store(true, Ordering::Relaxed);
     for w in workers {
         w.join().unwrap();
     }
     let elapsed = started.elapsed().as_secs_f64();
-    server.kill().unwrap();
-    server.wait().unwrap();
+    portal.server.kill().unwrap();
+    portal.server.wait().unwrap();
+    let conn = app::store::open_connection(&portal.db).unwrap();
+    app::store::backup::check(&conn).expect("the database is intact after the load");
 
     let failures = failures.lock().unwrap();
     assert!(

@@ -129,3 +129,30 @@ pub fn create_draft(port: u16, cookie: &str) -> (i64, i64) {
         http(port, "POST", "/api/create_item", &form, "kind=News").expect("created");
     (number(&created, "id"), number(&created, "version"))
 }
+
+/// A running server on a fresh database with one logged-in editor.
+pub struct Portal {
+    pub db: std::path::PathBuf,
+    pub port: u16,
+    pub server: Child,
+    /// The editor's `Cookie` header value.
+    pub cookie: String,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts the binary on a new database in a temporary directory, with the editor `olga` logged in.
+pub fn portal_with_editor() -> Portal {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("portal.db");
+    add_editor(&db, "olga");
+    let port = free_port();
+    let server = start(&db, port);
+    let cookie = log_in(port, "olga");
+    Portal {
+        db,
+        port,
+        server,
+        cookie,
+        _dir: dir,
+    }
+}
