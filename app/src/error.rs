@@ -34,10 +34,10 @@ pub enum AppError {
 
 impl AppError {
     /// An `Invalid` error for `field` with a message for the person who sent it.
-    pub fn invalid(field: &str, message: &str) -> Self {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         Self::Invalid {
             field: field.to_owned(),
-            message: message.to_owned(),
+            message: message.into(),
         }
     }
 
@@ -98,12 +98,12 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
-                Self::invalid("request", &format!("The request was malformed: {msg}"))
+                Self::invalid("request", format!("The request was malformed: {msg}"))
             }
             // On the server, what fails to deserialise is the request's arguments.
             #[cfg(feature = "ssr")]
             ServerFnErrorErr::Deserialization(msg) => {
-                Self::invalid("request", &format!("The request was malformed: {msg}"))
+                Self::invalid("request", format!("The request was malformed: {msg}"))
             }
             #[cfg(not(feature = "ssr"))]
             ServerFnErrorErr::Deserialization(msg) => Self::Unavailable(msg),

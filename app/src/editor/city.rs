@@ -5,17 +5,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
-use super::PageReload;
+use super::{check_len, PageReload};
 use crate::cities::{City, CityKind, CityStatus};
 use crate::error::AppError;
 use crate::layout::SITE_NAME;
-
-fn invalid(field: &str, message: impl Into<String>) -> AppError {
-    AppError::Invalid {
-        field: field.to_owned(),
-        message: message.into(),
-    }
-}
 
 /// Checks a city's facts, trimming text, or says what is wrong.
 pub fn validated(mut city: City) -> Result<City, AppError> {
@@ -29,25 +22,22 @@ pub fn validated(mut city: City) -> Result<City, AppError> {
         ("country_note", "The country note", &city.country_note, 300),
         ("status_note", "The status note", &city.status_note, 1_000),
     ] {
-        let n = value.chars().count();
-        if n == 0 && (field == "name" || field == "country") {
-            return Err(invalid(field, format!("{label} must not be empty.")));
-        }
-        if n > max {
-            return Err(invalid(
+        if value.is_empty() && (field == "name" || field == "country") {
+            return Err(AppError::invalid(
                 field,
-                format!("{label} is too long: {n} characters, at most {max}."),
+                format!("{label} must not be empty."),
             ));
         }
+        check_len(field, label, value, max)?;
     }
     if city.since_year.is_some_and(|y| !(1900..=2200).contains(&y)) {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "since_year",
             "The year must lie between 1900 and 2200.",
         ));
     }
     if !(-90.0..=90.0).contains(&city.lat) || !(-180.0..=180.0).contains(&city.lon) {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "lat",
             "Latitude must lie within ±90° and longitude within ±180°.",
         ));

@@ -121,17 +121,11 @@ pub struct RevisionMeta {
     pub note: String,
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> AppError {
-    AppError::Invalid {
-        field: field.to_owned(),
-        message: message.into(),
-    }
-}
-
-fn check_len(field: &str, label: &str, value: &str, max: usize) -> Result<(), AppError> {
+/// Refuses `value` (the `label` of `field`) when it is longer than `max` characters.
+pub(crate) fn check_len(field: &str, label: &str, value: &str, max: usize) -> Result<(), AppError> {
     let n = value.chars().count();
     if n > max {
-        return Err(invalid(
+        return Err(AppError::invalid(
             field,
             format!("{label} is too long: {n} characters, at most {max}."),
         ));
@@ -181,7 +175,7 @@ impl ItemFields {
     /// in words an editor understands.
     pub fn validated(mut self, kind: ItemKind) -> Result<Self, AppError> {
         if !matches!(self.lang.as_str(), "en" | "ru") {
-            return Err(invalid(
+            return Err(AppError::invalid(
                 "lang",
                 "The language must be English (en) or Russian (ru).",
             ));
@@ -191,7 +185,7 @@ impl ItemFields {
         self.venue = self.venue.trim().to_owned();
         self.cover_alt = self.cover_alt.trim().to_owned();
         if self.title.is_empty() {
-            return Err(invalid("title", "The title must not be empty."));
+            return Err(AppError::invalid("title", "The title must not be empty."));
         }
         check_len("title", "The title", &self.title, MAX_TITLE)?;
         check_len("lead", "The lead paragraph", &self.lead, MAX_LEAD)?;
@@ -206,7 +200,7 @@ impl ItemFields {
         self.published_at = match self.published_at.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(at) => Some(normalise_datetime(at).ok_or_else(|| {
-                invalid(
+                AppError::invalid(
                     "published_at",
                     format!("“{at}” is not a date and time like 2021-01-19T15:00."),
                 )
@@ -228,7 +222,7 @@ impl ItemFields {
         self.event_end = clean(&self.event_end);
         if kind == ItemKind::News {
             if self.event_start.is_some() || self.event_end.is_some() {
-                return Err(invalid(
+                return Err(AppError::invalid(
                     "event_start",
                     "Only events have dates; this is a news item.",
                 ));
@@ -236,21 +230,24 @@ impl ItemFields {
             return Ok(());
         }
         let Some(start) = self.event_start.as_deref() else {
-            return Err(invalid("event_start", "An event needs a start date."));
+            return Err(AppError::invalid(
+                "event_start",
+                "An event needs a start date.",
+            ));
         };
         for (field, value) in [
             ("event_start", Some(start)),
             ("event_end", self.event_end.as_deref()),
         ] {
             if let Some(v) = value.filter(|v| !is_date(v)) {
-                return Err(invalid(
+                return Err(AppError::invalid(
                     field,
                     format!("“{v}” is not a date like 2021-01-19."),
                 ));
             }
         }
         if self.event_end.as_deref().is_some_and(|end| end < start) {
-            return Err(invalid(
+            return Err(AppError::invalid(
                 "event_end",
                 "The event cannot end before it starts.",
             ));
@@ -267,7 +264,7 @@ impl ItemFields {
             .filter(|t| !t.is_empty() && seen.insert(t.to_lowercase()))
             .collect();
         if self.tags.len() > MAX_LINKS || self.cities.len() > MAX_LINKS {
-            return Err(invalid(
+            return Err(AppError::invalid(
                 "tags",
                 format!("At most {MAX_LINKS} tags and {MAX_LINKS} cities."),
             ));
@@ -277,7 +274,7 @@ impl ItemFields {
         }
         if let Some(hash) = &self.cover_image {
             if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(invalid(
+                return Err(AppError::invalid(
                     "cover_image",
                     "The cover image reference is not valid.",
                 ));
