@@ -4,19 +4,11 @@ use std::collections::BTreeSet;
 
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
-use super::{audit, StoreError};
+use super::{audit, unknown_value, StoreError};
 use crate::cities::{City, CityKind, CityRef, CityStatus, HomeCity};
 
 const CITY_COLUMNS: &str = "slug, name, country, country_note, kind, since_year, status, \
                             status_note, lat, lon";
-
-fn bad_enum(column: usize, value: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        column,
-        rusqlite::types::Type::Text,
-        format!("unexpected value {value:?}").into(),
-    )
-}
 
 fn city_from_row(row: &Row<'_>) -> rusqlite::Result<City> {
     let kind: String = row.get(4)?;
@@ -26,9 +18,9 @@ fn city_from_row(row: &Row<'_>) -> rusqlite::Result<City> {
         name: row.get(1)?,
         country: row.get(2)?,
         country_note: row.get(3)?,
-        kind: CityKind::from_db(&kind).ok_or_else(|| bad_enum(4, &kind))?,
+        kind: CityKind::from_db(&kind).ok_or_else(|| unknown_value(4, &kind))?,
         since_year: row.get(5)?,
-        status: CityStatus::from_db(&status).ok_or_else(|| bad_enum(6, &status))?,
+        status: CityStatus::from_db(&status).ok_or_else(|| unknown_value(6, &status))?,
         status_note: row.get(7)?,
         lat: row.get(8)?,
         lon: row.get(9)?,

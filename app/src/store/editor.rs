@@ -4,7 +4,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::{audit, items, seed::slugify, StoreError};
+use super::{audit, items, seed::slugify, unknown_value, StoreError};
 use crate::editor::{Editable, ItemFields, ItemStatus, RevisionMeta};
 use crate::news::ItemKind;
 
@@ -27,24 +27,16 @@ const EDITABLE_SELECT: &str = "
      AND t.lang = (SELECT lang FROM item_texts WHERE item_id = i.id
                    ORDER BY lang = ?1 DESC, lang LIMIT 1)";
 
-fn conversion(column: usize, what: &str, value: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        column,
-        rusqlite::types::Type::Text,
-        format!("unknown {what} {value:?}").into(),
-    )
-}
-
 fn editable_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Editable> {
     let kind: String = row.get(1)?;
     let status: String = row.get(4)?;
     Ok(Editable {
         id: row.get(0)?,
-        kind: ItemKind::from_db(&kind).ok_or_else(|| conversion(1, "kind", &kind))?,
+        kind: ItemKind::from_db(&kind).ok_or_else(|| unknown_value(1, &kind))?,
         slug: row.get(2)?,
         version: row.get(3)?,
         fields: ItemFields {
-            status: ItemStatus::from_db(&status).ok_or_else(|| conversion(4, "status", &status))?,
+            status: ItemStatus::from_db(&status).ok_or_else(|| unknown_value(4, &status))?,
             published_at: row.get(5)?,
             event_start: row.get(6)?,
             event_end: row.get(7)?,

@@ -386,13 +386,7 @@ pub(super) fn summary_from_row_at(row: &Row<'_>, offset: usize) -> rusqlite::Res
     let kind: String = row.get(offset + 1)?;
     Ok(ItemSummary {
         slug: row.get(offset)?,
-        kind: ItemKind::from_db(&kind).ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(
-                offset + 1,
-                rusqlite::types::Type::Text,
-                format!("unknown item kind {kind:?}").into(),
-            )
-        })?,
+        kind: ItemKind::from_db(&kind).ok_or_else(|| super::unknown_value(offset + 1, &kind))?,
         lang: row.get(offset + 2)?,
         title: row.get(offset + 3)?,
         lead: row.get(offset + 4)?,

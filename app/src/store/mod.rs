@@ -50,6 +50,15 @@ pub enum StoreError {
     Task(String),
 }
 
+/// The error for a text column holding `value`, which the enum it stores does not know.
+pub(crate) fn unknown_value(column: usize, value: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        column,
+        rusqlite::types::Type::Text,
+        format!("unexpected value {value:?}").into(),
+    )
+}
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("migrations/001_init.sql")),

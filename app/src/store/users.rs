@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::StoreError;
+use super::{unknown_value, StoreError};
 use crate::auth::{Role, SessionUser};
 
 /// A session ends after this long without a request...
@@ -31,13 +31,7 @@ pub struct Credentials {
 }
 
 fn role_from(column: usize, text: &str) -> rusqlite::Result<Role> {
-    Role::from_db(text).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            column,
-            rusqlite::types::Type::Text,
-            format!("unknown role {text:?}").into(),
-        )
-    })
+    Role::from_db(text).ok_or_else(|| unknown_value(column, text))
 }
 
 /// Adds an account; a taken name (in any letter case) is a unique-constraint error.
