@@ -24,6 +24,18 @@ pub struct Cover {
 }
 
 impl Cover {
+    /// The stored image `meta`, described by `alt`.
+    #[cfg(feature = "ssr")]
+    pub fn new(meta: crate::store::images::ImageMeta, alt: String) -> Self {
+        Self {
+            hash: meta.hash,
+            alt,
+            width: meta.width,
+            height: meta.height,
+            widths: meta.widths,
+        }
+    }
+
     /// URL of the copy `width` pixels wide.
     pub fn url(hash: &str, width: u32) -> String {
         format!("/media/{hash}/{width}.jpg")

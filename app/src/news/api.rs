@@ -87,13 +87,8 @@ pub async fn get_item(kind: ItemKind, slug: String) -> Result<Item, AppError> {
                     let editable = editor::editable_by_id(c, lang, stored.id)?
                         .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
                     let cover = match &editable.fields.cover_image {
-                        Some(hash) => images::get(c, hash)?.map(|m| Cover {
-                            hash: m.hash,
-                            alt: editable.fields.cover_alt.clone(),
-                            width: m.width,
-                            height: m.height,
-                            widths: m.widths,
-                        }),
+                        Some(hash) => images::get(c, hash)?
+                            .map(|m| Cover::new(m, editable.fields.cover_alt.clone())),
                         None => None,
                     };
                     let edit = if is_editor {

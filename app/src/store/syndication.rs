@@ -3,6 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
+use super::images::{self, ImageMeta};
 use super::items::{self, SUMMARY_SELECT, VISIBLE};
 use super::StoreError;
 use crate::news::filter::FeedFilter;
@@ -13,8 +14,7 @@ use crate::news::{ItemKind, ItemSummary};
 pub struct Entry {
     pub summary: ItemSummary,
     pub updated_at: String,
-    /// Hash and width of the cover image's middle copy, when there is one.
-    pub cover: Option<(String, u32)>,
+    pub cover: Option<ImageMeta>,
 }
 
 /// The newest `limit` visible items passing `filter`, with the city's and tag's names; `None`
@@ -40,20 +40,17 @@ pub fn entries(
         };
         (page.items, page.city_name, page.tag_name)
     };
-    let mut stmt = conn.prepare_cached(
-        "SELECT i.updated_at, img.hash, img.widths FROM items i
-         LEFT JOIN images img ON img.hash = i.cover_image WHERE i.slug = ?1",
-    )?;
+    let mut stmt =
+        conn.prepare_cached("SELECT updated_at, cover_image FROM items WHERE slug = ?1")?;
     let entries = summaries
         .into_iter()
         .map(|summary| {
-            let (updated_at, hash, widths): (String, Option<String>, Option<String>) =
-                stmt.query_row([&summary.slug], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-            let cover = hash.zip(widths).map(|(hash, widths)| {
-                let widths: Vec<u32> = widths.split(',').filter_map(|w| w.parse().ok()).collect();
-                let width = widths.get(widths.len() / 2).copied().unwrap_or_default();
-                (hash, width)
-            });
+            let (updated_at, hash): (String, Option<String>) =
+                stmt.query_row([&summary.slug], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let cover = match hash {
+                Some(hash) => images::get(conn, &hash)?,
+                None => None,
+            };
             Ok(Entry {
                 summary,
                 updated_at,

@@ -68,8 +68,8 @@ async fn channel(state: &AppState, query: FeedQuery, file: &str) -> Result<Chann
 fn cover_url(base: &str, entry: &Entry) -> Option<String> {
     entry
         .cover
-        .as_ref()
-        .map(|(hash, width)| format!("{base}{}", Cover::url(hash, *width)))
+        .clone()
+        .map(|meta| format!("{base}{}", Cover::new(meta, String::new()).src()))
 }
 
 /// `GET /news/rss.xml`.

@@ -172,3 +172,36 @@ fn pages_describe_themselves_with_json_ld() {
         );
     });
 }
+
+#[test]
+fn feed_entries_carry_their_cover_image() {
+    common::block_on(async {
+        let app = common::app();
+        let hash = "a".repeat(64);
+        let h = hash.clone();
+        app.store
+            .call_blocking(move |c| {
+                c.execute(
+                    "INSERT INTO images (hash, mime, width, height, widths) VALUES (?1, 'image/png', 1200, 600, '480,960,1200')",
+                    [&h],
+                )?;
+                c.execute("UPDATE items SET cover_image = ?1 WHERE slug = ?2", (&h, SEED_ITEMS[0].slug))?;
+                Ok(())
+            })
+            .unwrap();
+        let url = format!("http://portal.test/media/{hash}/960.jpg");
+        for path in ["/news/rss.xml", "/news/atom.xml"] {
+            let (_, body) = app.get(path).await;
+            let feed = feed_rs::parser::parse(body.as_bytes()).unwrap();
+            let first = &feed.entries[0];
+            let found = first
+                .media
+                .iter()
+                .flat_map(|m| &m.content)
+                .filter_map(|c| c.url.as_ref())
+                .any(|u| u.as_str() == url)
+                || first.links.iter().any(|l| l.href == url);
+            assert!(found, "{path}: {body}");
+        }
+    });
+}
