@@ -1,6 +1,7 @@
 //! SQL for news items and events: the paged feed, single items with their links, event listings,
 //! and the feed ranking that keeps every feed page an index lookup.
 
+use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::StoreError;
@@ -119,9 +120,9 @@ pub fn filtered_page(
         },
         None => None,
     };
-    let mut conditions = vec![VISIBLE.to_owned()];
-    let mut values: Vec<rusqlite::types::Value> = vec![lang.to_owned().into()];
-    let mut bind = |condition: &str, value: rusqlite::types::Value| {
+    let mut conditions = Vec::new();
+    let mut values: Vec<Value> = vec![lang.to_owned().into()];
+    let mut bind = |condition: &str, value: Value| {
         values.push(value);
         conditions.push(condition.replace('?', &format!("?{}", values.len())));
     };
@@ -146,22 +147,16 @@ pub fn filtered_page(
             format!("{year:04}").into(),
         );
     }
-    let condition = conditions.join(" AND ");
-    let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM items i WHERE {condition}"))?
-        .query_row(rusqlite::params_from_iter(&values), |r| r.get(0))?;
-    let pages = page_count(total.unsigned_abs(), per_page);
-    if page == 0 || page > pages {
+    let condition = if conditions.is_empty() {
+        "1".to_owned()
+    } else {
+        conditions.join(" AND ")
+    };
+    let newest_first = "i.published_at DESC, i.id DESC";
+    let Some((items, pages)) = paged(conn, &condition, values, newest_first, page, per_page)?
+    else {
         return Ok(None);
-    }
-    let (limit, offset) = (values.len() + 1, values.len() + 2);
-    values.push(i64::from(per_page).into());
-    values.push((i64::from(page - 1) * i64::from(per_page)).into());
-    let sql = format!(
-        "{SUMMARY_SELECT} WHERE {condition}
-         ORDER BY i.published_at DESC, i.id DESC LIMIT ?{limit} OFFSET ?{offset}"
-    );
-    let items = collect_summaries(conn, &sql, rusqlite::params_from_iter(&values))?;
+    };
     Ok(Some(FilteredPage {
         items,
         pages,
@@ -256,21 +251,45 @@ pub fn past_events(
     per_page: u32,
 ) -> Result<Option<(Vec<ItemSummary>, u32)>, StoreError> {
     let ended = "i.kind = 'event' AND substr(coalesce(i.event_end, i.event_start), 1, 10) < ?2";
+    let values = vec![lang.to_owned().into(), today.to_owned().into()];
+    paged(
+        conn,
+        ended,
+        values,
+        "i.event_start DESC, i.id DESC",
+        page,
+        per_page,
+    )
+}
+
+/// Page `page` of the visible items matching `condition` (whose parameters are `values`, the
+/// first being the language) in `order`, with the page count; `None` past the last page.
+fn paged(
+    conn: &Connection,
+    condition: &str,
+    mut values: Vec<Value>,
+    order: &str,
+    page: u32,
+    per_page: u32,
+) -> Result<Option<(Vec<ItemSummary>, u32)>, StoreError> {
+    // Counting binds the language too, although only the summary query uses it.
     let total: i64 = conn
         .prepare_cached(&format!(
-            "SELECT count(*) FROM items i WHERE {ended} AND {VISIBLE}"
+            "SELECT count(*) FROM items i WHERE ({condition}) AND {VISIBLE}"
         ))?
-        .query_row(params![lang, today], |r| r.get(0))?;
+        .query_row(rusqlite::params_from_iter(&values), |r| r.get(0))?;
     let pages = page_count(total.unsigned_abs(), per_page);
     if page == 0 || page > pages {
         return Ok(None);
     }
+    let (limit, offset) = (values.len() + 1, values.len() + 2);
+    values.push(i64::from(per_page).into());
+    values.push((i64::from(page - 1) * i64::from(per_page)).into());
     let sql = format!(
-        "{SUMMARY_SELECT} WHERE {ended} AND {VISIBLE}
-         ORDER BY i.event_start DESC, i.id DESC LIMIT ?3 OFFSET ?4"
+        "{SUMMARY_SELECT} WHERE ({condition}) AND {VISIBLE}
+         ORDER BY {order} LIMIT ?{limit} OFFSET ?{offset}"
     );
-    let offset = i64::from(page - 1) * i64::from(per_page);
-    let items = collect_summaries(conn, &sql, params![lang, today, per_page, offset])?;
+    let items = collect_summaries(conn, &sql, rusqlite::params_from_iter(&values))?;
     Ok(Some((items, pages)))
 }
 
@@ -284,22 +303,15 @@ pub fn items_of_city(
     per_page: u32,
 ) -> Result<Option<(Vec<ItemSummary>, u32)>, StoreError> {
     let linked = "i.id IN (SELECT item_id FROM item_cities WHERE city_id = ?2)";
-    let total: i64 = conn
-        .prepare_cached(&format!(
-            "SELECT count(*) FROM items i WHERE {linked} AND {VISIBLE}"
-        ))?
-        .query_row(params![lang, city_id], |r| r.get(0))?;
-    let pages = page_count(total.unsigned_abs(), per_page);
-    if page == 0 || page > pages {
-        return Ok(None);
-    }
-    let sql = format!(
-        "{SUMMARY_SELECT} WHERE {linked} AND {VISIBLE}
-         ORDER BY i.published_at DESC, i.id DESC LIMIT ?3 OFFSET ?4"
-    );
-    let offset = i64::from(page - 1) * i64::from(per_page);
-    let items = collect_summaries(conn, &sql, params![lang, city_id, per_page, offset])?;
-    Ok(Some((items, pages)))
+    let values = vec![lang.to_owned().into(), city_id.into()];
+    paged(
+        conn,
+        linked,
+        values,
+        "i.published_at DESC, i.id DESC",
+        page,
+        per_page,
+    )
 }
 
 /// The city at `slug` with page `page` of its visible news and the page count; `None` when there
