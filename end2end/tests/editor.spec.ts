@@ -1,6 +1,6 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 import { ADMIN, E2E_PASSWORD, EDITOR } from './accounts';
-import { SEED_TITLES, expectNoAxeViolations, waitForHydration, watchConsole } from './support';
+import { expectNoAxeViolations, SEED_TITLES, test, waitForHydration, watchConsole } from './support';
 import { XSS_PAYLOADS } from './xss-payloads';
 
 // These tests run one after another against the editing server, whose content they change.

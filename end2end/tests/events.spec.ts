@@ -1,4 +1,5 @@
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { test } from './support';
 
 test('an event page shows its dates, venue and lead', async ({ page }) => {
   const response = await page.goto('/events/dialogue-on-the-volga-forum-2020');

@@ -1,5 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { expectNoAxeViolations, waitForHydration, watchConsole } from './support';
+import { expect, type Page } from '@playwright/test';
+import { expectNoAxeViolations, test, waitForHydration, watchConsole } from './support';
 
 /** The interactive map and its controls. */
 class MapPage {

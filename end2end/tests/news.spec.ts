@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test';
-import { FeedPage, SEED_TITLES, waitForHydration, watchConsole } from './support';
+import { expect } from '@playwright/test';
+import { FeedPage, SEED_TITLES, test, waitForHydration, watchConsole } from './support';
 
 test('the feed shows the ten seed titles newest first', async ({ page }) => {
   const feed = new FeedPage(page);

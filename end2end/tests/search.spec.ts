@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test';
-import { expectNoAxeViolations, waitForHydration, watchConsole } from './support';
+import { expect } from '@playwright/test';
+import { expectNoAxeViolations, test, waitForHydration, watchConsole } from './support';
 
 test('the header search finds a seed item by a word of its lead', async ({ page }) => {
   const problems = watchConsole(page);

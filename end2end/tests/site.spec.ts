@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test';
-import { SEED_TITLES, expectNoAxeViolations, waitForHydration } from './support';
+import { expect } from '@playwright/test';
+import { expectNoAxeViolations, SEED_TITLES, test, waitForHydration } from './support';
 
 test('the home page links the latest news, events and partner cities', async ({ page }) => {
   await page.goto('/');

@@ -1,5 +1,37 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
+
+/**
+ * Playwright's `test`, recording what every page of the test logged and which requests were
+ * still unanswered, and attaching that to a failed test: a page that never hydrates says why.
+ */
+export const test = base.extend<{ diagnostics: void }>({
+  diagnostics: [
+    async ({ context }, use, testInfo) => {
+      const log: string[] = [];
+      const pending = new Map<object, string>();
+      const stamp = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+      const started = Date.now();
+      context.on('page', (page) => {
+        page.on('console', (m) => log.push(`${stamp()} console.${m.type()}: ${m.text()}`));
+        page.on('pageerror', (e) => log.push(`${stamp()} pageerror: ${e.message}`));
+      });
+      context.on('request', (r) => pending.set(r, `${stamp()} ${r.method()} ${r.url()}`));
+      context.on('requestfinished', (r) => pending.delete(r));
+      context.on('requestfailed', (r) => {
+        pending.delete(r);
+        log.push(`${stamp()} request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`);
+      });
+      await use();
+      if (testInfo.status !== testInfo.expectedStatus) {
+        const report = [...log, ...[...pending.values()].map((p) => `unanswered since ${p}`)];
+        await testInfo.attach('diagnostics', { body: report.join('\n') || '(nothing logged)' });
+        console.log(`diagnostics for "${testInfo.title}":\n${report.join('\n')}`);
+      }
+    },
+    { auto: true },
+  ],
+});
 
 /** The listing page's ten titles, newest first, as the seed stores them. */
 export const SEED_TITLES = [
