@@ -6,6 +6,8 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{fill, Lang};
+
 /// Why a request could not be served.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -32,8 +34,12 @@ pub enum AppError {
     Unavailable(String),
 }
 
+/// Separates a message key from its arguments inside `AppError::Invalid::message`.
+const ARG: char = '\u{1f}';
+
 impl AppError {
-    /// An `Invalid` error for `field` with a message for the person who sent it.
+    /// A 400 for `field`. `message` is a catalogue key (so each visitor reads it in their
+    /// language) or, for messages only operators see, plain text.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         Self::Invalid {
             field: field.to_owned(),
@@ -41,7 +47,12 @@ impl AppError {
         }
     }
 
-    /// The HTTP status this error is answered with.
+    /// A 400 for `field` whose message, the catalogue's `key`, has `{0}`, `{1}`… filled with
+    /// `args`. An argument that is itself a catalogue key is shown translated.
+    pub fn invalid_with(field: &str, key: &str, args: &[&dyn std::fmt::Display]) -> Self {
+        Self::invalid(field, keyed(key, args))
+    }
+
     pub fn status(&self) -> u16 {
         match self {
             Self::NotFound => 404,
@@ -56,40 +67,58 @@ impl AppError {
         }
     }
 
-    /// A short heading for the error page.
-    pub fn heading(&self) -> &'static str {
+    pub fn heading(&self, lang: Lang) -> &'static str {
+        let t = lang.t();
         match self {
-            Self::NotFound => "Page not found",
-            Self::Unauthorized => "Please log in",
-            Self::Forbidden => "Not allowed",
-            Self::Invalid { .. } => "That request did not make sense",
-            Self::LoginFailed => "Could not log in",
-            Self::TooManyAttempts => "Too many attempts",
-            Self::Conflict => "Someone else changed this meanwhile",
-            Self::Internal => "Something went wrong on our side",
-            Self::Unavailable(_) => "The server could not be reached",
+            Self::NotFound => t.err_not_found,
+            Self::Unauthorized => t.err_unauthorized,
+            Self::Forbidden => t.err_forbidden,
+            Self::Invalid { .. } => t.err_invalid,
+            Self::LoginFailed => t.err_login_failed,
+            Self::TooManyAttempts => t.err_too_many,
+            Self::Conflict => t.err_conflict,
+            Self::Internal => t.err_internal,
+            Self::Unavailable(_) => t.err_unavailable,
         }
     }
 
-    /// What the person can do about it.
-    pub fn message(&self) -> String {
+    pub fn message(&self, lang: Lang) -> String {
+        let t = lang.t();
         match self {
-            Self::NotFound => {
-                "There is nothing at this address. It may have moved, or the link may be mistyped."
-                    .to_owned()
-            }
-            Self::Unauthorized => "This page is for the portal's editors.".to_owned(),
-            Self::Forbidden => "Your account may not do this.".to_owned(),
-            Self::Invalid { message, .. } => message.clone(),
-            Self::LoginFailed => "The user name or the password is wrong.".to_owned(),
-            Self::TooManyAttempts => {
-                "Too many failed logins. Please wait a quarter of an hour and try again.".to_owned()
-            }
-            Self::Conflict => "Reload to see the current version.".to_owned(),
-            Self::Internal => "The error has been logged. Please try again in a moment.".to_owned(),
-            Self::Unavailable(_) => "Check your connection and try again.".to_owned(),
+            Self::NotFound => t.err_not_found_text.to_owned(),
+            Self::Unauthorized => t.err_unauthorized_text.to_owned(),
+            Self::Forbidden => t.err_forbidden_text.to_owned(),
+            Self::Invalid { message, .. } => localise(lang, message),
+            Self::LoginFailed => t.err_login_failed_text.to_owned(),
+            Self::TooManyAttempts => t.err_too_many_text.to_owned(),
+            Self::Conflict => t.err_conflict_text.to_owned(),
+            Self::Internal => t.err_internal_text.to_owned(),
+            Self::Unavailable(_) => t.err_unavailable_text.to_owned(),
         }
     }
+}
+
+/// A message that travels as the catalogue's `key` with `args`, shown in each reader's language
+/// (see `AppError::invalid`).
+pub fn keyed(key: &str, args: &[&dyn std::fmt::Display]) -> String {
+    let mut message = key.to_owned();
+    for arg in args {
+        message.push(ARG);
+        message.push_str(&arg.to_string());
+    }
+    message
+}
+
+/// A message made by `keyed`, in `lang`; text that is not a key stays as it is.
+fn localise(lang: Lang, message: &str) -> String {
+    let mut parts = message.split(ARG);
+    let key = parts.next().unwrap_or_default();
+    let Some(template) = lang.t().get(key) else {
+        return message.to_owned();
+    };
+    let args: Vec<&str> = parts.map(|a| lang.t().get(a).unwrap_or(a)).collect();
+    let args: Vec<&dyn std::fmt::Display> = args.iter().map(|a| a as _).collect();
+    fill(template, &args)
 }
 
 impl FromServerFnError for AppError {
@@ -191,7 +220,7 @@ mod tests {
             AppError::NotFound,
             AppError::Unauthorized,
             AppError::Forbidden,
-            AppError::invalid("page", "The page number must be a whole number."),
+            AppError::invalid("page", "err_page_number"),
             AppError::LoginFailed,
             AppError::TooManyAttempts,
             AppError::Conflict,
@@ -200,7 +229,10 @@ mod tests {
         ];
         for e in all {
             assert!((400..600).contains(&e.status()), "{e:?}");
-            assert!(!e.message().is_empty());
+            for lang in Lang::ALL {
+                assert!(!e.message(lang).is_empty());
+                assert!(!e.heading(lang).is_empty());
+            }
         }
         assert_eq!(AppError::NotFound.status(), 404);
         assert_eq!(AppError::invalid("x", "y").status(), 400);
@@ -210,5 +242,18 @@ mod tests {
     fn malformed_arguments_become_a_400() {
         let e = AppError::from_server_fn_error(ServerFnErrorErr::Args("page".into()));
         assert_eq!(e.status(), 400);
+    }
+
+    #[test]
+    fn invalid_messages_are_shown_in_the_reader_s_language() {
+        let e = AppError::invalid("page", "err_page_number");
+        assert!(e.message(Lang::En).contains("whole number"));
+        assert!(e.message(Lang::Ru).contains("целым числом"));
+        let e = AppError::invalid_with("request", "err_malformed", &[&"x"]);
+        assert_eq!(e.message(Lang::Ru), "Запрос искажён: x");
+        assert_eq!(
+            AppError::invalid("target", "plain text").message(Lang::Ru),
+            "plain text"
+        );
     }
 }

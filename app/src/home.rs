@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::cities::map::MapPreview;
 use crate::cities::HomeCity;
 use crate::error::AppError;
+use crate::i18n::{fill, use_lang, Lang};
 use crate::layout::{Loaded, PageMeta};
 use crate::news::{FeedList, ItemSummary};
 
@@ -22,9 +23,9 @@ pub struct HomeData {
 
 /// Everything the home page needs, in one call.
 #[server]
-pub async fn get_home() -> Result<HomeData, AppError> {
+pub async fn get_home(#[server(default)] lang: Lang) -> Result<HomeData, AppError> {
     use crate::news::ItemKind;
-    use crate::{error::with_status, i18n::DEFAULT_LANG, state::app_state, store};
+    use crate::{error::with_status, state::app_state, store};
     /// News items on the home page.
     const LATEST: u32 = 5;
     /// Events on the home page, upcoming and recent each.
@@ -33,21 +34,22 @@ pub async fn get_home() -> Result<HomeData, AppError> {
         async move {
             let store = app_state()?.store;
             store
-                .call(|c| {
+                .call(move |c| {
+                    let lang_code = lang.code();
                     let today = store::items::today(c)?;
-                    let cities = store::cities::all_cities(c)?;
+                    let cities = store::cities::all_cities(c, lang_code)?;
                     let mut countries: Vec<&str> =
                         cities.iter().map(|c| c.country.as_str()).collect();
                     countries.sort_unstable();
                     countries.dedup();
-                    let Some(home) = store::cities::home_city(c)? else {
+                    let Some(home) = store::cities::home_city(c, lang_code)? else {
                         return Ok(None);
                     };
-                    let recent = store::items::past_events(c, DEFAULT_LANG, &today, 1, EVENTS)?;
+                    let recent = store::items::past_events(c, lang_code, &today, 1, EVENTS)?;
                     Ok(Some(HomeData {
                         home,
-                        latest: store::items::latest(c, DEFAULT_LANG, ItemKind::News, LATEST)?,
-                        upcoming: store::items::upcoming_events(c, DEFAULT_LANG, &today, EVENTS)?,
+                        latest: store::items::latest(c, lang_code, ItemKind::News, LATEST)?,
+                        upcoming: store::items::upcoming_events(c, lang_code, &today, EVENTS)?,
                         recent_events: recent.map(|(events, _)| events).unwrap_or_default(),
                         city_count: cities.len(),
                         country_count: countries.len(),
@@ -63,53 +65,51 @@ pub async fn get_home() -> Result<HomeData, AppError> {
 /// `/`.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| get_home());
+    let lang = use_lang();
+    let data = Resource::new(|| (), move |_| get_home(lang));
     view! { <Loaded resource=data view=|data| view! { <HomeView data/> }/> }
 }
 
 #[component]
 fn HomeView(data: HomeData) -> impl IntoView {
-    let intro = format!(
-        "{} keeps friendships with {} cities in {} countries — some of them since the Second World War. \
-         Here is what happens between our people: exchanges, forums, exhibitions and concerts.",
-        data.home.name, data.city_count, data.country_count
-    );
+    let lang = use_lang();
+    let t = lang.t();
+    let cities = lang.plural(data.city_count as u64, t.home_cities);
+    let countries = lang.plural(data.country_count as u64, t.home_countries);
+    let intro = fill(t.home_intro, &[&data.home.name, &cities, &countries]);
+    let title = fill(t.home_title, &[&data.home.name]);
     let (events_heading, events) = if data.upcoming.is_empty() {
-        ("Recent events", data.recent_events)
+        (t.home_recent_events, data.recent_events)
     } else {
-        ("Upcoming events", data.upcoming)
+        (t.home_upcoming_events, data.upcoming)
     };
     view! {
-        <PageMeta
-            title=format!("{} and its twin cities", data.home.name)
-            description=intro.clone()
-            path="/"
-        />
+        <PageMeta title=title.clone() description=intro.clone() path="/"/>
         <section class="hero">
-            <h1>{format!("{} and its twin cities", data.home.name)}</h1>
+            <h1>{title}</h1>
             <p>{intro}</p>
             <p>
-                <a class="button" href="/cities">
-                    {format!("See all {} partner cities", data.city_count)}
+                <a class="button" href=lang.href("/cities")>
+                    {lang.plural(data.city_count as u64, t.home_see_cities)}
                 </a>
             </p>
         </section>
         <figure class="home-map">
-            <a href="/map" aria-label="Open the map of partner cities">
+            <a href=lang.href("/map") aria-label=t.home_open_map>
                 <MapPreview/>
             </a>
-            <figcaption>"Volgograd’s partner cities around the world. "<a href="/map">"Explore the map"</a></figcaption>
+            <figcaption>{t.home_map_caption}" "<a href=lang.href("/map")>{t.home_explore_map}</a></figcaption>
         </figure>
         <div class="home-columns">
             <section aria-labelledby="latest-heading">
-                <h2 id="latest-heading">"Latest news"</h2>
+                <h2 id="latest-heading">{t.home_latest}</h2>
                 <FeedList items=data.latest level=3/>
-                <p><a href="/news">"All news"</a></p>
+                <p><a href=lang.href("/news")>{t.home_all_news}</a></p>
             </section>
             <section aria-labelledby="events-heading">
                 <h2 id="events-heading">{events_heading}</h2>
                 <FeedList items=events level=3/>
-                <p><a href="/events">"All events"</a></p>
+                <p><a href=lang.href("/events")>{t.home_all_events}</a></p>
             </section>
         </div>
     }

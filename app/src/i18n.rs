@@ -1,8 +1,107 @@
-//! How the interface writes dates. Dates arrive as ISO 8601 text (`2021-01-19` or
-//! `2021-01-19T15:00:00Z`); only the calendar date is shown.
+//! The two interface languages: which one a page is in (English at the bare paths, Russian
+//! under `/ru`), the catalogue of interface strings, and how each language writes dates.
+//! Dates arrive as ISO 8601 text (`2021-01-19` or `2021-01-19T15:00:00Z`).
 
-/// The language content is requested in until the Russian interface exists.
-pub const DEFAULT_LANG: &str = "en";
+use serde::{Deserialize, Serialize};
+use std::fmt::Display;
+
+mod text {
+    include!(concat!(env!("OUT_DIR"), "/text.rs"));
+}
+pub use text::{Text, KEYS};
+
+/// An interface language. Content is stored per language under the same codes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En,
+    Ru,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Ru];
+
+    /// The ISO 639-1 code, as in `<html lang>`, `hreflang` and the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Ru => "ru",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.code() == code)
+    }
+
+    /// The language a site path is in: Russian under `/ru`, English elsewhere.
+    pub fn of_path(path: &str) -> Self {
+        match path.strip_prefix("/ru") {
+            Some(rest) if rest.is_empty() || rest.starts_with('/') || rest.starts_with('?') => {
+                Self::Ru
+            }
+            _ => Self::En,
+        }
+    }
+
+    /// `path` (a site path in English form, such as `/news?page=2`) in this language.
+    pub fn href(self, path: &str) -> String {
+        match self {
+            Self::En => path.to_owned(),
+            Self::Ru if path == "/" => "/ru".to_owned(),
+            Self::Ru if path.starts_with("/?") => format!("/ru{}", &path[1..]),
+            Self::Ru => format!("/ru{path}"),
+        }
+    }
+
+    /// The English form of a site path: `/ru/news` → `/news`, `/ru?page=2` → `/?page=2`.
+    pub fn strip(path: &str) -> String {
+        match Self::of_path(path) {
+            Self::En => path.to_owned(),
+            Self::Ru => match &path[3..] {
+                rest if rest.is_empty() || rest.starts_with('?') => format!("/{rest}"),
+                rest => rest.to_owned(),
+            },
+        }
+    }
+
+    /// The interface strings of this language.
+    pub fn t(self) -> &'static Text {
+        match self {
+            Self::En => &text::EN,
+            Self::Ru => &text::RU,
+        }
+    }
+
+    /// The form of `forms` ("one|other" in English, "one|few|many" in Russian) that goes with
+    /// `n`, with `{0}` replaced by the number.
+    pub fn plural(self, n: u64, forms: &str) -> String {
+        let forms: Vec<&str> = forms.split('|').collect();
+        let index = match self {
+            Self::En => usize::from(n != 1),
+            Self::Ru => match (n % 10, n % 100) {
+                (1, r) if r != 11 => 0,
+                (2..=4, r) if !(12..=14).contains(&r) => 1,
+                _ => 2,
+            },
+        };
+        fill(forms[index.min(forms.len() - 1)], &[&n])
+    }
+}
+
+/// The language of the page being rendered (English when none was provided).
+pub fn use_lang() -> Lang {
+    leptos::prelude::use_context::<Lang>().unwrap_or_default()
+}
+
+/// `template` with `{0}`, `{1}`, … replaced by `args`; a translation may reorder them.
+pub fn fill(template: &str, args: &[&dyn Display]) -> String {
+    let mut out = template.to_owned();
+    for (i, arg) in args.iter().enumerate() {
+        out = out.replace(&format!("{{{i}}}"), &arg.to_string());
+    }
+    out
+}
 
 const MONTHS: [&str; 12] = [
     "January",
@@ -19,6 +118,43 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
+/// Russian month names as a date needs them ("19 января") and as a heading ("Январь 2021").
+const MONTHS_RU_OF: [&str; 12] = [
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+];
+const MONTHS_RU: [&str; 12] = [
+    "Январь",
+    "Февраль",
+    "Март",
+    "Апрель",
+    "Май",
+    "Июнь",
+    "Июль",
+    "Август",
+    "Сентябрь",
+    "Октябрь",
+    "Ноябрь",
+    "Декабрь",
+];
+
+fn month_of(lang: Lang, m: usize) -> &'static str {
+    match lang {
+        Lang::En => MONTHS[m - 1],
+        Lang::Ru => MONTHS_RU_OF[m - 1],
+    }
+}
+
 /// The `YYYY-MM-DD` part of an ISO 8601 date or date-time, for `<time datetime>`.
 pub fn iso_date(iso: &str) -> &str {
     iso.get(..10).unwrap_or(iso)
@@ -33,53 +169,56 @@ fn parts(iso: &str) -> Option<(i32, usize, u32)> {
     (1..=12).contains(&month).then_some((year, month, day))
 }
 
-/// "19 January 2021"; the input unchanged when it is not a date.
-pub fn format_date(iso: &str) -> String {
+/// "19 January 2021" / "19 января 2021"; the input unchanged when it is not a date.
+pub fn format_date(lang: Lang, iso: &str) -> String {
     match parts(iso) {
-        Some((y, m, d)) => format!("{d} {} {y}", MONTHS[m - 1]),
+        Some((y, m, d)) => format!("{d} {} {y}", month_of(lang, m)),
         None => iso.to_owned(),
     }
 }
 
 /// "19 January 2021, 15:00 UTC" for a stored UTC time; just the date when there is no time.
-pub fn format_datetime(iso: &str) -> String {
+pub fn format_datetime(lang: Lang, iso: &str) -> String {
     match iso.get(11..16) {
         Some(time) if iso.as_bytes().get(10) == Some(&b'T') => {
-            format!("{}, {time} UTC", format_date(iso))
+            format!("{}, {time} UTC", format_date(lang, iso))
         }
-        _ => format_date(iso),
+        _ => format_date(lang, iso),
     }
 }
 
-/// "October 2020", for grouping by month.
-pub fn format_month(iso: &str) -> String {
+/// "October 2020" / "Октябрь 2020", for grouping by month.
+pub fn format_month(lang: Lang, iso: &str) -> String {
     match parts(iso) {
-        Some((y, m, _)) => format!("{} {y}", MONTHS[m - 1]),
+        Some((y, m, _)) => match lang {
+            Lang::En => format!("{} {y}", MONTHS[m - 1]),
+            Lang::Ru => format!("{} {y}", MONTHS_RU[m - 1]),
+        },
         None => iso.to_owned(),
     }
 }
 
 /// A date range written as briefly as it reads well: "15–17 December 2020",
 /// "31 October – 1 November 2020", "30 December 2020 – 2 January 2021".
-pub fn format_date_range(start: &str, end: Option<&str>) -> String {
+pub fn format_date_range(lang: Lang, start: &str, end: Option<&str>) -> String {
     let end = end.filter(|e| iso_date(e) != iso_date(start));
     match (parts(start), end.and_then(parts)) {
         (Some((y1, m1, d1)), Some((y2, m2, d2))) if y1 == y2 && m1 == m2 => {
-            format!("{d1}–{d2} {} {y1}", MONTHS[m1 - 1])
+            format!("{d1}–{d2} {} {y1}", month_of(lang, m1))
         }
         (Some((y1, m1, d1)), Some((y2, _, _))) if y1 == y2 => {
             format!(
                 "{d1} {} – {}",
-                MONTHS[m1 - 1],
-                format_date(end.unwrap_or(start))
+                month_of(lang, m1),
+                format_date(lang, end.unwrap_or(start))
             )
         }
         (Some(_), Some(_)) => format!(
             "{} – {}",
-            format_date(start),
-            format_date(end.unwrap_or(start))
+            format_date(lang, start),
+            format_date(lang, end.unwrap_or(start))
         ),
-        _ => format_date(start),
+        _ => format_date(lang, start),
     }
 }
 
@@ -157,38 +296,121 @@ mod tests {
     #[test]
     fn date_times_show_their_utc_time() {
         assert_eq!(
-            format_datetime("2021-01-19T15:00:00Z"),
+            format_datetime(Lang::En, "2021-01-19T15:00:00Z"),
             "19 January 2021, 15:00 UTC"
         );
-        assert_eq!(format_datetime("2021-01-19"), "19 January 2021");
+        assert_eq!(format_datetime(Lang::En, "2021-01-19"), "19 January 2021");
     }
 
     #[test]
     fn formats_dates_and_date_times() {
-        assert_eq!(format_date("2021-01-19"), "19 January 2021");
-        assert_eq!(format_date("2020-11-05T09:00:00Z"), "5 November 2020");
-        assert_eq!(format_date("not a date"), "not a date");
-        assert_eq!(format_month("2020-10-31"), "October 2020");
+        assert_eq!(format_date(Lang::En, "2021-01-19"), "19 January 2021");
+        assert_eq!(
+            format_date(Lang::En, "2020-11-05T09:00:00Z"),
+            "5 November 2020"
+        );
+        assert_eq!(format_date(Lang::En, "not a date"), "not a date");
+        assert_eq!(format_month(Lang::En, "2020-10-31"), "October 2020");
     }
 
     #[test]
     fn formats_ranges_briefly() {
-        assert_eq!(format_date_range("2020-12-15", None), "15 December 2020");
         assert_eq!(
-            format_date_range("2020-12-15", Some("2020-12-15")),
+            format_date_range(Lang::En, "2020-12-15", None),
             "15 December 2020"
         );
         assert_eq!(
-            format_date_range("2020-12-15", Some("2020-12-17")),
+            format_date_range(Lang::En, "2020-12-15", Some("2020-12-15")),
+            "15 December 2020"
+        );
+        assert_eq!(
+            format_date_range(Lang::En, "2020-12-15", Some("2020-12-17")),
             "15–17 December 2020"
         );
         assert_eq!(
-            format_date_range("2020-10-31", Some("2020-11-01")),
+            format_date_range(Lang::En, "2020-10-31", Some("2020-11-01")),
             "31 October – 1 November 2020"
         );
         assert_eq!(
-            format_date_range("2020-12-30", Some("2021-01-02")),
+            format_date_range(Lang::En, "2020-12-30", Some("2021-01-02")),
             "30 December 2020 – 2 January 2021"
         );
+    }
+
+    #[test]
+    fn russian_dates_use_the_genitive_and_headings_the_nominative() {
+        assert_eq!(format_date(Lang::Ru, "2021-01-19"), "19 января 2021");
+        assert_eq!(format_month(Lang::Ru, "2020-10-31"), "Октябрь 2020");
+        assert_eq!(
+            format_date_range(Lang::Ru, "2020-10-31", Some("2020-11-01")),
+            "31 октября – 1 ноября 2020"
+        );
+        assert_eq!(
+            format_datetime(Lang::Ru, "2021-01-19T15:00:00Z"),
+            "19 января 2021, 15:00 UTC"
+        );
+    }
+
+    #[test]
+    fn paths_carry_the_language() {
+        assert_eq!(Lang::of_path("/ru"), Lang::Ru);
+        assert_eq!(Lang::of_path("/ru/news/x"), Lang::Ru);
+        assert_eq!(Lang::of_path("/rules"), Lang::En);
+        assert_eq!(Lang::of_path("/news"), Lang::En);
+        assert_eq!(Lang::Ru.href("/"), "/ru");
+        assert_eq!(Lang::Ru.href("/?page=2"), "/ru?page=2");
+        assert_eq!(Lang::Ru.href("/news?page=2"), "/ru/news?page=2");
+        assert_eq!(Lang::En.href("/news"), "/news");
+        assert_eq!(Lang::strip("/ru"), "/");
+        assert_eq!(Lang::strip("/ru?page=2"), "/?page=2");
+        assert_eq!(Lang::strip("/ru/news/x"), "/news/x");
+        assert_eq!(Lang::strip("/rules"), "/rules");
+        for path in ["/", "/news?page=2", "/cities/coventry"] {
+            for lang in Lang::ALL {
+                assert_eq!(Lang::strip(&lang.href(path)), path);
+            }
+        }
+    }
+
+    #[test]
+    fn plurals_follow_each_language() {
+        let ru = "{0} город|{0} города|{0} городов";
+        let forms: Vec<String> = [1, 2, 5, 11, 21, 22, 112]
+            .map(|n| Lang::Ru.plural(n, ru))
+            .into();
+        assert_eq!(
+            forms,
+            [
+                "1 город",
+                "2 города",
+                "5 городов",
+                "11 городов",
+                "21 город",
+                "22 города",
+                "112 городов"
+            ]
+        );
+        assert_eq!(Lang::En.plural(1, "{0} city|{0} cities"), "1 city");
+        assert_eq!(Lang::En.plural(25, "{0} city|{0} cities"), "25 cities");
+    }
+
+    #[test]
+    fn every_translation_keeps_the_placeholders_and_plural_forms() {
+        assert_eq!(fill("{1} of {0}", &[&"a", &2]), "2 of a");
+        let placeholders = |text: &str| {
+            (0..4)
+                .filter(|i| text.contains(&format!("{{{i}}}")))
+                .collect::<Vec<_>>()
+        };
+        for key in KEYS {
+            let (en, ru) = (Lang::En.t().get(key), Lang::Ru.t().get(key));
+            let (en, ru) = (en.expect(key), ru.expect(key));
+            assert_eq!(placeholders(en), placeholders(ru), "{key}");
+            let forms = (en.matches('|').count(), ru.matches('|').count());
+            assert!(
+                forms == (0, 0) || forms == (1, 2),
+                "{key}: plural forms {forms:?}"
+            );
+        }
     }
 }

@@ -6,39 +6,46 @@ use leptos_meta::{Link, Meta, Title};
 
 use crate::auth::UserMenu;
 use crate::error::AppError;
+use crate::i18n::{use_lang, Lang};
 use crate::search::SearchForm;
-
-/// The portal's name as the header and titles show it.
-pub const SITE_NAME: &str = "Volgograd International";
 
 /// The absolute address the portal is served at, as seen by visitors.
 #[derive(Clone, Debug)]
 pub struct PublicUrl(pub String);
 
-/// `<title>`, description, canonical link and OpenGraph tags of the current page.
+/// `<title>`, description, canonical link, language alternates and OpenGraph tags of the page.
 #[component]
 pub fn PageMeta(
     #[prop(into)] title: String,
     #[prop(into)] description: String,
-    /// Path of the canonical URL, e.g. `/news/some-slug`.
+    /// The page's path in its English form, e.g. `/news/some-slug`; the Russian page's
+    /// canonical address and both `hreflang` alternates are made from it.
     #[prop(into)]
     path: String,
     #[prop(default = "website")] og_type: &'static str,
 ) -> impl IntoView {
+    let lang = use_lang();
+    let site = lang.t().site_name;
     let base = use_context::<PublicUrl>().map(|u| u.0).unwrap_or_default();
-    let url = format!("{base}{path}");
-    let full_title = format!("{title} · {SITE_NAME}");
+    let url = format!("{base}{}", lang.href(&path));
+    let alternates = Lang::ALL
+        .into_iter()
+        .map(|l| view! { <Link rel="alternate" hreflang=l.code() href=format!("{base}{}", l.href(&path))/> })
+        .collect_view();
     view! {
-        <Title text=full_title.clone()/>
+        <Title text=format!("{title} · {site}")/>
         <Meta name="description" content=description.clone()/>
         <Link rel="canonical" href=url.clone()/>
-        <Meta property="og:site_name" content=SITE_NAME/>
+        {alternates}
+        <Link rel="alternate" hreflang="x-default" href=format!("{base}{path}")/>
+        <Meta property="og:site_name" content=site/>
         <Meta property="og:type" content=og_type/>
+        <Meta property="og:locale" content=if lang == Lang::Ru { "ru_RU" } else { "en_GB" }/>
         <Meta property="og:title" content=title/>
         <Meta property="og:description" content=description/>
         <Meta property="og:url" content=url/>
-        <Link rel="alternate" type_="application/rss+xml" title=format!("{SITE_NAME} (RSS)") href="/news/rss.xml"/>
-        <Link rel="alternate" type_="application/atom+xml" title=format!("{SITE_NAME} (Atom)") href="/news/atom.xml"/>
+        <Link rel="alternate" type_="application/rss+xml" title=format!("{site} (RSS)") href=lang.href("/news/rss.xml")/>
+        <Link rel="alternate" type_="application/atom+xml" title=format!("{site} (Atom)") href=lang.href("/news/atom.xml")/>
     }
 }
 
@@ -77,46 +84,76 @@ pub fn JsonLd(kind: &'static str, fields: Vec<(&'static str, String)>) -> impl I
     view! { <script type="application/ld+json" inner_html=json></script> }
 }
 
-/// Header with the site name and the main navigation.
+/// Header with the site name, the main navigation, search and the language switch.
 #[component]
 pub fn SiteHeader() -> impl IntoView {
+    let lang = use_lang();
+    let t = lang.t();
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        <a class="skip-link" href="#main">{t.skip_to_content}</a>
         <UserMenu/>
         <header class="site-header">
             <div class="wrap">
-                <a class="brand" href="/">
-                    <span class="brand-name">{SITE_NAME}</span>
-                    <span class="brand-tagline">"Twin cities and people’s diplomacy"</span>
+                <a class="brand" href=lang.href("/")>
+                    <span class="brand-name">{t.site_name}</span>
+                    <span class="brand-tagline">{t.site_tagline}</span>
                 </a>
-                <nav aria-label="Main">
+                <nav aria-label=t.nav_label>
                     <ul>
-                        <li><a href="/news">"News"</a></li>
-                        <li><a href="/events">"Events"</a></li>
-                        <li><a href="/cities">"Partner cities"</a></li>
-                        <li><a href="/map">"Map"</a></li>
+                        <li><a href=lang.href("/news")>{t.nav_news}</a></li>
+                        <li><a href=lang.href("/events")>{t.nav_events}</a></li>
+                        <li><a href=lang.href("/cities")>{t.nav_cities}</a></li>
+                        <li><a href=lang.href("/map")>{t.nav_map}</a></li>
                     </ul>
                 </nav>
                 <SearchForm id="header-q"/>
+                <LanguageSwitch/>
             </div>
         </header>
+    }
+}
+
+/// A link to the page being read in the other language. It loads a new document (the
+/// language of a document never changes under it).
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let lang = use_lang();
+    let other = match lang {
+        Lang::En => Lang::Ru,
+        Lang::Ru => Lang::En,
+    };
+    let location = leptos_router::hooks::use_location();
+    let href = move || {
+        let path = location.pathname.get();
+        let search = location.search.get();
+        let path = Lang::strip(&path);
+        match search.trim_start_matches('?') {
+            "" => other.href(&path),
+            query => other.href(&format!("{path}?{query}")),
+        }
+    };
+    view! {
+        <p class="lang-switch">
+            <a href=href rel="external" hreflang=other.code() lang=other.code() data-testid="lang-switch">
+                {lang.t().lang_switch_to}
+            </a>
+        </p>
     }
 }
 
 /// Footer with the credits for the data the portal shows.
 #[component]
 pub fn SiteFooter() -> impl IntoView {
+    let lang = use_lang();
+    let t = lang.t();
     view! {
         <footer class="site-footer">
             <div class="wrap">
+                <p>{t.footer_about}</p>
                 <p>
-                    "International relations of the City of Volgograd. "
-                    "Partner-city facts are compiled from public sources; years marked "
-                    "“year unknown” have no reliable source yet."
-                </p>
-                <p>
-                    "Built with twincity, an open portal for city partnerships. "
-                    <a href="/login" rel="nofollow">"Editors’ login"</a>
+                    {t.footer_built_with}
+                    " "
+                    <a href=lang.href("/login") rel="nofollow">{t.footer_login}</a>
                 </p>
             </div>
         </footer>
@@ -131,7 +168,7 @@ where
     V: IntoView + 'static,
 {
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p class="loading">{use_lang().t().loading}</p> }>
             {move || Suspend::new(async move {
                 match resource.await {
                     Ok(value) => view(value).into_any(),
@@ -153,19 +190,21 @@ pub fn NotFound() -> impl IntoView {
 pub fn ErrorPage(error: AppError) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::error::set_status(error.status());
-    let heading = error.heading();
+    let lang = use_lang();
+    let t = lang.t();
+    let heading = error.heading(lang);
     view! {
-        <Title text=format!("{heading} · {SITE_NAME}")/>
+        <Title text=format!("{heading} · {}", t.site_name)/>
         <Meta name="robots" content="noindex"/>
         <section class="error-page" data-testid="error-page">
             <h1>{heading}</h1>
-            <p>{error.message()}</p>
-            <p>"You could try:"</p>
+            <p>{error.message(lang)}</p>
+            <p>{t.error_try}</p>
             <ul>
-                <li><a href="/">"the home page"</a></li>
-                <li><a href="/news">"the latest news"</a></li>
-                <li><a href="/events">"events"</a></li>
-                <li><a href="/cities">"our partner cities"</a></li>
+                <li><a href=lang.href("/")>{t.error_try_home}</a></li>
+                <li><a href=lang.href("/news")>{t.error_try_news}</a></li>
+                <li><a href=lang.href("/events")>{t.error_try_events}</a></li>
+                <li><a href=lang.href("/cities")>{t.error_try_cities}</a></li>
             </ul>
         </section>
     }

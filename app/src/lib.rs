@@ -42,9 +42,10 @@ pub mod url;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
+use leptos_router::{path, MatchNestedRoutes, SsrMode};
 
+use i18n::Lang;
 use layout::{NotFound, PublicUrl, SiteFooter, SiteHeader};
 
 /// The HTML document around the app; rendered on the server only.
@@ -53,7 +54,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     set_content_security_policy();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=request_lang().code()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -115,6 +116,21 @@ fn public_url() -> String {
     }
 }
 
+/// The language of the page being served: from the request on the server, from the address in
+/// the browser. It is fixed for the life of a document; the language switch loads a new one.
+fn request_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .map(|parts| Lang::of_path(parts.uri.path()))
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        Lang::of_path(&window().location().pathname().unwrap_or_default())
+    }
+}
+
 /// The application: header, routed page, footer.
 ///
 /// Every page route renders in `Async` mode: the server waits for the page's data before it
@@ -124,6 +140,7 @@ fn public_url() -> String {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(PublicUrl(public_url()));
+    provide_context(request_lang());
     auth::Auth::provide();
     // Effects run only in the browser, after hydration: mark the document so that tests (and
     // styles) can tell a live page from server-rendered HTML.
@@ -137,31 +154,47 @@ pub fn App() -> impl IntoView {
             <SiteHeader/>
             <main id="main" class="wrap" tabindex="-1">
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
-                    <Route path=path!("/news") view=news::NewsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/news/:slug") view=news::ArticlePage ssr=SsrMode::Async/>
-                    <Route
-                        path=path!("/news/:slug/history")
-                        view=editor::NewsHistoryPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route path=path!("/events") view=events::EventsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/events/:slug") view=events::EventPage ssr=SsrMode::Async/>
-                    <Route
-                        path=path!("/events/:slug/history")
-                        view=editor::EventHistoryPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route path=path!("/map") view=cities::map::MapPage ssr=SsrMode::Async/>
-                    <Route path=path!("/cities") view=cities::CitiesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/cities/:slug") view=cities::CityPage ssr=SsrMode::Async/>
-                    <Route path=path!("/search") view=search::SearchPage ssr=SsrMode::Async/>
-                    <Route path=path!("/tags/:tag") view=news::TagPage ssr=SsrMode::Async/>
-                    <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async/>
-                    <Route path=path!("/audit") view=editor::AuditPage ssr=SsrMode::Async/>
+                    <ParentRoute path=path!("/ru") view=Outlet>
+                        <PageRoutes/>
+                    </ParentRoute>
+                    <PageRoutes/>
                 </Routes>
             </main>
             <SiteFooter/>
         </Router>
     }
+}
+
+/// Every page, once in English at the bare paths and once under `/ru` in Russian.
+#[component(transparent)]
+fn PageRoutes() -> impl MatchNestedRoutes + Clone {
+    // One node: a bare list of routes is a different type when components are erased (the
+    // wasm build), so the pages sit under a pathless parent.
+    view! {
+        <ParentRoute path=path!("") view=Outlet>
+            <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
+            <Route path=path!("/news") view=news::NewsPage ssr=SsrMode::Async/>
+            <Route path=path!("/news/:slug") view=news::ArticlePage ssr=SsrMode::Async/>
+            <Route
+                path=path!("/news/:slug/history")
+                view=editor::NewsHistoryPage
+                ssr=SsrMode::Async
+            />
+            <Route path=path!("/events") view=events::EventsPage ssr=SsrMode::Async/>
+            <Route path=path!("/events/:slug") view=events::EventPage ssr=SsrMode::Async/>
+            <Route
+                path=path!("/events/:slug/history")
+                view=editor::EventHistoryPage
+                ssr=SsrMode::Async
+            />
+            <Route path=path!("/map") view=cities::map::MapPage ssr=SsrMode::Async/>
+            <Route path=path!("/cities") view=cities::CitiesPage ssr=SsrMode::Async/>
+            <Route path=path!("/cities/:slug") view=cities::CityPage ssr=SsrMode::Async/>
+            <Route path=path!("/search") view=search::SearchPage ssr=SsrMode::Async/>
+            <Route path=path!("/tags/:tag") view=news::TagPage ssr=SsrMode::Async/>
+            <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async/>
+            <Route path=path!("/audit") view=editor::AuditPage ssr=SsrMode::Async/>
+        </ParentRoute>
+    }
+    .into_inner()
 }

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
+use crate::i18n::use_lang;
 
 /// Pages shown around the current one.
 const WINDOW: u32 = 5;
@@ -50,10 +51,7 @@ pub fn parse_page(raw: Option<String>) -> Result<u32, AppError> {
         Some(digits) if digits.bytes().all(|b| b.is_ascii_digit()) => {
             Ok(digits.parse().unwrap_or(u32::MAX))
         }
-        Some(_) => Err(AppError::invalid(
-            "page",
-            "The page number must be a whole number, such as 2.",
-        )),
+        Some(_) => Err(AppError::invalid("page", "err_page_number")),
     }
 }
 
@@ -71,6 +69,7 @@ pub fn page_href(base: &str, page: u32) -> String {
 /// Links to the other pages of a list; nothing when there is only one page.
 #[component]
 pub fn Pager(current: u32, pages: u32, #[prop(into)] base: String) -> impl IntoView {
+    let t = use_lang().t();
     (pages > 1).then(|| {
         let back = (current > 1).then(|| page_href(&base, current - 1));
         let next = (current < pages).then(|| page_href(&base, current + 1));
@@ -89,11 +88,11 @@ pub fn Pager(current: u32, pages: u32, #[prop(into)] base: String) -> impl IntoV
             })
             .collect_view();
         view! {
-            <nav class="pager" aria-label="Pages">
+            <nav class="pager" aria-label=t.pager_label>
                 <ul>
-                    <li>{edge(back, "prev", "‹‹ Back")}</li>
+                    <li>{edge(back, "prev", t.pager_back)}</li>
                     {numbers}
-                    <li>{edge(next, "next", "Next ››")}</li>
+                    <li>{edge(next, "next", t.pager_next)}</li>
                 </ul>
             </nav>
         }

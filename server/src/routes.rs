@@ -52,10 +52,15 @@ pub fn router(state: AppState) -> Router {
             "/map/countries.svg",
             axum::routing::get(app::cities::map::base::countries_layer),
         )
+        // Feeds and calendars in both languages: the handlers read the language from the path.
         .route("/news/rss.xml", get(feeds::rss))
+        .route("/ru/news/rss.xml", get(feeds::rss))
         .route("/news/atom.xml", get(feeds::atom))
+        .route("/ru/news/atom.xml", get(feeds::atom))
         .route("/events.ics", get(ical::all_events))
+        .route("/ru/events.ics", get(ical::all_events))
         .route("/events/{slug}/calendar.ics", get(ical::one_event))
+        .route("/ru/events/{slug}/calendar.ics", get(ical::one_event))
         .route("/sitemap.xml", get(sitemap::sitemap))
         .route("/robots.txt", get(sitemap::robots))
         .route("/healthz", get(healthz))

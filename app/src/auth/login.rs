@@ -11,7 +11,7 @@ use leptos::server_fn::ServerFn;
 use super::api::Login;
 use super::{use_auth, Role};
 use crate::error::AppError;
-use crate::layout::SITE_NAME;
+use crate::i18n::use_lang;
 
 /// `/login`: a plain form that works without JavaScript; the error of a failed attempt comes back
 /// in the URL when there is no script to show it.
@@ -19,7 +19,9 @@ use crate::layout::SITE_NAME;
 pub fn LoginPage() -> impl IntoView {
     let auth = use_auth();
     let query = use_query_map();
-    let next = move || query.read().get("next").unwrap_or_else(|| "/".to_owned());
+    let lang = use_lang();
+    let t = lang.t();
+    let next = move || query.read().get("next").unwrap_or_else(|| lang.href("/"));
     // Without script the failed attempt comes back as a redirect to this page with the error in
     // the URL; with script it is the action's value.
     let error = move || {
@@ -36,14 +38,14 @@ pub fn LoginPage() -> impl IntoView {
                     })
                     .flatten()
             })
-            .map(|e| e.message())
+            .map(|e| e.message(lang))
     };
     view! {
-        <Title text=format!("Log in · {SITE_NAME}")/>
+        <Title text=format!("{} · {}", t.login_title, t.site_name)/>
         <Meta name="robots" content="noindex"/>
         <section class="login">
-            <h1>"Editors’ login"</h1>
-            <p>"For the staff who keep this portal current."</p>
+            <h1>{t.login_heading}</h1>
+            <p>{t.login_intro}</p>
             {move || {
                 error()
                     .map(|message| {
@@ -56,7 +58,7 @@ pub fn LoginPage() -> impl IntoView {
             }}
             <ActionForm action=auth.login attr:class="login-form">
                 <input type="hidden" name="next" value=next/>
-                <label for="login-username">"User name"</label>
+                <label for="login-username">{t.login_username}</label>
                 <input
                     id="login-username"
                     name="username"
@@ -65,7 +67,7 @@ pub fn LoginPage() -> impl IntoView {
                     required
                     maxlength="64"
                 />
-                <label for="login-password">"Password"</label>
+                <label for="login-password">{t.login_password}</label>
                 <input
                     id="login-password"
                     name="password"
@@ -73,7 +75,7 @@ pub fn LoginPage() -> impl IntoView {
                     autocomplete="current-password"
                     required
                 />
-                <button type="submit" class="button primary">"Log in"</button>
+                <button type="submit" class="button primary">{t.login_button}</button>
             </ActionForm>
         </section>
     }
@@ -83,26 +85,28 @@ pub fn LoginPage() -> impl IntoView {
 #[component]
 pub fn UserMenu() -> impl IntoView {
     let auth = use_auth();
+    let lang = use_lang();
+    let t = lang.t();
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let user = auth.user.await.ok().flatten()?;
                 let role = match user.role {
-                    Role::Editor => "editor",
-                    Role::Admin => "admin",
+                    Role::Editor => t.role_editor,
+                    Role::Admin => t.role_admin,
                 };
                 Some(
                     view! {
-                        <nav class="editor-bar" data-testid="editor-bar" aria-label="Editor">
+                        <nav class="editor-bar" data-testid="editor-bar" aria-label=t.editor_bar>
                             <div class="wrap">
                                 <span>
-                                    "Logged in as " <strong>{user.display_name}</strong> " ("
+                                    {t.logged_in_as} " " <strong>{user.display_name}</strong> " ("
                                     {role} ")"
                                 </span>
                                 {(user.role == Role::Admin)
-                                    .then(|| view! { <A href="/audit">"Audit log"</A> })}
+                                    .then(|| view! { <A href=lang.href("/audit")>{t.audit_title}</A> })}
                                 <ActionForm action=auth.logout attr:class="logout-form">
-                                    <button type="submit" class="link-button">"Log out"</button>
+                                    <button type="submit" class="link-button">{t.log_out}</button>
                                 </ActionForm>
                             </div>
                         </nav>

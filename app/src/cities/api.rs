@@ -4,19 +4,32 @@ use leptos::prelude::*;
 
 use super::{City, CityProfile};
 use crate::error::AppError;
+use crate::i18n::Lang;
 
 /// Every partner city, by name.
 #[server]
-pub async fn list_cities() -> Result<Vec<City>, AppError> {
+pub async fn list_cities(#[server(default)] lang: Lang) -> Result<Vec<City>, AppError> {
     use crate::{error::with_status, state::app_state, store::cities};
-    with_status(async move { Ok(app_state()?.store.call(|c| cities::all_cities(c)).await?) }.await)
+    with_status(
+        async move {
+            Ok(app_state()?
+                .store
+                .call(move |c| cities::all_cities(c, lang.code()))
+                .await?)
+        }
+        .await,
+    )
 }
 
 /// The city at `slug` with page `page` of its news.
 #[server]
-pub async fn get_city(slug: String, page: u32) -> Result<CityProfile, AppError> {
+pub async fn get_city(
+    slug: String,
+    page: u32,
+    #[server(default)] lang: Lang,
+) -> Result<CityProfile, AppError> {
     use crate::auth::{session, Role};
-    use crate::{error::with_status, i18n::DEFAULT_LANG, state::app_state, store};
+    use crate::{error::with_status, state::app_state, store};
     /// News items on one page of a city's profile.
     const NEWS_PER_PAGE: u32 = 10;
     with_status(
@@ -28,7 +41,7 @@ pub async fn get_city(slug: String, page: u32) -> Result<CityProfile, AppError> 
             store
                 .call(move |c| {
                     let found =
-                        store::items::city_news_page(c, DEFAULT_LANG, &slug, page, NEWS_PER_PAGE)?;
+                        store::items::city_news_page(c, lang.code(), &slug, page, NEWS_PER_PAGE)?;
                     let edit_version = if is_admin {
                         store::cities::city_version(c, &slug)?
                     } else {

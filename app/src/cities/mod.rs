@@ -56,6 +56,9 @@ pub struct City {
     pub status_note: String,
     pub lat: f64,
     pub lon: f64,
+    /// The country as the page's language writes it (`country` is the stored English name,
+    /// which filters use as their value).
+    pub country_name: String,
 }
 
 impl City {

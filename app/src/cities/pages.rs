@@ -10,31 +10,34 @@ use crate::auth::use_auth;
 use crate::editor::city::CityEditForm;
 use crate::editor::PageReload;
 use crate::error::AppError;
+use crate::i18n::{fill, use_lang, Lang};
 use crate::layout::{json_string, ErrorPage, JsonLd, Loaded, PageMeta};
 use crate::news::FeedList;
 use crate::pager::{page_href, parse_page, Pager};
 
 /// "twin city since 1988", "partner city, year unknown".
-pub fn partnership_phrase(city: &City) -> String {
+pub fn partnership_phrase(lang: Lang, city: &City) -> String {
+    let t = lang.t();
     let kind = match city.kind {
-        CityKind::Twin => "twin city",
-        CityKind::Partner => "partner city",
+        CityKind::Twin => t.kind_twin,
+        CityKind::Partner => t.kind_partner,
     };
     match city.since_year {
-        Some(year) => format!("{kind} since {year}"),
-        None => format!("{kind}, year unknown"),
+        Some(year) => fill(t.since_year, &[&kind, &year]),
+        None => fill(t.year_unknown, &[&kind]),
     }
 }
 
-fn status_label(status: CityStatus) -> &'static str {
+/// The status as a table cell or fact shows it.
+pub fn status_label(lang: Lang, status: CityStatus) -> &'static str {
+    let t = lang.t();
     match status {
-        CityStatus::Active => "Active",
-        CityStatus::Suspended => "Suspended",
-        CityStatus::Paused => "Paused",
+        CityStatus::Active => t.status_active,
+        CityStatus::Suspended => t.status_suspended,
+        CityStatus::Paused => t.status_paused,
     }
 }
 
-/// The columns the city table sorts by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SortBy {
     Name,
@@ -49,10 +52,7 @@ impl SortBy {
             "" | "name" => Ok(Self::Name),
             "country" => Ok(Self::Country),
             "year" => Ok(Self::Year),
-            _ => Err(AppError::invalid(
-                "sort",
-                "The table sorts by “name”, “country” or “year”.",
-            )),
+            _ => Err(AppError::invalid("sort", "err_sort")),
         }
     }
 
@@ -69,7 +69,9 @@ impl SortBy {
         let by_name = |a: &City, b: &City| a.name.to_lowercase().cmp(&b.name.to_lowercase());
         match self {
             Self::Name => cities.sort_by(by_name),
-            Self::Country => cities.sort_by(|a, b| a.country.cmp(&b.country).then(by_name(a, b))),
+            Self::Country => {
+                cities.sort_by(|a, b| a.country_name.cmp(&b.country_name).then(by_name(a, b)))
+            }
             Self::Year => cities.sort_by(|a, b| {
                 let year = |c: &City| c.since_year.unwrap_or(i32::MAX);
                 year(a).cmp(&year(b)).then(by_name(a, b))
@@ -82,9 +84,10 @@ impl SortBy {
 #[component]
 pub fn CitiesPage() -> impl IntoView {
     let query = use_query_map();
-    let cities = Resource::new(|| (), |_| list_cities());
+    let lang = use_lang();
+    let cities = Resource::new(|| (), move |_| list_cities(lang));
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{lang.t().loading}</p> }>
             {move || Suspend::new(async move {
                 let sort = SortBy::parse(query.read().get("sort"));
                 match (cities.await, sort) {
@@ -101,7 +104,7 @@ fn SortHeader(column: SortBy, current: SortBy, label: &'static str) -> impl Into
     let sorted = (column == current).then_some("ascending");
     view! {
         <th scope="col" aria-sort=sorted>
-            <a href=format!("/cities?sort={}", column.key())>{label}</a>
+            <a href=use_lang().href(&format!("/cities?sort={}", column.key()))>{label}</a>
         </th>
     }
 }
@@ -109,50 +112,53 @@ fn SortHeader(column: SortBy, current: SortBy, label: &'static str) -> impl Into
 #[component]
 fn CitiesView(mut cities: Vec<City>, sort: SortBy) -> impl IntoView {
     sort.sort(&mut cities);
+    let lang = use_lang();
+    let t = lang.t();
     let count = cities.len();
     let rows = cities
         .into_iter()
         .map(|city| {
             let since = city
                 .since_year
-                .map_or_else(|| "year unknown".to_owned(), |y| y.to_string());
+                .map_or_else(|| t.year_unknown_short.to_owned(), |y| y.to_string());
             let kind = match city.kind {
-                CityKind::Twin => "Twin city",
-                CityKind::Partner => "Partner city",
+                CityKind::Twin => t.kind_twin_cap,
+                CityKind::Partner => t.kind_partner_cap,
             };
             view! {
                 <tr>
-                    <th scope="row"><a href=city.href()>{city.name.clone()}</a></th>
-                    <td>{city.country.clone()}</td>
+                    <th scope="row"><a href=lang.href(&city.href())>{city.name.clone()}</a></th>
+                    <td>{city.country_name.clone()}</td>
                     <td>{kind}</td>
                     <td>{since}</td>
-                    <td>{status_label(city.status)}</td>
+                    <td>{status_label(lang, city.status)}</td>
                 </tr>
             }
         })
         .collect_view();
     view! {
         <PageMeta
-            title="Partner cities"
-            description="Volgograd’s twin and partner cities around the world, with the year each partnership began."
+            title=t.cities_title
+            description=t.cities_description
             path="/cities"
         />
-        <h1>"Partner cities"</h1>
+        <h1>{t.cities_title}</h1>
         <p>
-            {format!("Volgograd has {count} twin and partner cities. ")}
-            <a href="/map">"See them on the map"</a>
+            {lang.plural(count as u64, t.cities_count)}
+            " "
+            <a href=lang.href("/map")>{t.cities_see_map}</a>
             "."
         </p>
         <div class="table-scroll">
             <table class="cities" data-testid="cities-table">
-                <caption>"Twin and partner cities of Volgograd"</caption>
+                <caption>{t.cities_caption}</caption>
                 <thead>
                     <tr>
-                        <SortHeader column=SortBy::Name current=sort label="City"/>
-                        <SortHeader column=SortBy::Country current=sort label="Country"/>
-                        <th scope="col">"Kind"</th>
-                        <SortHeader column=SortBy::Year current=sort label="Since"/>
-                        <th scope="col">"Status"</th>
+                        <SortHeader column=SortBy::Name current=sort label=t.col_city/>
+                        <SortHeader column=SortBy::Country current=sort label=t.col_country/>
+                        <th scope="col">{t.col_kind}</th>
+                        <SortHeader column=SortBy::Year current=sort label=t.col_since/>
+                        <th scope="col">{t.col_status}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -167,6 +173,7 @@ pub fn CityPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let auth = use_auth();
+    let lang = use_lang();
     let reload = RwSignal::new(0usize);
     provide_context(PageReload(reload));
     let profile = Resource::new(
@@ -178,7 +185,7 @@ pub fn CityPage() -> impl IntoView {
                 auth.generation(),
             )
         },
-        |(slug, page, _, _)| async move { get_city(slug, page?).await },
+        move |(slug, page, _, _)| async move { get_city(slug, page?, lang).await },
     );
     view! { <Loaded resource=profile view=|profile| view! { <CityView profile/> }/> }
 }
@@ -190,8 +197,9 @@ fn CityView(profile: CityProfile) -> impl IntoView {
         return view! { <CityFacts profile/> }.into_any();
     };
     let query = use_query_map();
+    let lang = use_lang();
     let editing = Memo::new(move |_| query.read().get("edit").is_some());
-    let edit = format!("{}?edit", profile.city.href());
+    let edit = lang.href(&format!("{}?edit", profile.city.href()));
     let page = move || {
         if editing.get() {
             view! { <CityEditForm city=profile.city.clone() version/> }.into_any()
@@ -199,7 +207,7 @@ fn CityView(profile: CityProfile) -> impl IntoView {
             view! {
                 <div class="editor-toolbar">
                     <a href=edit.clone() class="button" data-testid="edit-toggle">
-                        "Edit"
+                        {lang.t().edit}
                     </a>
                 </div>
                 <CityFacts profile=profile.clone()/>
@@ -213,24 +221,33 @@ fn CityView(profile: CityProfile) -> impl IntoView {
 #[component]
 fn CityFacts(profile: CityProfile) -> impl IntoView {
     let city = profile.city;
-    let phrase = partnership_phrase(&city);
-    let description = format!("{}, {} — {} of Volgograd.", city.name, city.country, phrase);
+    let lang = use_lang();
+    let t = lang.t();
+    let phrase = partnership_phrase(lang, &city);
+    let description = fill(
+        t.city_description,
+        &[&city.name, &city.country_name, &phrase],
+    );
     let banner = (city.status != CityStatus::Active).then(|| {
         let note = (!city.status_note.is_empty()).then(|| city.status_note.clone());
+        let heading = match city.status {
+            CityStatus::Paused => t.partnership_paused,
+            _ => t.partnership_suspended,
+        };
         view! {
             <div class="status-banner" role="status" data-testid="status-banner">
-                <strong>{format!("Partnership {}", status_label(city.status).to_lowercase())}</strong>
+                <strong>{heading}</strong>
                 {note.map(|n| view! { <p>{n}</p> })}
             </div>
         }
     });
     let base = city.href();
     let news = if profile.news.is_empty() {
-        view! { <p class="empty">"No news mentions this city yet."</p> }.into_any()
+        view! { <p class="empty">{t.city_no_news}</p> }.into_any()
     } else {
         view! {
             <FeedList items=profile.news level=3/>
-            <Pager current=profile.page pages=profile.pages base=base.clone()/>
+            <Pager current=profile.page pages=profile.pages base=lang.href(&base)/>
         }
         .into_any()
     };
@@ -245,7 +262,7 @@ fn CityFacts(profile: CityProfile) -> impl IntoView {
                         "address",
                         format!(
                             "{{\"@type\":\"PostalAddress\",\"addressCountry\":{}}}",
-                            json_string(&city.country),
+                            json_string(&city.country_name),
                         ),
                     ),
                     (
@@ -259,27 +276,27 @@ fn CityFacts(profile: CityProfile) -> impl IntoView {
                 ]
             />
             <h1>{city.name.clone()}</h1>
-            <p class="kicker">{format!("{}, {}", city.country, phrase)}</p>
+            <p class="kicker">{format!("{}, {}", city.country_name, phrase)}</p>
             {banner}
             <div class="city-locator">
                 <MapPreview focus=(city.lon, city.lat)/>
             </div>
             <dl class="facts">
-                <dt>"Country"</dt>
+                <dt>{t.fact_country}</dt>
                 <dd>
-                    {city.country.clone()}
+                    {city.country_name.clone()}
                     {(!city.country_note.is_empty()).then(|| format!(" ({})", city.country_note))}
                 </dd>
-                <dt>"Partnership"</dt>
+                <dt>{t.fact_partnership}</dt>
                 <dd>{phrase.clone()}</dd>
-                <dt>"Status"</dt>
-                <dd>{status_label(city.status)}</dd>
+                <dt>{t.fact_status}</dt>
+                <dd>{status_label(lang, city.status)}</dd>
                 {(city.status == CityStatus::Active && !city.status_note.is_empty())
-                    .then(|| view! { <dt>"Note"</dt><dd>{city.status_note.clone()}</dd> })}
+                    .then(|| view! { <dt>{t.fact_note}</dt><dd>{city.status_note.clone()}</dd> })}
             </dl>
             <section aria-labelledby="city-news-heading">
-                <h2 id="city-news-heading">{format!("News about {}", city.name)}</h2>
-                <p><a href=format!("/news?city={}", city.slug)>"All of it in the news feed"</a></p>
+                <h2 id="city-news-heading">{fill(t.city_news, &[&city.name])}</h2>
+                <p><a href=lang.href(&format!("/news?city={}", city.slug))>{t.city_all_news}</a></p>
                 {news}
             </section>
         </article>
@@ -295,6 +312,7 @@ mod tests {
             slug: name.to_lowercase(),
             name: name.into(),
             country: country.into(),
+            country_name: country.into(),
             country_note: String::new(),
             kind: CityKind::Twin,
             since_year: since,
@@ -338,11 +356,11 @@ mod tests {
     #[test]
     fn partnership_phrase_names_unknown_years() {
         assert_eq!(
-            partnership_phrase(&city("Jilin", "China", None)),
+            partnership_phrase(Lang::En, &city("Jilin", "China", None)),
             "twin city, year unknown"
         );
         assert_eq!(
-            partnership_phrase(&city("Turin", "Italy", Some(1961))),
+            partnership_phrase(Lang::En, &city("Turin", "Italy", Some(1961))),
             "twin city since 1961"
         );
     }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::history::History;
 use super::{Editable, ItemFields};
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::news::ItemKind;
 
 /// One line of the audit log as the admin page shows it.
@@ -20,15 +21,19 @@ pub struct AuditLine {
 
 /// The item of `kind` at `slug` with all its fields, whatever its status (editors only).
 #[server(prefix = "/api", endpoint = "get_editable")]
-pub async fn get_editable(kind: ItemKind, slug: String) -> Result<Editable, AppError> {
-    use crate::{auth::session, auth::Role, error::with_status, i18n::DEFAULT_LANG};
+pub async fn get_editable(
+    kind: ItemKind,
+    slug: String,
+    #[server(default)] lang: Lang,
+) -> Result<Editable, AppError> {
+    use crate::{auth::session, auth::Role, error::with_status};
     use crate::{state::app_state, store::editor};
     with_status(
         async move {
             session::require(Role::Editor).await?;
             app_state()?
                 .store
-                .call(move |c| editor::editable_item(c, DEFAULT_LANG, kind, &slug))
+                .call(move |c| editor::editable_item(c, lang.code(), kind, &slug))
                 .await?
                 .ok_or(AppError::NotFound)
         }
@@ -36,19 +41,22 @@ pub async fn get_editable(kind: ItemKind, slug: String) -> Result<Editable, AppE
     )
 }
 
-/// Creates an untitled draft of `kind` and sends the editor to it, in edit mode.
+/// Creates an untitled draft of `kind` in `lang` and sends the editor to it, in edit mode.
 #[server(prefix = "/api", endpoint = "create_item")]
-pub async fn create_item(kind: ItemKind) -> Result<Editable, AppError> {
-    use crate::{auth::session, auth::Role, error::with_status, i18n::DEFAULT_LANG};
+pub async fn create_item(
+    kind: ItemKind,
+    #[server(default)] lang: Lang,
+) -> Result<Editable, AppError> {
+    use crate::{auth::session, auth::Role, error::with_status};
     use crate::{state::app_state, store::editor};
     with_status(
         async move {
             let user = session::require(Role::Editor).await?;
             let created = app_state()?
                 .store
-                .call(move |c| editor::create_draft(c, kind, DEFAULT_LANG, user.id))
+                .call(move |c| editor::create_draft(c, kind, lang.code(), user.id))
                 .await?;
-            leptos_axum::redirect(&format!("{}?edit", kind.href(&created.slug)));
+            leptos_axum::redirect(&lang.href(&format!("{}?edit", kind.href(&created.slug))));
             Ok(created)
         }
         .await,
@@ -113,7 +121,7 @@ async fn save(
     use crate::store::editor::{self, SaveOutcome};
     let store = crate::state::app_state()?.store;
     let kind = store
-        .call(move |c| editor::editable_by_id(c, crate::i18n::DEFAULT_LANG, id))
+        .call(move |c| editor::editable_by_id(c, Lang::En.code(), id))
         .await?
         .ok_or(AppError::NotFound)?
         .kind;
@@ -134,8 +142,9 @@ pub async fn get_history(
     kind: ItemKind,
     slug: String,
     rev: Option<i64>,
+    #[server(default)] lang: Lang,
 ) -> Result<History, AppError> {
-    use crate::{auth::session, auth::Role, error::with_status, i18n::DEFAULT_LANG};
+    use crate::{auth::session, auth::Role, error::with_status};
     use crate::{state::app_state, store::editor};
     with_status(
         async move {
@@ -143,7 +152,7 @@ pub async fn get_history(
             app_state()?
                 .store
                 .call(move |c| {
-                    let Some(current) = editor::editable_item(c, DEFAULT_LANG, kind, &slug)? else {
+                    let Some(current) = editor::editable_item(c, lang.code(), kind, &slug)? else {
                         return Ok(None);
                     };
                     let revisions = editor::revisions(c, current.id)?;

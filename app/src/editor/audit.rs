@@ -5,8 +5,8 @@ use leptos_meta::{Meta, Title};
 
 use super::api::{get_audit_log, AuditLine};
 use crate::auth::use_auth;
-use crate::i18n::format_datetime;
-use crate::layout::{Loaded, SITE_NAME};
+use crate::i18n::{format_datetime, use_lang};
+use crate::layout::Loaded;
 
 /// `/audit`.
 #[component]
@@ -14,7 +14,7 @@ pub fn AuditPage() -> impl IntoView {
     let auth = use_auth();
     let log = Resource::new(move || auth.generation(), |_| get_audit_log());
     view! {
-        <Title text=format!("Audit log · {SITE_NAME}")/>
+        <Title text=format!("{} · {}", use_lang().t().audit_title, use_lang().t().site_name)/>
         <Meta name="robots" content="noindex"/>
         <Loaded resource=log view=|lines| view! { <AuditTable lines/> }/>
     }
@@ -22,18 +22,20 @@ pub fn AuditPage() -> impl IntoView {
 
 #[component]
 fn AuditTable(lines: Vec<AuditLine>) -> impl IntoView {
+    let lang = use_lang();
+    let t = lang.t();
     view! {
         <section class="audit">
-            <h1>"Audit log"</h1>
+            <h1>{t.audit_title}</h1>
             <table class="revisions" data-testid="audit-log">
-                <caption>"Who changed what, newest first"</caption>
+                <caption>{t.audit_caption}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">"When"</th>
-                        <th scope="col">"Who"</th>
-                        <th scope="col">"Action"</th>
-                        <th scope="col">"What"</th>
-                        <th scope="col">"Detail"</th>
+                        <th scope="col">{t.col_when}</th>
+                        <th scope="col">{t.col_who}</th>
+                        <th scope="col">{t.col_action}</th>
+                        <th scope="col">{t.col_what}</th>
+                        <th scope="col">{t.col_detail}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -42,7 +44,7 @@ fn AuditTable(lines: Vec<AuditLine>) -> impl IntoView {
                         .map(|l| {
                             view! {
                                 <tr>
-                                    <td>{format_datetime(&l.at)}</td>
+                                    <td>{format_datetime(lang, &l.at)}</td>
                                     <td>{l.username}</td>
                                     <td>{l.action}</td>
                                     <td>{l.entity}</td>

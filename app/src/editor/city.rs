@@ -8,47 +8,49 @@ use leptos_router::hooks::use_navigate;
 use super::{check_len, PageReload};
 use crate::cities::{City, CityKind, CityStatus};
 use crate::error::AppError;
-use crate::layout::SITE_NAME;
+use crate::i18n::{fill, use_lang, Lang};
 
 /// Checks a city's facts, trimming text, or says what is wrong.
 pub fn validated(mut city: City) -> Result<City, AppError> {
     city.name = city.name.trim().to_owned();
     city.country = city.country.trim().to_owned();
+    city.country_name = city.country_name.trim().to_owned();
     city.country_note = city.country_note.trim().to_owned();
     city.status_note = city.status_note.trim().to_owned();
     for (field, label, value, max) in [
-        ("name", "The name", &city.name, 100),
-        ("country", "The country", &city.country, 100),
-        ("country_note", "The country note", &city.country_note, 300),
-        ("status_note", "The status note", &city.status_note, 1_000),
+        ("name", "label_city_name", &city.name, 100),
+        ("country", "label_country", &city.country, 100),
+        ("country", "label_country", &city.country_name, 100),
+        (
+            "country_note",
+            "label_country_note",
+            &city.country_note,
+            300,
+        ),
+        ("status_note", "label_status_note", &city.status_note, 1_000),
     ] {
         if value.is_empty() && (field == "name" || field == "country") {
-            return Err(AppError::invalid(
-                field,
-                format!("{label} must not be empty."),
-            ));
+            return Err(AppError::invalid_with(field, "err_empty", &[&label]));
         }
         check_len(field, label, value, max)?;
     }
     if city.since_year.is_some_and(|y| !(1900..=2200).contains(&y)) {
-        return Err(AppError::invalid(
-            "since_year",
-            "The year must lie between 1900 and 2200.",
-        ));
+        return Err(AppError::invalid("since_year", "err_year_range"));
     }
     if !(-90.0..=90.0).contains(&city.lat) || !(-180.0..=180.0).contains(&city.lon) {
-        return Err(AppError::invalid(
-            "lat",
-            "Latitude must lie within ±90° and longitude within ±180°.",
-        ));
+        return Err(AppError::invalid("lat", "err_coordinates"));
     }
     Ok(city)
 }
 
-/// Saves the facts of the city `city.slug`, which the admin loaded at `base_version`. `Conflict`
-/// (409) when someone saved in between.
+/// Saves the facts of the city `city.slug`, which the admin loaded at `base_version`, its texts
+/// (name, country, notes) in `lang`. `Conflict` (409) when someone saved in between.
 #[server(prefix = "/api", endpoint = "update_city", input = leptos::server_fn::codec::Json)]
-pub async fn update_city(city: City, base_version: i64) -> Result<i64, AppError> {
+pub async fn update_city(
+    city: City,
+    base_version: i64,
+    #[server(default)] lang: Lang,
+) -> Result<i64, AppError> {
     use crate::auth::{session, Role};
     use crate::error::with_status;
     use crate::store::cities::{self, CitySave};
@@ -58,7 +60,7 @@ pub async fn update_city(city: City, base_version: i64) -> Result<i64, AppError>
             let city = validated(city)?;
             let store = crate::state::app_state()?.store;
             match store
-                .call(move |c| cities::save_city(c, &city, base_version, user.id))
+                .call(move |c| cities::save_city(c, lang.code(), &city, base_version, user.id))
                 .await?
             {
                 CitySave::Saved(version) => Ok(version),
@@ -73,10 +75,14 @@ pub async fn update_city(city: City, base_version: i64) -> Result<i64, AppError>
 /// The city's facts as a form, in the place of the facts list.
 #[component]
 pub fn CityEditForm(city: City, version: i64) -> impl IntoView {
-    let href = city.href();
-    let heading = format!("Editing {}", city.name);
+    let lang = use_lang();
+    let t = lang.t();
+    let href = lang.href(&city.href());
+    let heading = fill(t.city_editing, &[&city.name]);
     let name = RwSignal::new(city.name.clone());
-    let country = RwSignal::new(city.country.clone());
+    // The form edits the country as this language writes it; in English that is also the
+    // stored name filters use.
+    let country = RwSignal::new(city.country_name.clone());
     let country_note = RwSignal::new(city.country_note.clone());
     let since = RwSignal::new(city.since_year.map(|y| y.to_string()).unwrap_or_default());
     let status_note = RwSignal::new(city.status_note.clone());
@@ -91,16 +97,21 @@ pub fn CityEditForm(city: City, version: i64) -> impl IntoView {
             year => match year.parse() {
                 Ok(y) => Some(y),
                 Err(_) => {
-                    year_error.set(Some("The year must be a number like 1961, or empty."));
+                    year_error.set(Some(t.err_year_form));
                     return;
                 }
             },
         };
         year_error.set(None);
+        let country_name = country.get_untracked();
         save.dispatch(UpdateCity {
             city: City {
                 name: name.get_untracked(),
-                country: country.get_untracked(),
+                country: match lang {
+                    Lang::En => country_name.clone(),
+                    Lang::Ru => city.country.clone(),
+                },
+                country_name,
                 country_note: country_note.get_untracked(),
                 since_year,
                 status_note: status_note.get_untracked(),
@@ -109,6 +120,7 @@ pub fn CityEditForm(city: City, version: i64) -> impl IntoView {
                 ..city.clone()
             },
             base_version: version,
+            lang,
         });
     };
     let navigate = use_navigate();
@@ -126,45 +138,46 @@ pub fn CityEditForm(city: City, version: i64) -> impl IntoView {
         save.value()
             .get()
             .and_then(Result::err)
-            .map(|e| e.message())
+            .map(|e| e.message(lang))
     };
     view! {
-        <Title text=format!("{heading} · {SITE_NAME}")/>
+        <Title text=format!("{heading} · {}", t.site_name)/>
         <h1>{heading}</h1>
         <form class="item-edit city-edit" data-testid="city-form" on:submit=submit>
             <p class="form-error" role="alert">{error}</p>
-            <label for="city-name">"Name"</label>
+            <p class="form-hint">{fill(t.city_form_texts_in, &[&t.lang_name])}</p>
+            <label for="city-name">{t.city_form_name}</label>
             <input id="city-name" type="text" required bind:value=name/>
-            <label for="city-country">"Country"</label>
+            <label for="city-country">{t.city_form_country}</label>
             <input id="city-country" type="text" required bind:value=country/>
-            <label for="city-country-note">"Country note"</label>
+            <label for="city-country-note">{t.city_form_country_note}</label>
             <input id="city-country-note" type="text" bind:value=country_note/>
-            <label for="city-kind">"Kind"</label>
+            <label for="city-kind">{t.city_form_kind}</label>
             <select id="city-kind" on:change:target=move |ev| {
                 if let Some(k) = CityKind::from_db(&ev.target().value()) {
                     kind.set(k);
                 }
             }>
-                <option value="twin" selected=move || kind.get() == CityKind::Twin>"Twin city"</option>
-                <option value="partner" selected=move || kind.get() == CityKind::Partner>"Partner city"</option>
+                <option value="twin" selected=move || kind.get() == CityKind::Twin>{t.kind_twin_cap}</option>
+                <option value="partner" selected=move || kind.get() == CityKind::Partner>{t.kind_partner_cap}</option>
             </select>
-            <label for="city-since">"Partner since (year; empty if unknown)"</label>
+            <label for="city-since">{t.city_form_since}</label>
             <input id="city-since" type="text" inputmode="numeric" bind:value=since/>
-            <label for="city-status">"Status"</label>
+            <label for="city-status">{t.city_form_status}</label>
             <select id="city-status" on:change:target=move |ev| {
                 if let Some(s) = CityStatus::from_db(&ev.target().value()) {
                     status.set(s);
                 }
             }>
-                <option value="active" selected=move || status.get() == CityStatus::Active>"Active"</option>
-                <option value="paused" selected=move || status.get() == CityStatus::Paused>"Paused"</option>
-                <option value="suspended" selected=move || status.get() == CityStatus::Suspended>"Suspended"</option>
+                <option value="active" selected=move || status.get() == CityStatus::Active>{t.status_active}</option>
+                <option value="paused" selected=move || status.get() == CityStatus::Paused>{t.status_paused}</option>
+                <option value="suspended" selected=move || status.get() == CityStatus::Suspended>{t.status_suspended}</option>
             </select>
-            <label for="city-status-note">"Status note"</label>
+            <label for="city-status-note">{t.city_form_status_note}</label>
             <textarea id="city-status-note" rows="3" bind:value=status_note></textarea>
             <div class="edit-actions">
-                <button type="submit" class="button primary" disabled=move || save.pending().get()>"Save"</button>
-                <a href=href class="button">"Cancel"</a>
+                <button type="submit" class="button primary" disabled=move || save.pending().get()>{t.save}</button>
+                <a href=href class="button">{t.cancel}</a>
             </div>
         </form>
     }
@@ -179,6 +192,7 @@ mod tests {
             slug: "turin".into(),
             name: " Turin ".into(),
             country: "Italy".into(),
+            country_name: "Italy".into(),
             country_note: String::new(),
             kind: CityKind::Twin,
             since_year: Some(1961),

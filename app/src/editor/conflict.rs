@@ -4,32 +4,34 @@
 use leptos::prelude::*;
 
 use super::Editable;
-use crate::i18n::format_datetime;
+use crate::i18n::{fill, format_datetime, use_lang};
 
 /// The version someone else saved, shown above the editor's own text.
 #[component]
 pub fn ConflictPanel(theirs: Editable) -> impl IntoView {
+    let lang = use_lang();
+    let t = lang.t();
     let who = theirs
         .updated_by
         .clone()
-        .unwrap_or_else(|| "Someone".to_owned());
-    let when = format_datetime(&theirs.updated_at);
+        .unwrap_or_else(|| t.someone.to_owned());
+    let when = format_datetime(lang, &theirs.updated_at);
     view! {
         <section class="conflict" role="alert" aria-labelledby="conflict-heading" data-testid="conflict">
-            <h2 id="conflict-heading">"Someone else saved this item while you were editing"</h2>
+            <h2 id="conflict-heading">{t.conflict_heading}</h2>
             <p>
-                {format!("{who} saved version {} at {when}. ", theirs.version)}
-                "Your text is still in the form below and nothing has been lost. Copy what you need "
-                "from their version, then choose “Save my version”."
+                {fill(t.conflict_saved, &[&who, &theirs.version, &when])}
+                " "
+                {t.conflict_text}
             </p>
             <div class="conflict-theirs" data-testid="conflict-theirs">
-                <h3>"Their version"</h3>
+                <h3>{t.conflict_theirs}</h3>
                 <dl>
-                    <dt>"Title"</dt>
+                    <dt>{t.diff_title}</dt>
                     <dd>{theirs.fields.title}</dd>
-                    <dt>"Lead paragraph"</dt>
+                    <dt>{t.diff_lead}</dt>
                     <dd>{theirs.fields.lead}</dd>
-                    <dt>"Text"</dt>
+                    <dt>{t.diff_text}</dt>
                     <dd><pre>{theirs.fields.body}</pre></dd>
                 </dl>
             </div>

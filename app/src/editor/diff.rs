@@ -41,30 +41,31 @@ fn opt(v: &Option<String>) -> String {
     v.clone().unwrap_or_default()
 }
 
-/// The fields that differ between `old` and `new`, each with its word-level changes.
+/// The fields that differ between `old` and `new`, each with its word-level changes; labels are
+/// catalogue keys.
 pub fn fields(old: &ItemFields, new: &ItemFields) -> Vec<FieldDiff> {
     let pairs = [
-        ("Title", old.title.clone(), new.title.clone()),
-        ("Lead", old.lead.clone(), new.lead.clone()),
-        ("Text", old.body.clone(), new.body.clone()),
+        ("diff_title", old.title.clone(), new.title.clone()),
+        ("diff_lead", old.lead.clone(), new.lead.clone()),
+        ("diff_text", old.body.clone(), new.body.clone()),
         (
-            "Status",
+            "diff_status",
             old.status.as_str().to_owned(),
             new.status.as_str().to_owned(),
         ),
-        ("Published", opt(&old.published_at), opt(&new.published_at)),
-        ("Starts", opt(&old.event_start), opt(&new.event_start)),
-        ("Ends", opt(&old.event_end), opt(&new.event_end)),
-        ("Venue", old.venue.clone(), new.venue.clone()),
         (
-            "Partner cities",
-            old.cities.join(", "),
-            new.cities.join(", "),
+            "diff_published",
+            opt(&old.published_at),
+            opt(&new.published_at),
         ),
-        ("Tags", old.tags.join(", "), new.tags.join(", ")),
-        ("Cover image", opt(&old.cover_image), opt(&new.cover_image)),
+        ("diff_starts", opt(&old.event_start), opt(&new.event_start)),
+        ("diff_ends", opt(&old.event_end), opt(&new.event_end)),
+        ("diff_venue", old.venue.clone(), new.venue.clone()),
+        ("diff_cities", old.cities.join(", "), new.cities.join(", ")),
+        ("diff_tags", old.tags.join(", "), new.tags.join(", ")),
+        ("diff_cover", opt(&old.cover_image), opt(&new.cover_image)),
         (
-            "Image description",
+            "diff_cover_alt",
             old.cover_alt.clone(),
             new.cover_alt.clone(),
         ),
@@ -131,7 +132,7 @@ mod tests {
         };
         let diff = fields(&base(), &new);
         assert_eq!(diff.len(), 1);
-        assert_eq!(diff[0].label, "Title");
+        assert_eq!(diff[0].label, "diff_title");
         let added: String = diff[0]
             .segments
             .iter()

@@ -11,7 +11,8 @@ use super::api::{get_history, RestoreRevision};
 use super::{Editable, RevisionMeta};
 use crate::auth::use_auth;
 use crate::i18n::format_datetime;
-use crate::layout::{ErrorPage, SITE_NAME};
+use crate::i18n::{fill, use_lang};
+use crate::layout::ErrorPage;
 use crate::news::ItemKind;
 
 /// How a piece of text differs between two versions.
@@ -62,6 +63,8 @@ fn HistoryPage(kind: ItemKind) -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let auth = use_auth();
+    let lang = use_lang();
+    let t = lang.t();
     let restore = ServerAction::<RestoreRevision>::new();
     let history = Resource::new(
         move || {
@@ -72,12 +75,12 @@ fn HistoryPage(kind: ItemKind) -> impl IntoView {
                 auth.generation(),
             )
         },
-        move |(slug, rev, _, _)| get_history(kind, slug, rev),
+        move |(slug, rev, _, _)| get_history(kind, slug, rev, lang),
     );
     view! {
-        <Title text=format!("History · {SITE_NAME}")/>
+        <Title text=format!("{} · {}", t.history_title, t.site_name)/>
         <Meta name="robots" content="noindex"/>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
             {move || Suspend::new(async move {
                 match history.await {
                     Ok(history) => view! { <HistoryView history restore/> }.into_any(),
@@ -91,20 +94,22 @@ fn HistoryPage(kind: ItemKind) -> impl IntoView {
 #[component]
 fn HistoryView(history: History, restore: ServerAction<RestoreRevision>) -> impl IntoView {
     let current = history.current;
-    let href = current.kind.href(&current.slug);
+    let lang = use_lang();
+    let t = lang.t();
+    let href = lang.href(&current.kind.href(&current.slug));
     let base = format!("{href}/history");
     let restored = move || {
         restore.value().get().map(|r| match r {
-            Ok(item) => format!("Restored as version {}.", item.version),
-            Err(e) => e.message(),
+            Ok(item) => fill(t.restored_as, &[&item.version]),
+            Err(e) => e.message(lang),
         })
     };
     view! {
         <section class="history" data-testid="history">
-            <p class="kicker">"History"</p>
+            <p class="kicker">{t.history_title}</p>
             <h1>{current.fields.title.clone()}</h1>
             <p>
-                <a href=href.clone()>"Back to the page"</a>
+                <a href=href.clone()>{t.back_to_page}</a>
             </p>
             <p role="status" class="form-status">{restored}</p>
             {history
@@ -127,17 +132,19 @@ fn HistoryView(history: History, restore: ServerAction<RestoreRevision>) -> impl
 
 #[component]
 fn RevisionTable(revisions: Vec<RevisionMeta>, current: i64, base: String) -> impl IntoView {
+    let lang = use_lang();
+    let t = lang.t();
     view! {
         <table class="revisions">
-            <caption>"Revisions, newest first"</caption>
+            <caption>{t.revisions_caption}</caption>
             <thead>
                 <tr>
-                    <th scope="col">"Version"</th>
-                    <th scope="col">"Saved"</th>
-                    <th scope="col">"By"</th>
-                    <th scope="col">"What"</th>
+                    <th scope="col">{t.col_version}</th>
+                    <th scope="col">{t.col_saved}</th>
+                    <th scope="col">{t.col_by}</th>
+                    <th scope="col">{t.col_what}</th>
                     <th scope="col">
-                        <span class="visually-hidden">"Compare"</span>
+                        <span class="visually-hidden">{t.compare}</span>
                     </th>
                 </tr>
             </thead>
@@ -148,17 +155,17 @@ fn RevisionTable(revisions: Vec<RevisionMeta>, current: i64, base: String) -> im
                         let compare = (r.version != current)
                             .then(|| {
                                 let href = format!("{base}?rev={}", r.version);
-                                let label = format!("Compare version {} with the current text", r.version);
+                                let label = fill(t.compare_label, &[&r.version]);
                                 view! {
                                     <A href=href attr:aria-label=label>
-                                        "Compare"
+                                        {t.compare}
                                     </A>
                                 }
                             });
                         view! {
                             <tr>
                                 <td>{r.version}</td>
-                                <td>{format_datetime(&r.saved_at)}</td>
+                                <td>{format_datetime(lang, &r.saved_at)}</td>
                                 <td>{r.username.unwrap_or_else(|| "—".to_owned())}</td>
                                 <td>{r.note}</td>
                                 <td>{compare}</td>
@@ -180,21 +187,22 @@ fn Compared(
     restore: ServerAction<RestoreRevision>,
 ) -> impl IntoView {
     let empty = diff.is_empty();
+    let t = use_lang().t();
     view! {
         <section class="compared" aria-labelledby="compared-heading" data-testid="diff">
-            <h2 id="compared-heading">{format!("Version {version} compared with the current text")}</h2>
+            <h2 id="compared-heading">{fill(t.compared_heading, &[&version])}</h2>
             <p class="legend">
-                <del>"removed since version " {version}</del>
+                <del>{fill(t.removed_since, &[&version])}</del>
                 " "
-                <ins>"added since"</ins>
+                <ins>{t.added_since}</ins>
             </p>
-            {empty.then(|| view! { <p>"No differences."</p> })}
+            {empty.then(|| view! { <p>{t.no_differences}</p> })}
             <dl>
                 {diff
                     .into_iter()
                     .map(|field| {
                         view! {
-                            <dt>{field.label}</dt>
+                            <dt>{t.get(&field.label).unwrap_or_default()}</dt>
                             <dd>
                                 {field
                                     .segments
@@ -214,7 +222,7 @@ fn Compared(
                 <input type="hidden" name="id" value=id/>
                 <input type="hidden" name="version" value=version/>
                 <input type="hidden" name="base_version" value=base_version/>
-                <button type="submit" class="button">{format!("Restore version {version}")}</button>
+                <button type="submit" class="button">{fill(t.restore_version, &[&version])}</button>
             </ActionForm>
         </section>
     }

@@ -7,6 +7,7 @@ use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::i18n::use_lang;
 
 /// Largest upload accepted, in bytes.
 pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
@@ -116,8 +117,8 @@ pub async fn upload_image(data: MultipartData) -> Result<Uploaded, AppError> {
 
 #[cfg(feature = "ssr")]
 async fn read_file_field(data: MultipartData) -> Result<Vec<u8>, AppError> {
-    let too_big = || AppError::invalid("file", "The image is larger than 10 MB.");
-    let malformed = |_| AppError::invalid("file", "The upload was interrupted or malformed.");
+    let too_big = || AppError::invalid("file", "err_image_too_big");
+    let malformed = |_| AppError::invalid("file", "err_upload_broken");
     let mut data = data.into_inner().ok_or(AppError::Internal)?;
     while let Some(mut field) = data.next_field().await.map_err(malformed)? {
         if field.name() != Some("file") {
@@ -132,7 +133,7 @@ async fn read_file_field(data: MultipartData) -> Result<Vec<u8>, AppError> {
         }
         return Ok(bytes);
     }
-    Err(AppError::invalid("file", "Choose an image file to upload."))
+    Err(AppError::invalid("file", "err_choose_image"))
 }
 
 #[cfg(feature = "ssr")]
@@ -152,7 +153,7 @@ pub mod ssr {
     /// Checks that `bytes` decode as a jpeg, png or webp image and writes its resized copies under
     /// `dir/<hash>/`. Returns the image's metadata and MIME type.
     pub fn store_files(bytes: &[u8], dir: &Path) -> Result<(ImageMeta, &'static str), AppError> {
-        let not_image = || AppError::invalid("file", "This file is not a JPEG, PNG or WebP image.");
+        let not_image = || AppError::invalid("file", "err_not_image");
         let format = image::guess_format(bytes).map_err(|_| not_image())?;
         let mime = match format {
             ImageFormat::Jpeg => "image/jpeg",
@@ -259,6 +260,8 @@ pub fn CoverField(
     widths: Vec<u32>,
 ) -> impl IntoView {
     let widths = RwSignal::new(widths);
+    let lang = use_lang();
+    let t = lang.t();
     let uploading = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let on_file = move |_ev: leptos::ev::Event| {
@@ -275,13 +278,10 @@ pub fn CoverField(
                 return;
             };
             error.set(None);
-            uploading.set(Some(format!(
-                "Uploading {} ({:.1} MB)…",
-                file.name(),
-                file.size() / 1_048_576.0
-            )));
+            let size = format!("{:.1}", file.size() / 1_048_576.0);
+            uploading.set(Some(crate::i18n::fill(t.uploading, &[&file.name(), &size])));
             leptos::task::spawn_local(async move {
-                match client::upload(&file).await {
+                match client::upload(lang, &file).await {
                     Ok(done) => {
                         widths.set(done.widths);
                         image.set(Some(done.hash));
@@ -294,7 +294,7 @@ pub fn CoverField(
     };
     view! {
         <fieldset class="edit-cover">
-            <legend>"Cover image"</legend>
+            <legend>{t.cover_legend}</legend>
             {move || {
                 image
                     .get()
@@ -311,7 +311,7 @@ pub fn CoverField(
                         }
                     })
             }}
-            <label for="edit-cover-file">"Upload a JPEG, PNG or WebP image (at most 10 MB)"</label>
+            <label for="edit-cover-file">{t.cover_upload}</label>
             <input id="edit-cover-file" type="file" accept="image/jpeg,image/png,image/webp" on:change=on_file/>
             {move || {
                 uploading
@@ -319,7 +319,7 @@ pub fn CoverField(
                     .map(|text| {
                         view! {
                             <p role="status">
-                                <progress aria-label="Upload progress"></progress>
+                                <progress aria-label=t.upload_progress></progress>
                                 " "
                                 {text}
                             </p>
@@ -327,11 +327,11 @@ pub fn CoverField(
                     })
             }}
             <p class="form-error" role="alert">{move || error.get()}</p>
-            <label for="edit-cover-alt">"Describe the image for people who cannot see it"</label>
+            <label for="edit-cover-alt">{t.cover_alt}</label>
             <input id="edit-cover-alt" type="text" maxlength=super::MAX_SHORT bind:value=alt/>
             <Show when=move || image.get().is_some()>
                 <button type="button" class="link-button" on:click=move |_| image.set(None)>
-                    "Remove the cover image"
+                    {t.cover_remove}
                 </button>
             </Show>
         </fieldset>
@@ -345,13 +345,14 @@ mod client {
 
     use super::Uploaded;
     use crate::error::AppError;
+    use crate::i18n::{fill, Lang};
 
-    pub async fn upload(file: &web_sys::File) -> Result<Uploaded, String> {
-        let offline = |e: gloo_net::Error| format!("The upload failed: {e}");
-        let form = web_sys::FormData::new()
-            .map_err(|_| "The browser cannot build the upload.".to_owned())?;
+    pub async fn upload(lang: Lang, file: &web_sys::File) -> Result<Uploaded, String> {
+        let t = lang.t();
+        let offline = |e: gloo_net::Error| fill(t.upload_failed, &[&e]);
+        let form = web_sys::FormData::new().map_err(|_| t.upload_no_form.to_owned())?;
         form.append_with_blob("file", file)
-            .map_err(|_| "The browser cannot read the file.".to_owned())?;
+            .map_err(|_| t.upload_no_read.to_owned())?;
         let response = gloo_net::http::Request::post("/api/upload_image")
             .body(form)
             .map_err(offline)?
@@ -364,8 +365,8 @@ mod client {
             Err(response
                 .json::<AppError>()
                 .await
-                .map(|e| e.message())
-                .unwrap_or_else(|_| format!("The upload failed ({}).", response.status())))
+                .map(|e| e.message(lang))
+                .unwrap_or_else(|_| fill(t.upload_failed_status, &[&response.status()])))
         }
     }
 }

@@ -14,7 +14,7 @@ use super::{Editable, ItemFields, ItemStatus};
 use crate::auth::use_auth;
 use crate::cities::api::list_cities;
 use crate::error::AppError;
-use crate::layout::SITE_NAME;
+use crate::i18n::{fill, use_lang};
 use crate::news::{Item, ItemArticle, ItemKind};
 
 /// Lets an edit form make its page load what it shows again after a save.
@@ -27,7 +27,8 @@ pub struct PageReload(pub RwSignal<usize>);
 pub fn EditableItem(item: Item, editable: Editable, badge: Option<String>) -> impl IntoView {
     let query = use_query_map();
     let editing = Memo::new(move |_| query.read().get("edit").is_some());
-    let href = editable.kind.href(&editable.slug);
+    let lang = use_lang();
+    let href = lang.href(&editable.kind.href(&editable.slug));
     let cover_widths = item
         .cover
         .as_ref()
@@ -48,6 +49,7 @@ pub fn EditableItem(item: Item, editable: Editable, badge: Option<String>) -> im
 
 #[component]
 fn EditorToolbar(href: String, badge: Option<String>, editing: Memo<bool>) -> impl IntoView {
+    let t = use_lang().t();
     let history = format!("{href}/history");
     let edit_href = format!("{href}?edit");
     view! {
@@ -55,10 +57,10 @@ fn EditorToolbar(href: String, badge: Option<String>, editing: Memo<bool>) -> im
             {badge.map(|b| view! { <span class="badge" data-testid="status-badge">{b}</span> })}
             <Show when=move || !editing.get()>
                 <a href=edit_href.clone() class="button" data-testid="edit-toggle">
-                    "Edit"
+                    {t.edit}
                 </a>
             </Show>
-            <A href=history.clone()>"History"</A>
+            <A href=history.clone()>{t.history}</A>
         </div>
     }
 }
@@ -143,9 +145,14 @@ impl Draft {
 }
 
 #[component]
-fn EditForm(editable: Editable, cover_widths: Vec<u32>) -> impl IntoView {
+fn EditForm(mut editable: Editable, cover_widths: Vec<u32>) -> impl IntoView {
+    let lang = use_lang();
+    let t = lang.t();
+    // The page's language is the one being written: on a Russian page an English-only item
+    // starts from its English text and saves as its Russian translation.
+    editable.fields.lang = lang.code().to_owned();
     let kind = editable.kind;
-    let href = kind.href(&editable.slug);
+    let href = lang.href(&kind.href(&editable.slug));
     let draft = Draft::new(&editable.fields);
     let saved_fields = RwSignal::new(untrack(|| draft.fields(kind)));
     let current = Memo::new(move |_| draft.fields(kind));
@@ -177,21 +184,21 @@ fn EditForm(editable: Editable, cover_widths: Vec<u32>) -> impl IntoView {
         Some(Err(e)) => Some(e),
     };
     let invalid = move |name: &'static str| move || matches!(error(), Some(AppError::Invalid { field, .. }) if field == name);
-    let heading = format!("Editing “{}”", editable.fields.title);
+    let heading = fill(t.editing_item, &[&editable.fields.title]);
     let navigate = use_navigate();
     let cancel = move |_| {
-        if !dirty.get_untracked() || confirm("Discard your unsaved changes?") {
+        if !dirty.get_untracked() || confirm(t.confirm_discard) {
             saved_fields.set(current.get_untracked());
             navigate(&href, Default::default());
         }
     };
     view! {
-        <Title text=format!("{heading} · {SITE_NAME}")/>
+        <Title text=format!("{heading} · {}", t.site_name)/>
         <h1 class="visually-hidden">{heading}</h1>
         <form
             class="item item-edit"
             data-testid="edit-form"
-            aria-label="Edit this item"
+            aria-label=t.edit_form_label
             on:submit=move |ev| {
                 ev.prevent_default();
                 submit();
@@ -200,19 +207,20 @@ fn EditForm(editable: Editable, cover_widths: Vec<u32>) -> impl IntoView {
             <div class="edit-actions">
                 <StatusFields draft/>
                 <span class="unsaved" role="status">
-                    {move || if dirty.get() { "Unsaved changes" } else { "" }}
+                    {move || if dirty.get() { t.unsaved } else { "" }}
                 </span>
                 <button type="submit" class="button primary" disabled=move || save.pending().get()>
-                    {move || if conflict.get().is_some() { "Save my version" } else { "Save" }}
+                    {move || if conflict.get().is_some() { t.save_mine } else { t.save }}
                 </button>
-                <button type="button" class="button" on:click=cancel>"Cancel"</button>
+                <button type="button" class="button" on:click=cancel>{t.cancel}</button>
             </div>
+            <p class="hint">{fill(t.editing_in, &[&t.lang_name])}</p>
             // Hidden by the stylesheet once the page has hydrated: until then nothing can be saved.
             <p class="form-error needs-script">
-                "Saving needs JavaScript, which has not started (or is off) in this browser."
+                {t.needs_script}
             </p>
             <p class="form-error" role="alert" data-testid="form-error">
-                {move || error().map(|e| e.message())}
+                {move || error().map(|e| e.message(lang))}
             </p>
             {move || conflict.get().map(|theirs| view! { <ConflictPanel theirs/> })}
             <TextFields draft kind invalid_title=Signal::derive(invalid("title"))/>
@@ -235,6 +243,7 @@ fn after_save(
 ) {
     let navigate = use_navigate();
     let reload = use_context::<PageReload>();
+    let lang = use_lang();
     crate::client_effect(move || match save.value().get() {
         Some(Ok(saved)) => {
             saved_fields.set(current.get_untracked());
@@ -242,12 +251,15 @@ fn after_save(
             if let Some(PageReload(r)) = reload {
                 r.update(|n| *n += 1);
             }
-            navigate(&saved.kind.href(&saved.slug), Default::default());
+            navigate(
+                &lang.href(&saved.kind.href(&saved.slug)),
+                Default::default(),
+            );
         }
         Some(Err(AppError::Conflict)) => {
             let slug = slug.clone();
             leptos::task::spawn_local(async move {
-                if let Ok(theirs) = get_editable(kind, slug).await {
+                if let Ok(theirs) = get_editable(kind, slug, lang).await {
                     // Saving again now knowingly replaces their version with the merged text.
                     base_version.set(theirs.version);
                     conflict.set(Some(theirs));
@@ -262,6 +274,7 @@ fn after_save(
 fn guard_unsaved(dirty: Memo<bool>, submit: impl Fn() + Copy + 'static) {
     #[cfg(feature = "hydrate")]
     {
+        let leave = use_lang().t().confirm_leave;
         use leptos::ev;
         use leptos::wasm_bindgen::{closure::Closure, JsCast};
 
@@ -285,7 +298,7 @@ fn guard_unsaved(dirty: Memo<bool>, submit: impl Fn() + Copy + 'static) {
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                 .and_then(|el| el.closest("a[href]").ok().flatten())
                 .is_some();
-            if on_link && dirty.get_untracked() && !confirm("Leave without saving your changes?") {
+            if on_link && dirty.get_untracked() && !confirm(leave) {
                 e.prevent_default();
                 e.stop_propagation();
             }
@@ -326,8 +339,9 @@ fn confirm(question: &str) -> bool {
 
 #[component]
 fn StatusFields(draft: Draft) -> impl IntoView {
+    let t = use_lang().t();
     view! {
-        <label for="edit-status">"Status"</label>
+        <label for="edit-status">{t.edit_status}</label>
         <select
             id="edit-status"
             on:change:target=move |ev| {
@@ -337,9 +351,9 @@ fn StatusFields(draft: Draft) -> impl IntoView {
             }
         >
             {[
-                (ItemStatus::Draft, "Draft (hidden)"),
-                (ItemStatus::Published, "Published"),
-                (ItemStatus::Archived, "Archived (hidden)"),
+                (ItemStatus::Draft, t.status_draft_hidden),
+                (ItemStatus::Published, t.status_published),
+                (ItemStatus::Archived, t.status_archived_hidden),
             ]
                 .into_iter()
                 .map(|(s, label)| {
@@ -351,27 +365,28 @@ fn StatusFields(draft: Draft) -> impl IntoView {
                 })
                 .collect_view()}
         </select>
-        <label for="edit-publish-at">"Publish at (UTC)"</label>
+        <label for="edit-publish-at">{t.publish_at}</label>
         <input
             id="edit-publish-at"
             type="datetime-local"
             aria-describedby="edit-publish-at-hint"
             bind:value=draft.publish_at
         />
-        <span id="edit-publish-at-hint" class="hint">"Empty: now. Later: scheduled."</span>
+        <span id="edit-publish-at-hint" class="hint">{t.publish_at_hint}</span>
     }
 }
 
 #[component]
 fn TextFields(draft: Draft, kind: ItemKind, invalid_title: Signal<bool>) -> impl IntoView {
+    let t = use_lang().t();
     let kicker = match kind {
-        ItemKind::News => "News",
-        ItemKind::Event => "Event",
+        ItemKind::News => t.kicker_news,
+        ItemKind::Event => t.badge_event,
     };
     view! {
         <header>
             <p class="kicker">{kicker}</p>
-            <label class="field-label" for="edit-title">"Title"</label>
+            <label class="field-label" for="edit-title">{t.field_title}</label>
             <textarea
                 id="edit-title"
                 class="edit-title"
@@ -383,31 +398,34 @@ fn TextFields(draft: Draft, kind: ItemKind, invalid_title: Signal<bool>) -> impl
             ></textarea>
             {(kind == ItemKind::Event).then(|| view! { <EventFields draft/> })}
         </header>
-        <label class="field-label" for="edit-lead">"Lead paragraph"</label>
+        <label class="field-label" for="edit-lead">{t.field_lead}</label>
         <textarea id="edit-lead" class="lead edit-lead" rows="3" maxlength=super::MAX_LEAD bind:value=draft.lead></textarea>
-        <label class="field-label" for="edit-body">"Text (Markdown: **bold**, _italic_, [link](https://…), ## heading)"</label>
+        <label class="field-label" for="edit-body">{t.field_body}</label>
         <textarea id="edit-body" class="body edit-body" rows="14" bind:value=draft.body></textarea>
     }
 }
 
 #[component]
 fn EventFields(draft: Draft) -> impl IntoView {
+    let t = use_lang().t();
     view! {
         <div class="edit-event">
-            <label>"Starts" <input type="date" required bind:value=draft.event_start/></label>
-            <label>"Ends" <input type="date" bind:value=draft.event_end/></label>
-            <label>"Venue" <input type="text" maxlength=super::MAX_SHORT bind:value=draft.venue/></label>
+            <label>{t.field_starts}" "<input type="date" required bind:value=draft.event_start/></label>
+            <label>{t.field_ends}" "<input type="date" bind:value=draft.event_end/></label>
+            <label>{t.field_venue}" "<input type="text" maxlength=super::MAX_SHORT bind:value=draft.venue/></label>
         </div>
     }
 }
 
 #[component]
 fn LinkFields(draft: Draft) -> impl IntoView {
-    let cities = Resource::new(|| (), |_| list_cities());
+    let lang = use_lang();
+    let t = lang.t();
+    let cities = Resource::new(|| (), move |_| list_cities(lang));
     view! {
         <fieldset class="edit-cities">
-            <legend>"Partner cities"</legend>
-            <Suspense fallback=|| view! { <p class="loading">"Loading cities…"</p> }>
+            <legend>{t.field_cities}</legend>
+            <Suspense fallback=move || view! { <p class="loading">{t.loading_cities}</p> }>
                 {move || Suspend::new(async move {
                     let all = cities.await.unwrap_or_default();
                     all.into_iter()
@@ -438,7 +456,7 @@ fn LinkFields(draft: Draft) -> impl IntoView {
                 })}
             </Suspense>
         </fieldset>
-        <label class="field-label" for="edit-tags">"Tags, separated by commas"</label>
+        <label class="field-label" for="edit-tags">{t.field_tags}</label>
         <input id="edit-tags" type="text" bind:value=draft.tags/>
     }
 }
@@ -448,10 +466,11 @@ fn LinkFields(draft: Draft) -> impl IntoView {
 #[component]
 pub fn NewItemButton(kind: ItemKind) -> impl IntoView {
     let auth = use_auth();
+    let lang = use_lang();
     let create = ServerAction::<CreateItem>::new();
     let (value, label) = match kind {
-        ItemKind::News => ("News", "New article"),
-        ItemKind::Event => ("Event", "New event"),
+        ItemKind::News => ("News", lang.t().new_article),
+        ItemKind::Event => ("Event", lang.t().new_event),
     };
     view! {
         <Transition fallback=|| ()>
@@ -464,6 +483,7 @@ pub fn NewItemButton(kind: ItemKind) -> impl IntoView {
                         view! {
                             <ActionForm action=create attr:class="new-item">
                                 <input type="hidden" name="kind" value=value/>
+                                <input type="hidden" name="lang" value=lang.code()/>
                                 <button type="submit" class="button primary">{label}</button>
                             </ActionForm>
                         }

@@ -88,8 +88,8 @@ impl Editable {
     /// Whether visitors can see the item now (`now` as `YYYY-MM-DDTHH:MM:SSZ`).
     pub fn badge(&self, now: &str) -> Option<&'static str> {
         match self.fields.status {
-            ItemStatus::Draft => Some("Draft"),
-            ItemStatus::Archived => Some("Archived"),
+            ItemStatus::Draft => Some("badge_draft"),
+            ItemStatus::Archived => Some("badge_archived"),
             ItemStatus::Published
                 if self
                     .fields
@@ -97,7 +97,7 @@ impl Editable {
                     .as_deref()
                     .is_some_and(|at| at > now) =>
             {
-                Some("Scheduled")
+                Some("badge_scheduled")
             }
             ItemStatus::Published => None,
         }
@@ -125,9 +125,10 @@ pub struct RevisionMeta {
 pub(crate) fn check_len(field: &str, label: &str, value: &str, max: usize) -> Result<(), AppError> {
     let n = value.chars().count();
     if n > max {
-        return Err(AppError::invalid(
+        return Err(AppError::invalid_with(
             field,
-            format!("{label} is too long: {n} characters, at most {max}."),
+            "err_too_long",
+            &[&label, &n, &max],
         ));
     }
     Ok(())
@@ -175,35 +176,24 @@ impl ItemFields {
     /// in words an editor understands.
     pub fn validated(mut self, kind: ItemKind) -> Result<Self, AppError> {
         if !matches!(self.lang.as_str(), "en" | "ru") {
-            return Err(AppError::invalid(
-                "lang",
-                "The language must be English (en) or Russian (ru).",
-            ));
+            return Err(AppError::invalid("lang", "err_lang"));
         }
         self.title = self.title.trim().to_owned();
         self.lead = self.lead.trim().to_owned();
         self.venue = self.venue.trim().to_owned();
         self.cover_alt = self.cover_alt.trim().to_owned();
         if self.title.is_empty() {
-            return Err(AppError::invalid("title", "The title must not be empty."));
+            return Err(AppError::invalid("title", "err_title_empty"));
         }
-        check_len("title", "The title", &self.title, MAX_TITLE)?;
-        check_len("lead", "The lead paragraph", &self.lead, MAX_LEAD)?;
-        check_len("body", "The text", &self.body, MAX_BODY)?;
-        check_len("venue", "The venue", &self.venue, MAX_SHORT)?;
-        check_len(
-            "cover_alt",
-            "The image description",
-            &self.cover_alt,
-            MAX_SHORT,
-        )?;
+        check_len("title", "label_title", &self.title, MAX_TITLE)?;
+        check_len("lead", "label_lead", &self.lead, MAX_LEAD)?;
+        check_len("body", "label_body", &self.body, MAX_BODY)?;
+        check_len("venue", "label_venue", &self.venue, MAX_SHORT)?;
+        check_len("cover_alt", "label_cover_alt", &self.cover_alt, MAX_SHORT)?;
         self.published_at = match self.published_at.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(at) => Some(normalise_datetime(at).ok_or_else(|| {
-                AppError::invalid(
-                    "published_at",
-                    format!("“{at}” is not a date and time like 2021-01-19T15:00."),
-                )
+                AppError::invalid_with("published_at", "err_not_datetime", &[&at])
             })?),
         };
         self.check_event_dates(kind)?;
@@ -222,35 +212,23 @@ impl ItemFields {
         self.event_end = clean(&self.event_end);
         if kind == ItemKind::News {
             if self.event_start.is_some() || self.event_end.is_some() {
-                return Err(AppError::invalid(
-                    "event_start",
-                    "Only events have dates; this is a news item.",
-                ));
+                return Err(AppError::invalid("event_start", "err_news_no_dates"));
             }
             return Ok(());
         }
         let Some(start) = self.event_start.as_deref() else {
-            return Err(AppError::invalid(
-                "event_start",
-                "An event needs a start date.",
-            ));
+            return Err(AppError::invalid("event_start", "err_event_start"));
         };
         for (field, value) in [
             ("event_start", Some(start)),
             ("event_end", self.event_end.as_deref()),
         ] {
             if let Some(v) = value.filter(|v| !is_date(v)) {
-                return Err(AppError::invalid(
-                    field,
-                    format!("“{v}” is not a date like 2021-01-19."),
-                ));
+                return Err(AppError::invalid_with(field, "err_not_date", &[&v]));
             }
         }
         if self.event_end.as_deref().is_some_and(|end| end < start) {
-            return Err(AppError::invalid(
-                "event_end",
-                "The event cannot end before it starts.",
-            ));
+            return Err(AppError::invalid("event_end", "err_end_before_start"));
         }
         Ok(())
     }
@@ -264,20 +242,18 @@ impl ItemFields {
             .filter(|t| !t.is_empty() && seen.insert(t.to_lowercase()))
             .collect();
         if self.tags.len() > MAX_LINKS || self.cities.len() > MAX_LINKS {
-            return Err(AppError::invalid(
+            return Err(AppError::invalid_with(
                 "tags",
-                format!("At most {MAX_LINKS} tags and {MAX_LINKS} cities."),
+                "err_too_many_links",
+                &[&MAX_LINKS],
             ));
         }
         for tag in &self.tags {
-            check_len("tags", "A tag", tag, 40)?;
+            check_len("tags", "label_tag", tag, 40)?;
         }
         if let Some(hash) = &self.cover_image {
             if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(AppError::invalid(
-                    "cover_image",
-                    "The cover image reference is not valid.",
-                ));
+                return Err(AppError::invalid("cover_image", "err_cover_ref"));
             }
         }
         Ok(())
@@ -347,10 +323,13 @@ mod tests {
             title: "x".repeat(MAX_TITLE + 1),
             ..fields()
         };
-        let Err(AppError::Invalid { message, .. }) = long.validated(ItemKind::News) else {
+        let Err(too_long) = long.validated(ItemKind::News) else {
             panic!()
         };
-        assert!(message.contains("too long"), "{message}");
+        assert_eq!(
+            too_long.message(crate::i18n::Lang::En),
+            "The title is too long: 201 characters, at most 200."
+        );
 
         let dated_news = ItemFields {
             event_start: Some("2021-01-01".into()),
@@ -393,12 +372,12 @@ mod tests {
             updated_at: String::new(),
             updated_by: None,
         };
-        assert_eq!(e.badge("2021-01-01T00:00:00Z"), Some("Draft"));
+        assert_eq!(e.badge("2021-01-01T00:00:00Z"), Some("badge_draft"));
         e.fields.status = ItemStatus::Published;
         e.fields.published_at = Some("2021-06-01T00:00:00Z".into());
-        assert_eq!(e.badge("2021-01-01T00:00:00Z"), Some("Scheduled"));
+        assert_eq!(e.badge("2021-01-01T00:00:00Z"), Some("badge_scheduled"));
         assert_eq!(e.badge("2021-07-01T00:00:00Z"), None);
         e.fields.status = ItemStatus::Archived;
-        assert_eq!(e.badge("2021-07-01T00:00:00Z"), Some("Archived"));
+        assert_eq!(e.badge("2021-07-01T00:00:00Z"), Some("badge_archived"));
     }
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::editor::NewItemButton;
 use crate::error::AppError;
-use crate::i18n::format_month;
+use crate::i18n::{format_month, use_lang, Lang};
 use crate::layout::{Loaded, PageMeta};
 use crate::news::{FeedList, ItemKind, ItemPage, ItemSummary};
 use crate::pager::{parse_page, Pager};
@@ -25,8 +25,11 @@ pub struct EventsListing {
 
 /// Upcoming events and page `page` of past events.
 #[server]
-pub async fn list_events(page: u32) -> Result<EventsListing, AppError> {
-    use crate::{error::with_status, i18n::DEFAULT_LANG, state::app_state, store::items};
+pub async fn list_events(
+    page: u32,
+    #[server(default)] lang: Lang,
+) -> Result<EventsListing, AppError> {
+    use crate::{error::with_status, state::app_state, store::items};
     /// Past events per page of the archive.
     const PAST_PER_PAGE: u32 = 20;
     /// Upcoming events listed at most.
@@ -38,12 +41,12 @@ pub async fn list_events(page: u32) -> Result<EventsListing, AppError> {
                 .call(move |c| {
                     let today = items::today(c)?;
                     let Some((past, pages)) =
-                        items::past_events(c, DEFAULT_LANG, &today, page, PAST_PER_PAGE)?
+                        items::past_events(c, lang.code(), &today, page, PAST_PER_PAGE)?
                     else {
                         return Ok(None);
                     };
                     let upcoming = if page == 1 {
-                        items::upcoming_events(c, DEFAULT_LANG, &today, UPCOMING_LIMIT)?
+                        items::upcoming_events(c, lang.code(), &today, UPCOMING_LIMIT)?
                     } else {
                         Vec::new()
                     };
@@ -62,10 +65,13 @@ pub async fn list_events(page: u32) -> Result<EventsListing, AppError> {
 }
 
 /// Splits events (already in display order) into runs of the same start month.
-pub fn by_month(events: Vec<ItemSummary>) -> Vec<(String, Vec<ItemSummary>)> {
+pub fn by_month(lang: Lang, events: Vec<ItemSummary>) -> Vec<(String, Vec<ItemSummary>)> {
     let mut groups: Vec<(String, Vec<ItemSummary>)> = Vec::new();
     for event in events {
-        let month = format_month(event.event_start.as_deref().unwrap_or(&event.published_at));
+        let month = format_month(
+            lang,
+            event.event_start.as_deref().unwrap_or(&event.published_at),
+        );
         match groups.last_mut() {
             Some((last, list)) if *last == month => list.push(event),
             _ => groups.push((month, vec![event])),
@@ -78,25 +84,28 @@ pub fn by_month(events: Vec<ItemSummary>) -> Vec<(String, Vec<ItemSummary>)> {
 #[component]
 pub fn EventsPage() -> impl IntoView {
     let query = use_query_map();
+    let lang = use_lang();
     let listing = Resource::new(
         move || parse_page(query.read().get("page")),
-        |page| async move { list_events(page?).await },
+        move |page| async move { list_events(page?, lang).await },
     );
     view! { <Loaded resource=listing view=|listing| view! { <EventsView listing/> }/> }
 }
 
 #[component]
 fn EventsView(listing: EventsListing) -> impl IntoView {
+    let lang = use_lang();
+    let t = lang.t();
     let first = listing.page == 1;
     let upcoming = first.then(|| {
         let body = if listing.upcoming.is_empty() {
-            view! { <p class="empty">"No upcoming events are announced yet."</p> }.into_any()
+            view! { <p class="empty">{t.events_none_upcoming}</p> }.into_any()
         } else {
             view! { <MonthGroups events=listing.upcoming/> }.into_any()
         };
         view! {
             <section aria-labelledby="upcoming-heading">
-                <h2 id="upcoming-heading">"Upcoming"</h2>
+                <h2 id="upcoming-heading">{t.events_upcoming}</h2>
                 {body}
             </section>
         }
@@ -104,28 +113,29 @@ fn EventsView(listing: EventsListing) -> impl IntoView {
     let path = crate::pager::page_href("/events", listing.page);
     view! {
         <PageMeta
-            title="Events"
-            description="Forums, exhibitions, concerts and meetings with Volgograd’s twin cities, upcoming and past."
+            title=t.events_title
+            description=t.events_description
             path
         />
-        <h1>"Events"</h1>
+        <h1>{t.events_title}</h1>
         <p class="subscribe">
-            <a href="/events.ics">"Subscribe to all events"</a>
-            " in your calendar app (iCalendar)."
+            <a href=lang.href("/events.ics")>{t.events_subscribe}</a>
+            " "
+            {t.events_subscribe_rest}
         </p>
         <NewItemButton kind=ItemKind::Event/>
         {upcoming}
         <section aria-labelledby="past-heading">
-            <h2 id="past-heading">"Past events"</h2>
+            <h2 id="past-heading">{t.events_past}</h2>
             <MonthGroups events=listing.past/>
         </section>
-        <Pager current=listing.page pages=listing.pages base="/events"/>
+        <Pager current=listing.page pages=listing.pages base=lang.href("/events")/>
     }
 }
 
 #[component]
 fn MonthGroups(events: Vec<ItemSummary>) -> impl IntoView {
-    by_month(events)
+    by_month(use_lang(), events)
         .into_iter()
         .map(|(month, events)| {
             view! {
@@ -164,11 +174,14 @@ mod tests {
 
     #[test]
     fn groups_consecutive_events_by_month() {
-        let groups = by_month(vec![
-            event("2020-12-15"),
-            event("2020-12-01"),
-            event("2020-10-31"),
-        ]);
+        let groups = by_month(
+            Lang::En,
+            vec![
+                event("2020-12-15"),
+                event("2020-12-01"),
+                event("2020-10-31"),
+            ],
+        );
         let shape: Vec<_> = groups.iter().map(|(m, l)| (m.as_str(), l.len())).collect();
         assert_eq!(shape, vec![("December 2020", 2), ("October 2020", 1)]);
     }

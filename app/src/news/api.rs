@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::{Feed, Item, ItemKind};
 use crate::error::AppError;
+use crate::i18n::Lang;
 
 /// Page `page` of the feed of published items passing the filters (see `FeedFilter`), newest
 /// first, with the filter form's choices; `NotFound` past the end or for an unknown city or tag.
@@ -15,9 +16,10 @@ pub async fn list_news(
     kind: Option<ItemKind>,
     year: Option<i32>,
     page: u32,
+    #[server(default)] lang: Lang,
 ) -> Result<Feed, AppError> {
     use super::{filter::FeedFilter, FeedPage};
-    use crate::{error::with_status, i18n::DEFAULT_LANG, state::app_state, store::items};
+    use crate::{error::with_status, state::app_state, store::items};
     with_status(
         async move {
             let filter = FeedFilter {
@@ -29,8 +31,8 @@ pub async fn list_news(
             let store = app_state()?.store;
             store
                 .call(move |c| {
-                    let choices = items::filter_choices(c)?;
-                    let lang = DEFAULT_LANG;
+                    let choices = items::filter_choices(c, lang.code())?;
+                    let lang = lang.code();
                     if filter.is_empty() {
                         return Ok(
                             items::feed_page(c, lang, page, super::PER_PAGE)?.map(|page| Feed {
@@ -65,26 +67,29 @@ pub async fn list_news(
 /// The item of `kind` at `slug` with its body rendered and sanitised: published items for
 /// visitors; for editors any item, with its editable fields.
 #[server]
-pub async fn get_item(kind: ItemKind, slug: String) -> Result<Item, AppError> {
+pub async fn get_item(
+    kind: ItemKind,
+    slug: String,
+    #[server(default)] lang: Lang,
+) -> Result<Item, AppError> {
     use crate::editor::{images::Cover, ItemEdit};
     use crate::store::{editor, images, items};
-    use crate::{auth::session, error::with_status, i18n::DEFAULT_LANG, state::app_state};
+    use crate::{auth::session, error::with_status, state::app_state};
     with_status(
         async move {
             let store = app_state()?.store;
             let is_editor = session::current_user().await?.is_some();
             let (stored, edit, cover) = store
                 .call(move |c| {
-                    let lang = DEFAULT_LANG;
                     let stored = if is_editor {
-                        items::any_item(c, lang, kind, &slug)?
+                        items::any_item(c, lang.code(), kind, &slug)?
                     } else {
-                        items::visible_item(c, lang, kind, &slug)?
+                        items::visible_item(c, lang.code(), kind, &slug)?
                     };
                     let Some(stored) = stored else {
                         return Ok(None);
                     };
-                    let editable = editor::editable_by_id(c, lang, stored.id)?
+                    let editable = editor::editable_by_id(c, lang.code(), stored.id)?
                         .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
                     let cover = match &editable.fields.cover_image {
                         Some(hash) => images::get(c, hash)?
@@ -93,7 +98,9 @@ pub async fn get_item(kind: ItemKind, slug: String) -> Result<Item, AppError> {
                     };
                     let edit = if is_editor {
                         let now = items::now(c)?;
-                        let badge = editable.badge(&now).map(str::to_owned);
+                        let badge = editable
+                            .badge(&now)
+                            .map(|key| lang.t().get(key).unwrap_or(key).to_owned());
                         Some(ItemEdit { editable, badge })
                     } else {
                         None

@@ -11,6 +11,7 @@ use crate::cities::CityRef;
 use crate::editor::images::Cover;
 use crate::editor::images::CoverImage;
 use crate::editor::{EditableItem, PageReload};
+use crate::i18n::use_lang;
 use crate::layout::{json_string, JsonLd, Loaded, PageMeta, PublicUrl};
 
 /// `/news/{slug}`.
@@ -25,6 +26,7 @@ pub fn ArticlePage() -> impl IntoView {
 pub fn ItemPage(kind: ItemKind) -> impl IntoView {
     let params = use_params_map();
     let auth = use_auth();
+    let lang = use_lang();
     let reload = RwSignal::new(0usize);
     provide_context(PageReload(reload));
     let item = Resource::new(
@@ -35,7 +37,7 @@ pub fn ItemPage(kind: ItemKind) -> impl IntoView {
                 auth.generation(),
             )
         },
-        move |(slug, _, _)| get_item(kind, slug),
+        move |(slug, _, _)| get_item(kind, slug, lang),
     );
     view! { <Loaded resource=item view=|item| view! { <ItemView item/> }/> }
 }
@@ -56,9 +58,11 @@ fn ItemView(mut item: Item) -> impl IntoView {
 #[component]
 pub fn ItemArticle(item: Item) -> impl IntoView {
     let summary = item.summary;
+    let lang = use_lang();
+    let t = lang.t();
     let kicker = match summary.kind {
-        ItemKind::News => "News",
-        ItemKind::Event => "Event",
+        ItemKind::News => t.kicker_news,
+        ItemKind::Event => t.badge_event,
     };
     let og_type = match summary.kind {
         ItemKind::News => "article",
@@ -66,16 +70,19 @@ pub fn ItemArticle(item: Item) -> impl IntoView {
     };
     let has_body = !item.body_html.trim().is_empty();
     let base = use_context::<PublicUrl>().map(|u| u.0).unwrap_or_default();
-    let url = format!("{base}{}", summary.href());
+    let url = format!("{base}{}", lang.href(&summary.href()));
     let calendar = (summary.kind == ItemKind::Event).then(|| {
-        let href = format!("{}/calendar.ics", summary.href());
+        let href = lang.href(&format!("{}/calendar.ics", summary.href()));
         view! {
             <p class="add-to-calendar">
-                <a href=href download>"Add to calendar"</a>
-                " (iCalendar file)"
+                <a href=href download>{t.add_to_calendar}</a>
+                " "
+                {t.ical_file}
             </p>
         }
     });
+    let untranslated = (summary.lang != lang.code())
+        .then(|| view! { <p class="notice" role="note" data-testid="translation-notice">{t.other_lang_notice}</p> });
     let structured = structured_data(&summary, &url, item.cover.as_ref(), &base);
     view! {
         <PageMeta
@@ -88,13 +95,14 @@ pub fn ItemArticle(item: Item) -> impl IntoView {
             {structured}
             <header>
                 <p class="kicker">{kicker}</p>
-                <h1>{summary.title.clone()}</h1>
+                <h1 lang=summary.lang.clone()>{summary.title.clone()}</h1>
                 <DateLine item=summary.clone()/>
             </header>
+            {untranslated}
             {item.cover.map(|cover| view! { <CoverImage cover/> })}
-            <p class="lead">{summary.lead.clone()}</p>
+            <p class="lead" lang=summary.lang.clone()>{summary.lead.clone()}</p>
             {calendar}
-            {has_body.then(|| view! { <div class="body" inner_html=item.body_html/> })}
+            {has_body.then(|| view! { <div class="body" lang=summary.lang.clone() inner_html=item.body_html/> })}
             <CityLinks cities=item.cities/>
             <TagList tags=item.tags/>
         </article>
@@ -147,15 +155,16 @@ fn structured_data(
 
 #[component]
 fn CityLinks(cities: Vec<CityRef>) -> impl IntoView {
+    let lang = use_lang();
     (!cities.is_empty()).then(|| {
         view! {
             <section class="item-cities" aria-labelledby="item-cities-heading">
-                <h2 id="item-cities-heading">"Partner cities"</h2>
+                <h2 id="item-cities-heading">{lang.t().item_cities}</h2>
                 <ul>
                     {cities
                         .into_iter()
                         .map(|c| {
-                            let href = c.href();
+                            let href = lang.href(&c.href());
                             view! {
                                 <li>
                                     <a href=href>{c.name}</a>
@@ -173,14 +182,15 @@ fn CityLinks(cities: Vec<CityRef>) -> impl IntoView {
 
 #[component]
 fn TagList(tags: Vec<super::Tag>) -> impl IntoView {
+    let lang = use_lang();
     (!tags.is_empty()).then(|| {
         view! {
             <section class="item-tags" aria-labelledby="item-tags-heading">
-                <h2 id="item-tags-heading">"Tags"</h2>
+                <h2 id="item-tags-heading">{lang.t().item_tags}</h2>
                 <ul class="tags">
                     {tags
                         .into_iter()
-                        .map(|t| view! { <li><a href=format!("/tags/{}", t.slug)>{t.name}</a></li> })
+                        .map(|t| view! { <li><a href=lang.href(&format!("/tags/{}", t.slug))>{t.name}</a></li> })
                         .collect_view()}
                 </ul>
             </section>
@@ -190,13 +200,15 @@ fn TagList(tags: Vec<super::Tag>) -> impl IntoView {
 
 #[component]
 fn PrevNext(previous: Option<ItemLink>, next: Option<ItemLink>) -> impl IntoView {
+    let lang = use_lang();
+    let t = lang.t();
     view! {
-        <nav class="prev-next" aria-label="Older and newer items">
+        <nav class="prev-next" aria-label=t.prev_next_label>
             {previous
                 .map(|p| {
                     view! {
-                        <a class="prev" href=p.href rel="prev">
-                            <span class="direction">"← Older"</span>
+                        <a class="prev" href=lang.href(&p.href) rel="prev">
+                            <span class="direction">{t.older}</span>
                             <span class="title">{p.title}</span>
                         </a>
                     }
@@ -204,8 +216,8 @@ fn PrevNext(previous: Option<ItemLink>, next: Option<ItemLink>) -> impl IntoView
             {next
                 .map(|n| {
                     view! {
-                        <a class="next" href=n.href rel="next">
-                            <span class="direction">"Newer →"</span>
+                        <a class="next" href=lang.href(&n.href) rel="next">
+                            <span class="direction">{t.newer}</span>
                             <span class="title">{n.title}</span>
                         </a>
                     }

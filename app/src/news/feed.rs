@@ -9,7 +9,7 @@ use super::api::list_news;
 use super::filter::{Choice, FeedFilter, FilterChoices};
 use super::{Feed, ItemKind, ItemSummary};
 use crate::editor::NewItemButton;
-use crate::i18n::{format_date, format_date_range, iso_date};
+use crate::i18n::{fill, format_date, format_date_range, iso_date, use_lang, Lang};
 use crate::layout::{Loaded, PageMeta};
 use crate::pager::{parse_page, Pager};
 use crate::url::with_query;
@@ -30,6 +30,7 @@ pub fn TagPage() -> impl IntoView {
 fn FilteredFeed(tag_in_path: bool) -> impl IntoView {
     let query = use_query_map();
     let params = use_params_map();
+    let lang = use_lang();
     let feed = Resource::new(
         move || {
             let q = query.read();
@@ -43,14 +44,14 @@ fn FilteredFeed(tag_in_path: bool) -> impl IntoView {
                 parse_page(q.get("page")),
             )
         },
-        |(filter, page)| async move {
+        move |(filter, page)| async move {
             let FeedFilter {
                 city,
                 tag,
                 kind,
                 year,
             } = filter?;
-            list_news(city, tag, kind, year, page?).await
+            list_news(city, tag, kind, year, page?, lang).await
         },
     );
     let view = if tag_in_path {
@@ -62,20 +63,21 @@ fn FilteredFeed(tag_in_path: bool) -> impl IntoView {
 }
 
 /// "News about Chemnitz tagged “Music” in 2020", from the filters that are set.
-fn heading(feed: &Feed) -> String {
+fn heading(lang: Lang, feed: &Feed) -> String {
+    let t = lang.t();
     let mut heading = match feed.filter.kind {
-        None => "News".to_owned(),
-        Some(ItemKind::News) => "News stories".to_owned(),
-        Some(ItemKind::Event) => "Events".to_owned(),
+        None => t.feed_news.to_owned(),
+        Some(ItemKind::News) => t.feed_stories.to_owned(),
+        Some(ItemKind::Event) => t.feed_events.to_owned(),
     };
     if let Some(city) = &feed.city_name {
-        heading.push_str(&format!(" about {city}"));
+        heading = fill(t.feed_about_city, &[&heading, city]);
     }
     if let Some(tag) = &feed.tag_name {
-        heading.push_str(&format!(" tagged “{tag}”"));
+        heading = fill(t.feed_tagged, &[&heading, tag]);
     }
     if let Some(year) = feed.filter.year {
-        heading.push_str(&format!(" in {year}"));
+        heading = fill(t.feed_in_year, &[&heading, &year]);
     }
     heading
 }
@@ -87,24 +89,26 @@ fn FeedView(feed: Feed, tag_in_path: bool) -> impl IntoView {
         _ => "/news".to_owned(),
     };
     let base = with_query(&path, &feed.filter.query_pairs(!tag_in_path));
-    let heading = heading(&feed);
+    let lang = use_lang();
+    let t = lang.t();
+    let heading = heading(lang, &feed);
     let page = feed.page;
     let title = if page.page > 1 {
-        format!("{heading}, page {} of {}", page.page, page.pages)
+        fill(t.feed_page_of, &[&heading, &page.page, &page.pages])
     } else {
         heading
     };
     let canonical = crate::pager::page_href(&base, page.page);
-    let all_news =
-        (!feed.filter.is_empty()).then(|| view! { <p><a href="/news">"All news"</a></p> });
+    let all_news = (!feed.filter.is_empty())
+        .then(|| view! { <p><a href=lang.href("/news")>{t.feed_all_news}</a></p> });
     let empty = page
         .items
         .is_empty()
-        .then(|| view! { <p class="empty">"No news here yet."</p> });
+        .then(|| view! { <p class="empty">{t.feed_empty}</p> });
     view! {
         <PageMeta
             title=title.clone()
-            description="News of Volgograd’s twin cities and people’s diplomacy: exchanges, forums, exhibitions and meetings."
+            description=t.feed_description
             path=canonical
         />
         <h1>{title}</h1>
@@ -113,21 +117,23 @@ fn FeedView(feed: Feed, tag_in_path: bool) -> impl IntoView {
         {all_news}
         {empty}
         <FeedList items=page.items level=2/>
-        <Pager current=page.page pages=page.pages base=base/>
+        <Pager current=page.page pages=page.pages base=lang.href(&base)/>
     }
 }
 
 /// The filters as a GET form: works without JavaScript, and its result is a shareable URL.
 #[component]
 fn FilterForm(filter: FeedFilter, choices: FilterChoices) -> impl IntoView {
+    let lang = use_lang();
+    let t = lang.t();
     let kinds = vec![
         Choice {
             value: "news".into(),
-            label: "News stories".into(),
+            label: t.feed_stories.into(),
         },
         Choice {
             value: "event".into(),
-            label: "Events".into(),
+            label: t.feed_events.into(),
         },
     ];
     let years = choices
@@ -141,12 +147,12 @@ fn FilterForm(filter: FeedFilter, choices: FilterChoices) -> impl IntoView {
     let kind = filter.kind.map(|k| k.as_str().to_owned());
     let year = filter.year.map(|y| y.to_string());
     view! {
-        <form class="feed-filters" action="/news" method="get" aria-label="Filter the news">
-            <FilterSelect name="city" label="Partner city" any="All cities" choices=choices.cities selected=filter.city/>
-            <FilterSelect name="tag" label="Tag" any="All tags" choices=choices.tags selected=filter.tag/>
-            <FilterSelect name="kind" label="Kind" any="News and events" choices=kinds selected=kind/>
-            <FilterSelect name="year" label="Year" any="All years" choices=years selected=year/>
-            <button type="submit" class="button">"Filter"</button>
+        <form class="feed-filters" action=lang.href("/news") method="get" aria-label=t.filter_form_label>
+            <FilterSelect name="city" label=t.filter_city any=t.filter_any_city choices=choices.cities selected=filter.city/>
+            <FilterSelect name="tag" label=t.filter_tag any=t.filter_any_tag choices=choices.tags selected=filter.tag/>
+            <FilterSelect name="kind" label=t.filter_kind any=t.filter_any_kind choices=kinds selected=kind/>
+            <FilterSelect name="year" label=t.filter_year any=t.filter_any_year choices=years selected=year/>
+            <button type="submit" class="button">{t.filter_button}</button>
         </form>
     }
 }
@@ -189,8 +195,11 @@ pub fn FeedList(items: Vec<ItemSummary>, #[prop(default = 2)] level: u8) -> impl
 
 #[component]
 fn FeedEntry(item: ItemSummary, level: u8) -> impl IntoView {
-    let href = item.href();
+    let lang = use_lang();
+    let href = lang.href(&item.href());
     let link = view! { <a href=href>{item.title.clone()}</a> };
+    let untranslated = (item.lang != lang.code())
+        .then(|| view! { <span class="badge badge-lang" lang=lang.code()>{lang.t().other_lang_badge}</span> });
     let heading = match level {
         0..=2 => view! { <h2>{link}</h2> }.into_any(),
         3 => view! { <h3>{link}</h3> }.into_any(),
@@ -198,9 +207,10 @@ fn FeedEntry(item: ItemSummary, level: u8) -> impl IntoView {
     };
     view! {
         <li class="feed-entry">
-            <article>
+            <article lang=item.lang.clone()>
                 {heading}
                 <DateLine item=item.clone()/>
+                {untranslated}
                 <p class="lead">{item.lead}</p>
             </article>
         </li>
@@ -210,18 +220,19 @@ fn FeedEntry(item: ItemSummary, level: u8) -> impl IntoView {
 /// "Published 19 January 2021", or for an event its dates and venue.
 #[component]
 pub fn DateLine(item: ItemSummary) -> impl IntoView {
+    let lang = use_lang();
     let published = view! {
         <time datetime=iso_date(&item.published_at).to_owned()>
-            {format_date(&item.published_at)}
+            {format_date(lang, &item.published_at)}
         </time>
     };
     match (item.kind, item.event_start) {
         (ItemKind::Event, Some(start)) => {
-            let when = format_date_range(&start, item.event_end.as_deref());
+            let when = format_date_range(lang, &start, item.event_end.as_deref());
             let venue = (!item.venue.is_empty()).then(|| format!(" · {}", item.venue));
             view! {
-                <p class="date-line">
-                    <span class="badge">"Event"</span>
+                <p class="date-line" lang=lang.code()>
+                    <span class="badge">{lang.t().badge_event}</span>
                     " "
                     <time datetime=iso_date(&start).to_owned()>{when}</time>
                     {venue}
@@ -229,6 +240,6 @@ pub fn DateLine(item: ItemSummary) -> impl IntoView {
             }
             .into_any()
         }
-        _ => view! { <p class="date-line">{published}</p> }.into_any(),
+        _ => view! { <p class="date-line" lang=lang.code()>{published}</p> }.into_any(),
     }
 }

@@ -6,6 +6,7 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::i18n::{fill, use_lang, Lang};
 use crate::layout::{Loaded, PageMeta};
 use crate::news::{DateLine, ItemSummary};
 use crate::pager::{parse_page, Pager};
@@ -64,8 +65,12 @@ pub fn snippet_runs(snippet: &str) -> Vec<(bool, String)> {
 /// Page `page` of the published items matching `q`. An empty or wordless query is no error: it
 /// finds nothing.
 #[server(prefix = "/api", endpoint = "search")]
-pub async fn search_items(q: String, page: u32) -> Result<Results, AppError> {
-    use crate::{error::with_status, i18n::DEFAULT_LANG, state::app_state, store::search};
+pub async fn search_items(
+    q: String,
+    page: u32,
+    #[server(default)] lang: Lang,
+) -> Result<Results, AppError> {
+    use crate::{error::with_status, state::app_state, store::search};
     /// Longest query kept, in characters.
     const MAX_QUERY: usize = 200;
     with_status(
@@ -74,7 +79,7 @@ pub async fn search_items(q: String, page: u32) -> Result<Results, AppError> {
             let store = app_state()?.store;
             let q = query.clone();
             let found = store
-                .call(move |c| search::search(c, DEFAULT_LANG, &q, page, PER_PAGE))
+                .call(move |c| search::search(c, lang.code(), &q, page, PER_PAGE))
                 .await?;
             match found {
                 Some((hits, pages, total)) => Ok(Results {
@@ -102,36 +107,36 @@ pub async fn search_items(q: String, page: u32) -> Result<Results, AppError> {
 #[component]
 pub fn SearchPage() -> impl IntoView {
     let query = use_query_map();
+    let lang = use_lang();
     let results = Resource::new(
         move || {
             let q = query.read();
             (q.get("q").unwrap_or_default(), parse_page(q.get("page")))
         },
-        |(q, page)| async move { search_items(q, page?).await },
+        move |(q, page)| async move { search_items(q, page?, lang).await },
     );
     view! { <Loaded resource=results view=|results| view! { <ResultsView results/> }/> }
 }
 
 #[component]
 fn ResultsView(results: Results) -> impl IntoView {
+    let lang = use_lang();
+    let t = lang.t();
     let q = results.query.clone();
     let heading = if q.is_empty() {
-        "Search".to_owned()
+        t.search_title.to_owned()
     } else {
-        format!("Search: {q}")
+        fill(t.search_title_query, &[&q])
     };
     let summary = match (q.is_empty(), results.total) {
-        (true, _) => "Type a word or two: a name, a city, a topic.".to_owned(),
-        (false, 0) => {
-            format!("Nothing found for “{q}”. Try fewer or shorter words, or the name of a city.")
-        }
-        (false, 1) => "One item found.".to_owned(),
-        (false, n) => format!("{n} items found."),
+        (true, _) => t.search_hint.to_owned(),
+        (false, 0) => fill(t.search_nothing, &[&q]),
+        (false, n) => lang.plural(n, t.search_found),
     };
     let base = with_query("/search", &[("q", q.clone())]);
     let path = crate::pager::page_href(&base, results.page);
     view! {
-        <PageMeta title=heading.clone() description="Search the news and events of Volgograd’s international partnerships." path/>
+        <PageMeta title=heading.clone() description=t.search_description path/>
         <leptos_meta::Meta name="robots" content="noindex"/>
         <h1>{heading}</h1>
         <SearchForm value=q.clone() id="search-page-q"/>
@@ -139,18 +144,20 @@ fn ResultsView(results: Results) -> impl IntoView {
         <ol class="feed search-results" data-testid="search-results">
             {results.hits.into_iter().map(|hit| view! { <HitEntry hit/> }).collect_view()}
         </ol>
-        <Pager current=results.page pages=results.pages base/>
+        <Pager current=results.page pages=results.pages base=lang.href(&base)/>
     }
 }
 
 #[component]
 fn HitEntry(hit: Hit) -> impl IntoView {
     let runs = snippet_runs(&hit.snippet);
+    let lang = use_lang();
+    let content_lang = hit.summary.lang.clone();
     view! {
         <li class="feed-entry">
-            <h2><a href=hit.summary.href()>{hit.summary.title.clone()}</a></h2>
+            <h2 lang=content_lang.clone()><a href=lang.href(&hit.summary.href())>{hit.summary.title.clone()}</a></h2>
             <DateLine item=hit.summary.clone()/>
-            <p class="lead snippet">
+            <p class="lead snippet" lang=content_lang>
                 {runs
                     .into_iter()
                     .map(|(marked, text)| {
@@ -169,11 +176,13 @@ fn HitEntry(hit: Hit) -> impl IntoView {
 /// A GET form to `/search`: works without JavaScript.
 #[component]
 pub fn SearchForm(#[prop(optional, into)] value: String, id: &'static str) -> impl IntoView {
+    let lang = use_lang();
+    let t = lang.t();
     view! {
-        <form class="search-form" action="/search" method="get" role="search">
-            <label for=id class="visually-hidden">"Search the news"</label>
-            <input id=id type="search" name="q" value=value placeholder="Search the news" maxlength="200"/>
-            <button type="submit" class="button">"Search"</button>
+        <form class="search-form" action=lang.href("/search") method="get" role="search">
+            <label for=id class="visually-hidden">{t.search_label}</label>
+            <input id=id type="search" name="q" value=value placeholder=t.search_label maxlength="200"/>
+            <button type="submit" class="button">{t.search_button}</button>
         </form>
     }
 }

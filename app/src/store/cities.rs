@@ -7,8 +7,13 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use super::{audit, unknown_value, StoreError};
 use crate::cities::{City, CityKind, CityRef, CityStatus, HomeCity};
 
-const CITY_COLUMNS: &str = "slug, name, country, country_note, kind, since_year, status, \
-                            status_note, lat, lon";
+/// The columns `city_from_row` reads, texts in the language bound to `?1` where translated.
+/// Needs `FROM cities c LEFT JOIN city_texts t ON t.city_id = c.id AND t.lang = ?1`.
+const CITY_COLUMNS: &str = "c.slug, coalesce(t.name, c.name), c.country, \
+                            coalesce(t.country_note, c.country_note), c.kind, c.since_year, c.status, \
+                            coalesce(t.status_note, c.status_note), c.lat, c.lon, \
+                            coalesce(t.country, c.country)";
+const CITY_FROM: &str = "cities c LEFT JOIN city_texts t ON t.city_id = c.id AND t.lang = ?1";
 
 fn city_from_row(row: &Row<'_>) -> rusqlite::Result<City> {
     let kind: String = row.get(4)?;
@@ -24,14 +29,18 @@ fn city_from_row(row: &Row<'_>) -> rusqlite::Result<City> {
         status_note: row.get(7)?,
         lat: row.get(8)?,
         lon: row.get(9)?,
+        country_name: row.get(10)?,
     })
 }
 
 /// The home city, once seeded.
-pub fn home_city(conn: &Connection) -> Result<Option<HomeCity>, StoreError> {
+pub fn home_city(conn: &Connection, lang: &str) -> Result<Option<HomeCity>, StoreError> {
     Ok(conn
-        .prepare_cached("SELECT city_name, country, lat, lon FROM site WHERE id = 1")?
-        .query_row([], |r| {
+        .prepare_cached(
+            "SELECT coalesce(t.city_name, s.city_name), coalesce(t.country, s.country), s.lat, s.lon
+             FROM site s LEFT JOIN site_texts t ON t.lang = ?1 WHERE s.id = 1",
+        )?
+        .query_row([lang], |r| {
             Ok(HomeCity {
                 name: r.get(0)?,
                 country: r.get(1)?,
@@ -43,21 +52,26 @@ pub fn home_city(conn: &Connection) -> Result<Option<HomeCity>, StoreError> {
 }
 
 /// Every partner city, by name.
-pub fn all_cities(conn: &Connection) -> Result<Vec<City>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {CITY_COLUMNS} FROM cities ORDER BY name COLLATE NOCASE"
-    ))?;
-    let rows = stmt.query_map([], city_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+pub fn all_cities(conn: &Connection, lang: &str) -> Result<Vec<City>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {CITY_COLUMNS} FROM {CITY_FROM}"))?;
+    let rows = stmt.query_map([lang], city_from_row)?;
+    let mut cities: Vec<City> = rows.collect::<Result<_, _>>()?;
+    // In Rust rather than SQL: NOCASE folds ASCII only, and names are Latin or Cyrillic.
+    cities.sort_by_cached_key(|c| c.name.to_lowercase());
+    Ok(cities)
 }
 
 /// The city with `slug` and its row id.
-pub fn city_by_slug(conn: &Connection, slug: &str) -> Result<Option<(i64, City)>, StoreError> {
+pub fn city_by_slug(
+    conn: &Connection,
+    lang: &str,
+    slug: &str,
+) -> Result<Option<(i64, City)>, StoreError> {
     Ok(conn
         .prepare_cached(&format!(
-            "SELECT {CITY_COLUMNS}, id FROM cities WHERE slug = ?1"
+            "SELECT {CITY_COLUMNS}, c.id FROM {CITY_FROM} WHERE c.slug = ?2"
         ))?
-        .query_row([slug], |r| Ok((r.get(10)?, city_from_row(r)?)))
+        .query_row([lang, slug], |r| Ok((r.get(11)?, city_from_row(r)?)))
         .optional()?)
 }
 
@@ -83,6 +97,7 @@ pub enum CitySave {
 /// an audit entry for `user_id`, in one immediate transaction.
 pub fn save_city(
     conn: &mut Connection,
+    lang: &str,
     city: &City,
     base_version: i64,
     user_id: i64,
@@ -95,29 +110,58 @@ pub fn save_city(
         return Ok(CitySave::Conflict);
     }
     tx.execute(
-        "UPDATE cities SET name = ?2, country = ?3, country_note = ?4, kind = ?5, since_year = ?6,
-                status = ?7, status_note = ?8, lat = ?9, lon = ?10, version = version + 1,
-                updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+        "UPDATE cities SET kind = ?2, since_year = ?3, status = ?4, lat = ?5, lon = ?6,
+                version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
          WHERE slug = ?1",
         params![
             city.slug,
-            city.name,
-            city.country,
-            city.country_note,
             city.kind.as_str(),
             city.since_year,
             city.status.as_str(),
-            city.status_note,
             city.lat,
             city.lon
         ],
     )?;
+    // English texts live in `cities` itself; other languages in `city_texts`.
+    if lang == "en" {
+        tx.execute(
+            "UPDATE cities SET name = ?2, country = ?3, country_note = ?4, status_note = ?5
+             WHERE slug = ?1",
+            params![
+                city.slug,
+                city.name,
+                city.country,
+                city.country_note,
+                city.status_note
+            ],
+        )?;
+    } else {
+        tx.execute(
+            "INSERT INTO city_texts (city_id, lang, name, country, country_note, status_note)
+             SELECT id, ?2, ?3, ?4, ?5, ?6 FROM cities WHERE slug = ?1
+             ON CONFLICT (city_id, lang) DO UPDATE SET name = excluded.name,
+                 country = excluded.country, country_note = excluded.country_note,
+                 status_note = excluded.status_note",
+            params![
+                city.slug,
+                lang,
+                city.name,
+                city.country_name,
+                city.country_note,
+                city.status_note
+            ],
+        )?;
+    }
     audit::record(
         &tx,
         Some(user_id),
         "save",
         &format!("city:{}", city.slug),
-        &format!("version {} ({})", version + 1, city.status.as_str()),
+        &format!(
+            "version {} ({}, {lang} texts)",
+            version + 1,
+            city.status.as_str()
+        ),
     )?;
     tx.commit()?;
     Ok(CitySave::Saved(version + 1))
@@ -131,12 +175,18 @@ pub fn partner_countries(conn: &Connection) -> Result<BTreeSet<String>, StoreErr
 }
 
 /// The cities an item is linked to, by name.
-pub fn cities_of_item(conn: &Connection, item_id: i64) -> Result<Vec<CityRef>, StoreError> {
+pub fn cities_of_item(
+    conn: &Connection,
+    lang: &str,
+    item_id: i64,
+) -> Result<Vec<CityRef>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT c.slug, c.name, c.country FROM item_cities ic JOIN cities c ON c.id = ic.city_id
-         WHERE ic.item_id = ?1 ORDER BY c.name",
+        "SELECT c.slug, coalesce(t.name, c.name), coalesce(t.country, c.country)
+         FROM item_cities ic JOIN cities c ON c.id = ic.city_id
+         LEFT JOIN city_texts t ON t.city_id = c.id AND t.lang = ?1
+         WHERE ic.item_id = ?2 ORDER BY 2",
     )?;
-    let rows = stmt.query_map([item_id], |r| {
+    let rows = stmt.query_map(params![lang, item_id], |r| {
         Ok(CityRef {
             slug: r.get(0)?,
             name: r.get(1)?,
@@ -156,18 +206,18 @@ mod tests {
     fn seeded_cities_match_the_csv() {
         let mut db = temp_db();
         seed::seed_if_empty(&mut db.conn).unwrap();
-        let cities = all_cities(&db.conn).unwrap();
+        let cities = all_cities(&db.conn, "en").unwrap();
         let csv_rows = include_str!("seed/partner-cities.csv").lines().count() - 1;
         assert_eq!(cities.len(), csv_rows);
-        let (_, coventry) = city_by_slug(&db.conn, "coventry").unwrap().unwrap();
+        let (_, coventry) = city_by_slug(&db.conn, "en", "coventry").unwrap().unwrap();
         assert_eq!(coventry.status, CityStatus::Suspended);
         assert_eq!(coventry.since_year, Some(1944));
-        let (_, toronto) = city_by_slug(&db.conn, "toronto").unwrap().unwrap();
+        let (_, toronto) = city_by_slug(&db.conn, "en", "toronto").unwrap().unwrap();
         assert_eq!(toronto.since_year, None);
-        assert!(city_by_slug(&db.conn, "liege").unwrap().is_some());
-        assert!(city_by_slug(&db.conn, "plonsk").unwrap().is_some());
-        assert!(city_by_slug(&db.conn, "atlantis").unwrap().is_none());
-        let home = home_city(&db.conn).unwrap().unwrap();
+        assert!(city_by_slug(&db.conn, "en", "liege").unwrap().is_some());
+        assert!(city_by_slug(&db.conn, "en", "plonsk").unwrap().is_some());
+        assert!(city_by_slug(&db.conn, "en", "atlantis").unwrap().is_none());
+        let home = home_city(&db.conn, "en").unwrap().unwrap();
         assert_eq!(home.name, "Volgograd");
         assert!((home.lat - 48.71).abs() < 1e-9 && (home.lon - 44.51).abs() < 1e-9);
     }

@@ -201,7 +201,7 @@ pub fn save_item(
         {
             return Err(StoreError::Rejected {
                 field: "cover_image",
-                message: "That cover image was never uploaded.".into(),
+                message: "err_cover_unknown".into(),
             });
         }
     }
@@ -276,7 +276,7 @@ fn city_ids(conn: &Connection, slugs: &[String]) -> Result<Vec<i64>, StoreError>
                 .optional()?
                 .ok_or_else(|| StoreError::Rejected {
                     field: "cities",
-                    message: format!("There is no partner city “{slug}”."),
+                    message: crate::error::keyed("err_no_city", &[&slug]),
                 })
         })
         .collect()

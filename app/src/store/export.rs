@@ -14,12 +14,15 @@ use super::StoreError;
 pub const FORMAT: u64 = 1;
 
 /// The exported tables, in an order that satisfies their foreign keys on import.
-const TABLES: [&str; 11] = [
+const TABLES: [&str; 14] = [
     "site",
+    "site_texts",
     "users",
     "images",
     "cities",
+    "city_texts",
     "tags",
+    "tag_texts",
     "items",
     "item_texts",
     "item_cities",
@@ -210,6 +213,7 @@ mod tests {
             !first.contains("argon2id") && !first.contains("token"),
             "no secrets, no sessions"
         );
+        assert!(first.contains("Ковентри"), "texts in every language");
         let mut copy = temp_db();
         import(&mut copy.conn, &first).unwrap();
         assert_eq!(export(&copy.conn).unwrap(), first);

@@ -107,14 +107,14 @@ pub fn filtered_page(
     per_page: u32,
 ) -> Result<Option<FilteredPage>, StoreError> {
     let city = match &filter.city {
-        Some(slug) => match super::cities::city_by_slug(conn, slug)? {
+        Some(slug) => match super::cities::city_by_slug(conn, lang, slug)? {
             Some((id, city)) => Some((id, city.name)),
             None => return Ok(None),
         },
         None => None,
     };
     let tag = match &filter.tag {
-        Some(slug) => match tag_by_slug(conn, slug)? {
+        Some(slug) => match tag_by_slug(conn, lang, slug)? {
             Some(found) => Some(found),
             None => return Ok(None),
         },
@@ -174,18 +174,28 @@ pub struct FilteredPage {
     pub tag_name: Option<String>,
 }
 
-fn tag_by_slug(conn: &Connection, slug: &str) -> Result<Option<(i64, String)>, StoreError> {
+/// A tag's name in the language bound to `?1`, where translated. Needs the tags aliased `g`.
+const TAG_NAME: &str = "coalesce((SELECT name FROM tag_texts
+                                  WHERE tag_id = g.id AND lang = ?1), g.name)";
+
+fn tag_by_slug(
+    conn: &Connection,
+    lang: &str,
+    slug: &str,
+) -> Result<Option<(i64, String)>, StoreError> {
     Ok(conn
-        .prepare_cached("SELECT id, name FROM tags WHERE slug = ?1")?
-        .query_row([slug], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached(&format!(
+            "SELECT g.id, {TAG_NAME} FROM tags g WHERE g.slug = ?2"
+        ))?
+        .query_row([lang, slug], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }
 
 /// The choices of the feed's filter form: every partner city, the tags and years of visible items.
-pub fn filter_choices(conn: &Connection) -> Result<FilterChoices, StoreError> {
+pub fn filter_choices(conn: &Connection, lang: &str) -> Result<FilterChoices, StoreError> {
     let choices = |sql: &str| -> Result<Vec<Choice>, StoreError> {
         let mut stmt = conn.prepare_cached(sql)?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map([lang], |r| {
             Ok(Choice {
                 value: r.get(0)?,
                 label: r.get(1)?,
@@ -201,12 +211,18 @@ pub fn filter_choices(conn: &Connection) -> Result<FilterChoices, StoreError> {
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     Ok(FilterChoices {
-        cities: choices("SELECT slug, name FROM cities ORDER BY name COLLATE NOCASE")?,
+        cities: super::cities::all_cities(conn, lang)?
+            .into_iter()
+            .map(|c| Choice {
+                value: c.slug,
+                label: c.name,
+            })
+            .collect(),
         tags: choices(&format!(
-            "SELECT g.slug, g.name FROM tags g WHERE EXISTS (
+            "SELECT g.slug, {TAG_NAME} FROM tags g WHERE EXISTS (
                  SELECT 1 FROM item_tags it JOIN items i ON i.id = it.item_id
                  WHERE it.tag_id = g.id AND {VISIBLE})
-             ORDER BY g.name COLLATE NOCASE"
+             ORDER BY 2 COLLATE NOCASE"
         ))?,
         years,
     })
@@ -323,7 +339,7 @@ pub fn city_news_page(
     page: u32,
     per_page: u32,
 ) -> Result<Option<(City, Vec<ItemSummary>, u32)>, StoreError> {
-    let Some((id, city)) = super::cities::city_by_slug(conn, slug)? else {
+    let Some((id, city)) = super::cities::city_by_slug(conn, lang, slug)? else {
         return Ok(None);
     };
     Ok(items_of_city(conn, lang, id, page, per_page)?.map(|(news, pages)| (city, news, pages)))
@@ -386,8 +402,8 @@ fn item_where(
         id,
         summary,
         body,
-        cities: super::cities::cities_of_item(conn, id)?,
-        tags: tags_of_item(conn, id)?,
+        cities: super::cities::cities_of_item(conn, lang, id)?,
+        tags: tags_of_item(conn, lang, id)?,
         previous,
         next,
     }))
@@ -421,12 +437,12 @@ fn neighbour(conn: &Connection, lang: &str, rank: i64) -> Result<Option<ItemLink
         }))
 }
 
-fn tags_of_item(conn: &Connection, item_id: i64) -> Result<Vec<Tag>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT g.slug, g.name FROM item_tags it JOIN tags g ON g.id = it.tag_id
-         WHERE it.item_id = ?1 ORDER BY g.name",
-    )?;
-    let rows = stmt.query_map([item_id], |r| {
+fn tags_of_item(conn: &Connection, lang: &str, item_id: i64) -> Result<Vec<Tag>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT g.slug, {TAG_NAME} FROM item_tags it JOIN tags g ON g.id = it.tag_id
+         WHERE it.item_id = ?2 ORDER BY 2"
+    ))?;
+    let rows = stmt.query_map(params![lang, item_id], |r| {
         Ok(Tag {
             slug: r.get(0)?,
             name: r.get(1)?,
@@ -542,7 +558,7 @@ mod tests {
         )
         .unwrap()
         .is_none());
-        let choices = filter_choices(&db.conn).unwrap();
+        let choices = filter_choices(&db.conn, "en").unwrap();
         assert!(choices.tags.iter().any(|c| c.value == "peace"));
         assert!(choices.years.contains(&2020) && choices.years.contains(&2021));
         assert_eq!(choices.cities.len(), 25);

@@ -64,6 +64,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/001_init.sql")),
         M::up(include_str!("migrations/002_editors.sql")),
         M::up(include_str!("migrations/003_search.sql")),
+        M::up(include_str!("migrations/004_languages.sql")),
     ])
 }
 

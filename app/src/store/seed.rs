@@ -8,6 +8,8 @@ use super::{items, StoreError};
 
 /// The partner cities, copied from the project's shared data (sources noted in its header).
 const CITIES_CSV: &str = include_str!("seed/partner-cities.csv");
+/// Russian names and notes of the same cities, by English name.
+const CITIES_RU_CSV: &str = include_str!("seed/partner-cities-ru.csv");
 
 /// One seed item; `event` holds start date, end date and venue for events.
 pub struct SeedItem {
@@ -20,22 +22,26 @@ pub struct SeedItem {
     pub tags: &'static [&'static str],
 }
 
-/// Tags used by the seed, as (slug, name).
-const SEED_TAGS: &[(&str, &str)] = &[
-    ("art", "Art"),
-    ("children", "Children"),
-    ("competitions", "Competitions"),
-    ("culture", "Culture"),
-    ("exhibitions", "Exhibitions"),
-    ("film", "Film"),
-    ("forums", "Forums"),
-    ("history", "History"),
-    ("music", "Music"),
-    ("online", "Online"),
-    ("peace", "Peace"),
-    ("peoples-diplomacy", "People’s diplomacy"),
-    ("twinning", "Twinning"),
-    ("youth", "Youth"),
+/// The seed's tags: slug, English name, Russian name.
+const SEED_TAGS: &[(&str, &str, &str)] = &[
+    ("art", "Art", "Искусство"),
+    ("children", "Children", "Дети"),
+    ("competitions", "Competitions", "Конкурсы"),
+    ("culture", "Culture", "Культура"),
+    ("exhibitions", "Exhibitions", "Выставки"),
+    ("film", "Film", "Кино"),
+    ("forums", "Forums", "Форумы"),
+    ("history", "History", "История"),
+    ("music", "Music", "Музыка"),
+    ("online", "Online", "Онлайн"),
+    ("peace", "Peace", "Мир"),
+    (
+        "peoples-diplomacy",
+        "People’s diplomacy",
+        "Народная дипломатия",
+    ),
+    ("twinning", "Twinning", "Побратимство"),
+    ("youth", "Youth", "Молодёжь"),
 ];
 
 /// The listing page's ten items, newest first, with its titles and lead paragraphs. Dates come
@@ -165,6 +171,7 @@ pub fn seed_if_empty(conn: &mut Connection) -> Result<bool, StoreError> {
         items::renumber_feed(&tx)?;
         added = true;
     }
+    added |= insert_translations(&tx)? > 0;
     tx.commit()?;
     Ok(added)
 }
@@ -216,9 +223,50 @@ fn insert_cities(tx: &Transaction<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
+#[derive(serde::Deserialize)]
+struct CsvCityRu {
+    name: String,
+    name_ru: String,
+    country_ru: String,
+    country_note_ru: String,
+    status_note_ru: String,
+}
+
+/// Adds the Russian names of the home city, the seed's tags and partner cities where they are
+/// missing (also to a database seeded before they existed); an editor's own wording stays.
+fn insert_translations(tx: &Transaction<'_>) -> Result<usize, StoreError> {
+    let mut added = tx.execute(
+        "INSERT OR IGNORE INTO site_texts (lang, city_name, country)
+         VALUES ('ru', 'Волгоград', 'Россия')",
+        [],
+    )?;
+    let mut stmt = tx.prepare(
+        "INSERT OR IGNORE INTO city_texts (city_id, lang, name, country, country_note, status_note)
+         SELECT id, 'ru', ?2, ?3, ?4, ?5 FROM cities WHERE slug = ?1",
+    )?;
+    let mut tag_stmt = tx.prepare(
+        "INSERT OR IGNORE INTO tag_texts (tag_id, lang, name)
+         SELECT id, 'ru', ?2 FROM tags WHERE slug = ?1",
+    )?;
+    for (slug, _, name_ru) in SEED_TAGS {
+        added += tag_stmt.execute(params![slug, name_ru])?;
+    }
+    for record in csv::Reader::from_reader(CITIES_RU_CSV.as_bytes()).deserialize::<CsvCityRu>() {
+        let c = record?;
+        added += stmt.execute(params![
+            slugify(&c.name),
+            c.name_ru,
+            c.country_ru,
+            c.country_note_ru,
+            c.status_note_ru
+        ])?;
+    }
+    Ok(added)
+}
+
 fn insert_seed_items(tx: &Transaction<'_>) -> Result<(), StoreError> {
     let mut tag_stmt = tx.prepare("INSERT OR IGNORE INTO tags (slug, name) VALUES (?1, ?2)")?;
-    for (slug, name) in SEED_TAGS {
+    for (slug, name, _) in SEED_TAGS {
         tag_stmt.execute([slug, name])?;
     }
     for item in SEED_ITEMS {
@@ -415,7 +463,7 @@ mod tests {
     fn seed_tags_exist() {
         for item in SEED_ITEMS {
             for tag in item.tags {
-                assert!(SEED_TAGS.iter().any(|(slug, _)| slug == tag), "{tag}");
+                assert!(SEED_TAGS.iter().any(|(slug, _, _)| slug == tag), "{tag}");
             }
         }
     }

@@ -3,14 +3,14 @@
 //! cover image.
 
 use axum::extract::{Query, State};
+use axum::http::Uri;
 use axum::response::Response;
 use serde::Deserialize;
 
 use super::{document, failure, xml_escape};
 use crate::editor::images::Cover;
 use crate::error::AppError;
-use crate::i18n::{rfc822, DEFAULT_LANG};
-use crate::layout::SITE_NAME;
+use crate::i18n::{rfc822, Lang};
 use crate::news::filter::FeedFilter;
 use crate::state::AppState;
 use crate::store::syndication::{self, Entry};
@@ -30,6 +30,7 @@ pub struct FeedQuery {
 
 /// A feed's metadata and entries, ready to be written in either format.
 struct Channel {
+    lang: Lang,
     title: String,
     /// The HTML page the feed mirrors, absolute.
     page: String,
@@ -39,16 +40,21 @@ struct Channel {
     base: String,
 }
 
-async fn channel(state: &AppState, query: FeedQuery, file: &str) -> Result<Channel, AppError> {
+async fn channel(
+    state: &AppState,
+    lang: Lang,
+    query: FeedQuery,
+    file: &str,
+) -> Result<Channel, AppError> {
     let filter = FeedFilter::from_query(query.city, query.tag, query.kind, query.year)?;
     let pairs = filter.query_pairs(true);
     let f = filter.clone();
     let (entries, city, tag) = state
         .store
-        .call(move |c| syndication::entries(c, DEFAULT_LANG, &f, ENTRIES))
+        .call(move |c| syndication::entries(c, lang.code(), &f, ENTRIES))
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut title = SITE_NAME.to_owned();
+    let mut title = lang.t().site_name.to_owned();
     if let Some(city) = city {
         title.push_str(&format!(" — {city}"));
     }
@@ -57,9 +63,13 @@ async fn channel(state: &AppState, query: FeedQuery, file: &str) -> Result<Chann
     }
     let base = state.config.public_url.clone();
     Ok(Channel {
+        lang,
         title,
-        page: format!("{base}{}", with_query("/news", &pairs)),
-        this: format!("{base}{}", with_query(&format!("/news/{file}"), &pairs)),
+        page: format!("{base}{}", lang.href(&with_query("/news", &pairs))),
+        this: format!(
+            "{base}{}",
+            lang.href(&with_query(&format!("/news/{file}"), &pairs))
+        ),
         entries,
         base,
     })
@@ -73,18 +83,28 @@ fn cover_url(base: &str, entry: &Entry) -> Option<String> {
 }
 
 /// `GET /news/rss.xml`.
-pub async fn rss(State(state): State<AppState>, Query(query): Query<FeedQuery>) -> Response {
-    match channel(&state, query, "rss.xml").await {
+pub async fn rss(
+    State(state): State<AppState>,
+    uri: Uri,
+    Query(query): Query<FeedQuery>,
+) -> Response {
+    let lang = Lang::of_path(uri.path());
+    match channel(&state, lang, query, "rss.xml").await {
         Ok(channel) => document("application/rss+xml; charset=utf-8", write_rss(&channel)),
-        Err(e) => failure(&e),
+        Err(e) => failure(lang, &e),
     }
 }
 
 /// `GET /news/atom.xml`.
-pub async fn atom(State(state): State<AppState>, Query(query): Query<FeedQuery>) -> Response {
-    match channel(&state, query, "atom.xml").await {
+pub async fn atom(
+    State(state): State<AppState>,
+    uri: Uri,
+    Query(query): Query<FeedQuery>,
+) -> Response {
+    let lang = Lang::of_path(uri.path());
+    match channel(&state, lang, query, "atom.xml").await {
         Ok(channel) => document("application/atom+xml; charset=utf-8", write_atom(&channel)),
-        Err(e) => failure(&e),
+        Err(e) => failure(lang, &e),
     }
 }
 
@@ -94,11 +114,12 @@ fn write_rss(ch: &Channel) -> String {
          xmlns:atom=\"http://www.w3.org/2005/Atom\" xmlns:media=\"http://search.yahoo.com/mrss/\">\n<channel>\n",
     );
     out.push_str(&format!(
-        "<title>{}</title>\n<link>{}</link>\n<description>{}</description>\n<language>{DEFAULT_LANG}</language>\n\
+        "<title>{}</title>\n<link>{}</link>\n<description>{}</description>\n<language>{}</language>\n\
          <atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>\n",
         xml_escape(&ch.title),
         xml_escape(&ch.page),
-        xml_escape("News of Volgograd’s twin cities and people’s diplomacy."),
+        xml_escape(ch.lang.t().feed_channel_description),
+        ch.lang.code(),
         xml_escape(&ch.this),
     ));
     if let Some(newest) = ch.entries.first() {
@@ -108,7 +129,7 @@ fn write_rss(ch: &Channel) -> String {
         ));
     }
     for e in &ch.entries {
-        let link = format!("{}{}", ch.base, e.summary.href());
+        let link = format!("{}{}", ch.base, ch.lang.href(&e.summary.href()));
         out.push_str(&format!(
             "<item>\n<title>{}</title>\n<link>{}</link>\n<guid isPermaLink=\"true\">{}</guid>\n\
              <pubDate>{}</pubDate>\n<description>{}</description>\n",
@@ -138,21 +159,23 @@ fn write_atom(ch: &Channel) -> String {
         .max()
         .unwrap_or("1970-01-01T00:00:00Z");
     let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{DEFAULT_LANG}\">\n\
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n\
          <id>{}</id>\n<title>{}</title>\n<updated>{updated}</updated>\n\
          <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n\
          <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n<author><name>{}</name></author>\n",
+        ch.lang.code(),
         xml_escape(&ch.this),
         xml_escape(&ch.title),
         xml_escape(&ch.this),
         xml_escape(&ch.page),
-        xml_escape(SITE_NAME),
+        xml_escape(ch.lang.t().site_name),
     );
     for e in &ch.entries {
-        let link = xml_escape(&format!("{}{}", ch.base, e.summary.href()));
+        let link = xml_escape(&format!("{}{}", ch.base, ch.lang.href(&e.summary.href())));
         out.push_str(&format!(
-            "<entry>\n<id>{link}</id>\n<title>{}</title>\n<link rel=\"alternate\" type=\"text/html\" href=\"{link}\"/>\n\
+            "<entry xml:lang=\"{}\">\n<id>{link}</id>\n<title>{}</title>\n<link rel=\"alternate\" type=\"text/html\" href=\"{link}\"/>\n\
              <published>{}</published>\n<updated>{}</updated>\n<summary>{}</summary>\n",
+            e.summary.lang,
             xml_escape(&e.summary.title),
             xml_escape(&e.summary.published_at),
             xml_escape(&e.updated_at),

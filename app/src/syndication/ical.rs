@@ -2,12 +2,12 @@
 //! (RFC 5545) files that calendar apps can subscribe to or import.
 
 use axum::extract::{Path, State};
+use axum::http::Uri;
 use axum::response::Response;
 
 use super::{document, failure};
 use crate::error::AppError;
-use crate::i18n::{add_days, DEFAULT_LANG};
-use crate::layout::SITE_NAME;
+use crate::i18n::{add_days, fill, Lang};
 use crate::news::ItemSummary;
 use crate::state::AppState;
 use crate::store::{items, syndication};
@@ -56,13 +56,13 @@ fn compact_stamp(iso: &str) -> String {
 }
 
 /// One VEVENT: all-day dates (DTEND is exclusive, so the day after the last day).
-fn vevent(event: &ItemSummary, base: &str, host: &str, stamp: &str) -> String {
+fn vevent(lang: Lang, event: &ItemSummary, base: &str, host: &str, stamp: &str) -> String {
     let Some(start) = event.event_start.as_deref() else {
         return String::new();
     };
     let last = event.event_end.as_deref().unwrap_or(start);
     let end = add_days(last, 1).unwrap_or_else(|| last.to_owned());
-    let url = format!("{base}{}", event.href());
+    let url = format!("{base}{}", lang.href(&event.href()));
     let mut lines = vec![
         "BEGIN:VEVENT".to_owned(),
         format!("UID:{}@{host}", event.slug),
@@ -80,7 +80,7 @@ fn vevent(event: &ItemSummary, base: &str, host: &str, stamp: &str) -> String {
     lines.iter().map(|l| fold(l)).collect()
 }
 
-fn calendar(name: &str, events: &[ItemSummary], base: &str, stamp: &str) -> String {
+fn calendar(lang: Lang, name: &str, events: &[ItemSummary], base: &str, stamp: &str) -> String {
     let host = base
         .split("://")
         .nth(1)
@@ -98,19 +98,20 @@ fn calendar(name: &str, events: &[ItemSummary], base: &str, stamp: &str) -> Stri
         out.push_str(&fold(&line));
     }
     for event in events {
-        out.push_str(&vevent(event, base, host, stamp));
+        out.push_str(&vevent(lang, event, base, host, stamp));
     }
     out.push_str("END:VCALENDAR\r\n");
     out
 }
 
 /// `GET /events.ics`.
-pub async fn all_events(State(state): State<AppState>) -> Response {
+pub async fn all_events(State(state): State<AppState>, uri: Uri) -> Response {
+    let lang = Lang::of_path(uri.path());
     let found = state
         .store
-        .call(|c| {
+        .call(move |c| {
             Ok((
-                syndication::events(c, DEFAULT_LANG, MAX_EVENTS)?,
+                syndication::events(c, lang.code(), MAX_EVENTS)?,
                 items::now(c)?,
             ))
         })
@@ -119,34 +120,41 @@ pub async fn all_events(State(state): State<AppState>) -> Response {
         Ok((events, now)) => document(
             "text/calendar; charset=utf-8",
             calendar(
-                &format!("{SITE_NAME}: events"),
+                lang,
+                &fill(lang.t().ical_name, &[&lang.t().site_name]),
                 &events,
                 &state.config.public_url,
                 &now,
             ),
         ),
-        Err(e) => failure(&AppError::from(e)),
+        Err(e) => failure(lang, &AppError::from(e)),
     }
 }
 
 /// `GET /events/{slug}/calendar.ics`.
-pub async fn one_event(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
+pub async fn one_event(
+    State(state): State<AppState>,
+    uri: Uri,
+    Path(slug): Path<String>,
+) -> Response {
+    let lang = Lang::of_path(uri.path());
     let found = state
         .store
-        .call(move |c| Ok((syndication::event(c, DEFAULT_LANG, &slug)?, items::now(c)?)))
+        .call(move |c| Ok((syndication::event(c, lang.code(), &slug)?, items::now(c)?)))
         .await;
     match found {
         Ok((Some(event), now)) => document(
             "text/calendar; charset=utf-8",
             calendar(
+                lang,
                 &event.title,
                 std::slice::from_ref(&event),
                 &state.config.public_url,
                 &now,
             ),
         ),
-        Ok((None, _)) => failure(&AppError::NotFound),
-        Err(e) => failure(&AppError::from(e)),
+        Ok((None, _)) => failure(lang, &AppError::NotFound),
+        Err(e) => failure(lang, &AppError::from(e)),
     }
 }
 

@@ -10,6 +10,7 @@ use http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use http::StatusCode;
 
 use crate::error::AppError;
+use crate::i18n::Lang;
 
 /// Escapes text for XML content and attribute values.
 pub fn xml_escape(text: &str) -> String {
@@ -38,13 +39,13 @@ fn document(content_type: &'static str, body: String) -> Response {
         .into_response()
 }
 
-/// A plain-text error response for `error`.
-fn failure(error: &AppError) -> Response {
+/// A plain-text error response for `error`, in `lang`.
+fn failure(lang: Lang, error: &AppError) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (
         status,
         [(CONTENT_TYPE, "text/plain; charset=utf-8")],
-        error.message(),
+        error.message(lang),
     )
         .into_response()
 }

@@ -366,7 +366,7 @@ fn city_json(app: &TestApp, slug: &str) -> Value {
     let slug = slug.to_owned();
     let city = app
         .store
-        .call_blocking(move |c| app::store::cities::city_by_slug(c, &slug))
+        .call_blocking(move |c| app::store::cities::city_by_slug(c, "en", &slug))
         .unwrap()
         .unwrap()
         .1;

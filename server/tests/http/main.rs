@@ -5,6 +5,7 @@ mod common;
 mod editor;
 mod events;
 mod fuzz;
+mod languages;
 mod map;
 mod news;
 mod search;

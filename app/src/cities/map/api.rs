@@ -4,24 +4,25 @@ use leptos::prelude::*;
 
 use super::{CityCard, MapData};
 use crate::error::AppError;
+use crate::i18n::Lang;
 
 /// The home city, every partner city and the countries layer's address.
 #[server]
-pub async fn get_map() -> Result<MapData, AppError> {
+pub async fn get_map(#[server(default)] lang: Lang) -> Result<MapData, AppError> {
     use crate::{error::with_status, state::app_state, store};
     with_status(
         async move {
             let store = app_state()?.store;
             store
-                .call(|c| {
-                    let Some(home) = store::cities::home_city(c)? else {
+                .call(move |c| {
+                    let Some(home) = store::cities::home_city(c, lang.code())? else {
                         return Ok(None);
                     };
                     let highlight = store::cities::partner_countries(c)?;
                     let today = store::items::today(c)?;
                     Ok(Some(MapData {
                         home,
-                        cities: store::cities::all_cities(c)?,
+                        cities: store::cities::all_cities(c, lang.code())?,
                         countries_url: super::base::countries_url(&highlight),
                         current_year: today
                             .get(..4)
@@ -39,8 +40,11 @@ pub async fn get_map() -> Result<MapData, AppError> {
 /// The side card of the city at `slug`: its facts, its three latest news items and its
 /// distance from the home city.
 #[server]
-pub async fn get_city_card(slug: String) -> Result<CityCard, AppError> {
-    use crate::{error::with_status, i18n::DEFAULT_LANG, state::app_state, store};
+pub async fn get_city_card(
+    slug: String,
+    #[server(default)] lang: Lang,
+) -> Result<CityCard, AppError> {
+    use crate::{error::with_status, state::app_state, store};
     with_status(
         async move {
             let store = app_state()?.store;
@@ -48,11 +52,11 @@ pub async fn get_city_card(slug: String) -> Result<CityCard, AppError> {
                 .call(move |c| {
                     // Page 1 exists for every city, so `None` means there is no such city.
                     let Some((city, news, _)) =
-                        store::items::city_news_page(c, DEFAULT_LANG, &slug, 1, 3)?
+                        store::items::city_news_page(c, lang.code(), &slug, 1, 3)?
                     else {
                         return Ok(None);
                     };
-                    let home = store::cities::home_city(c)?;
+                    let home = store::cities::home_city(c, lang.code())?;
                     let distance_km = home.map_or(0, |h| {
                         super::projection::distance_km((h.lon, h.lat), (city.lon, city.lat)).round()
                             as u32

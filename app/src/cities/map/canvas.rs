@@ -8,6 +8,7 @@ use super::projection::{arc_path, height, project, WIDTH};
 use super::MapData;
 use crate::cities::pages::partnership_phrase;
 use crate::cities::{City, CityKind, CityStatus, HomeCity};
+use crate::i18n::Lang;
 
 /// Zoom level and centre (as fractions of the drawing) of a map view.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -70,17 +71,17 @@ pub fn fraction(lon: f64, lat: f64) -> (f64, f64) {
 }
 
 /// "Chemnitz, Germany — twin city since 1988", plus the status when it is not active.
-pub fn pin_label(city: &City) -> String {
+pub fn pin_label(lang: Lang, city: &City) -> String {
     let status = match city.status {
         CityStatus::Active => "",
-        CityStatus::Suspended => ", partnership suspended",
-        CityStatus::Paused => ", partnership paused",
+        CityStatus::Suspended => lang.t().pin_suspended,
+        CityStatus::Paused => lang.t().pin_paused,
     };
     format!(
         "{}, {} — {}{status}",
         city.name,
-        city.country,
-        partnership_phrase(city)
+        city.country_name,
+        partnership_phrase(lang, city)
     )
 }
 
@@ -176,7 +177,8 @@ pub fn MiniMap(
 /// page around it says the same in words.
 #[component]
 pub fn MapPreview(#[prop(optional)] focus: Option<(f64, f64)>) -> impl IntoView {
-    let data = Resource::new(|| (), |_| super::api::get_map());
+    let lang = crate::i18n::use_lang();
+    let data = Resource::new(|| (), move |_| super::api::get_map(lang));
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

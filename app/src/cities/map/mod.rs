@@ -57,18 +57,16 @@ impl MapFilter {
         let value = |key: &str| query.get(key).filter(|v| !v.trim().is_empty());
         let kind = match value("kind") {
             None => None,
-            Some(v) => Some(CityKind::from_db(&v).ok_or_else(|| {
-                AppError::invalid("kind", "The kind must be “twin” or “partner”.")
-            })?),
+            Some(v) => Some(
+                CityKind::from_db(&v).ok_or_else(|| AppError::invalid("kind", "err_map_kind"))?,
+            ),
         };
         let status = match value("status") {
             None => None,
-            Some(v) => Some(CityStatus::from_db(&v).ok_or_else(|| {
-                AppError::invalid(
-                    "status",
-                    "The status must be “active”, “suspended” or “paused”.",
-                )
-            })?),
+            Some(v) => Some(
+                CityStatus::from_db(&v)
+                    .ok_or_else(|| AppError::invalid("status", "err_map_status"))?,
+            ),
         };
         let until = match value("until") {
             None => None,
@@ -77,12 +75,7 @@ impl MapFilter {
                     .parse::<i32>()
                     .ok()
                     .filter(|y| (FIRST_YEAR..=9999).contains(y))
-                    .ok_or_else(|| {
-                        AppError::invalid(
-                            "until",
-                            "The year must be a number from 1944 on, such as 1990.",
-                        )
-                    })?,
+                    .ok_or_else(|| AppError::invalid("until", "err_map_year"))?,
             ),
         };
         Ok(Self {
@@ -135,6 +128,7 @@ mod tests {
             slug: "x".into(),
             name: "X".into(),
             country: country.into(),
+            country_name: country.into(),
             country_note: String::new(),
             kind,
             since_year: since,

@@ -13,13 +13,15 @@ use super::canvas::{pin_class, pin_label, pin_position, west_to_east, MapBackdro
 use super::{CityCard, MapData, MapFilter, FIRST_YEAR};
 use crate::cities::pages::partnership_phrase;
 use crate::cities::{City, CityKind, CityStatus};
+use crate::i18n::{fill, use_lang};
 use crate::layout::{ErrorPage, Loaded, PageMeta};
 use crate::news::FeedList;
 
 /// `/map?kind=&status=&country=&until=`.
 #[component]
 pub fn MapPage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| get_map());
+    let lang = use_lang();
+    let data = Resource::new(|| (), move |_| get_map(lang));
     view! { <Loaded resource=data view=|data| view! { <MapView data/> }/> }
 }
 
@@ -52,6 +54,8 @@ fn MapView(data: MapData) -> impl IntoView {
     let view = RwSignal::new(View::default());
     let hydrated = RwSignal::new(false);
     crate::client_effect(move || hydrated.set(true));
+    let lang = use_lang();
+    let t = lang.t();
     let close_card = move || {
         if let Some(slug) = card.get_untracked().map(|c| c.city.slug) {
             card.set(None);
@@ -60,11 +64,11 @@ fn MapView(data: MapData) -> impl IntoView {
     };
     view! {
         <PageMeta
-            title="Map of partner cities"
-            description="Volgograd’s twin and partner cities on a world map, with the year each partnership began and its status."
+            title=t.map_title
+            description=t.map_description
             path="/map"
         />
-        <h1>"Partner cities on the map"</h1>
+        <h1>{t.map_heading}</h1>
         <div class="map-layout" on:keydown=move |ev: ev::KeyboardEvent| {
             if ev.key() == "Escape" && card.get_untracked().is_some() {
                 close_card();
@@ -72,7 +76,7 @@ fn MapView(data: MapData) -> impl IntoView {
         }>
             <Filters data=data.clone() filter hydrated/>
             <p class="map-count" aria-live="polite" data-testid="map-count">
-                {move || format!("Showing {} of {total} cities", shown.with(Vec::len))}
+                {move || fill(t.map_showing, &[&shown.with(Vec::len), &total])}
             </p>
             <div class="map-stage">
                 <MapFrame data view hydrated shown card/>
@@ -176,9 +180,11 @@ fn MapFrame(
         }
     };
     let on_up = move |_: ev::PointerEvent| drag.set_value(None);
+    let lang = use_lang();
+    let t = lang.t();
     let open = move |slug: String| {
         spawn_local(async move {
-            if let Ok(found) = get_city_card(slug).await {
+            if let Ok(found) = get_city_card(slug, lang).await {
                 card.set(Some(found));
             }
         });
@@ -188,7 +194,7 @@ fn MapFrame(
             class="map-frame"
             node_ref=frame
             role="region"
-            aria-label="Map of partner cities: arrow keys pan, plus and minus zoom"
+            aria-label=t.map_region
             tabindex="0"
             on:keydown=on_key
             on:wheel=on_wheel
@@ -210,8 +216,8 @@ fn MapFrame(
                                     <a
                                         class=pin_class(&city)
                                         style=pin_position(&city)
-                                        href=city.href()
-                                        aria-label=pin_label(&city)
+                                        href=lang.href(&city.href())
+                                        aria-label=pin_label(lang, &city)
                                         data-testid="pin"
                                         data-slug=city.slug.clone()
                                         on:click=move |ev: ev::MouseEvent| {
@@ -229,9 +235,9 @@ fn MapFrame(
             </div>
             <Show when=move || hydrated.get()>
                 <div class="map-zoom">
-                    <button type="button" aria-label="Zoom in" on:click=move |_| zoom_by(1.5)>"+"</button>
-                    <button type="button" aria-label="Zoom out" on:click=move |_| zoom_by(1.0 / 1.5)>"−"</button>
-                    <button type="button" on:click=move |_| view.set(View::default())>"Reset"</button>
+                    <button type="button" aria-label=t.map_zoom_in on:click=move |_| zoom_by(1.5)>"+"</button>
+                    <button type="button" aria-label=t.map_zoom_out on:click=move |_| zoom_by(1.0 / 1.5)>"−"</button>
+                    <button type="button" on:click=move |_| view.set(View::default())>{t.map_reset}</button>
                 </div>
             </Show>
         </div>
@@ -274,9 +280,11 @@ fn Filters(
     hydrated: RwSignal<bool>,
 ) -> impl IntoView {
     let navigate = use_navigate();
+    let lang = use_lang();
+    let t = lang.t();
     let apply = move |f: MapFilter| {
         navigate(
-            &format!("/map{}", f.to_query()),
+            &lang.href(&format!("/map{}", f.to_query())),
             NavigateOptions {
                 replace: true,
                 scroll: false,
@@ -288,7 +296,12 @@ fn Filters(
     // Event handlers run outside any reactive context: they read the filter without tracking.
     let now = move || filter.get_untracked().unwrap_or_default();
     let last_year = data.current_year;
-    let mut countries: Vec<String> = data.cities.iter().map(|c| c.country.clone()).collect();
+    // Values are the stored (English) country, so a shared link works in either language.
+    let mut countries: Vec<(String, String)> = data
+        .cities
+        .iter()
+        .map(|c| (c.country_name.clone(), c.country.clone()))
+        .collect();
     countries.sort();
     countries.dedup();
     let year = move || current().until.unwrap_or(last_year);
@@ -360,33 +373,35 @@ fn Filters(
         }
     };
     view! {
-        <form class="map-filters" method="get" action="/map" aria-label="Filter the map">
+        <form class="map-filters" method="get" action=lang.href("/map") aria-label=t.map_filter_label>
             <label>
-                "Kind "
+                {t.map_kind}
+                " "
                 <select name="kind" on:change=on_kind prop:value=move || current().kind.map_or("", |k| k.as_str())>
-                    <option value="" selected=move || current().kind.is_none()>"All kinds"</option>
-                    <option value="twin" selected=move || current().kind == Some(CityKind::Twin)>"Twin cities"</option>
-                    <option value="partner" selected=move || current().kind == Some(CityKind::Partner)>"Partner cities"</option>
+                    <option value="" selected=move || current().kind.is_none()>{t.map_all_kinds}</option>
+                    <option value="twin" selected=move || current().kind == Some(CityKind::Twin)>{t.map_twin_cities}</option>
+                    <option value="partner" selected=move || current().kind == Some(CityKind::Partner)>{t.map_partner_cities}</option>
                 </select>
             </label>
             <label>
-                "Status "
+                {t.map_status}
+                " "
                 <select name="status" on:change=on_status prop:value=move || current().status.map_or("", |s| s.as_str())>
-                    <option value="" selected=move || current().status.is_none()>"Any status"</option>
-                    <option value="active" selected=move || current().status == Some(CityStatus::Active)>"Active"</option>
-                    <option value="suspended" selected=move || current().status == Some(CityStatus::Suspended)>"Suspended"</option>
-                    <option value="paused" selected=move || current().status == Some(CityStatus::Paused)>"Paused"</option>
+                    <option value="" selected=move || current().status.is_none()>{t.map_any_status}</option>
+                    <option value="active" selected=move || current().status == Some(CityStatus::Active)>{t.status_active}</option>
+                    <option value="suspended" selected=move || current().status == Some(CityStatus::Suspended)>{t.status_suspended}</option>
+                    <option value="paused" selected=move || current().status == Some(CityStatus::Paused)>{t.status_paused}</option>
                 </select>
             </label>
             <label>
-                "Country "
+                {t.map_country}
+                " "
                 <select name="country" on:change=on_country prop:value=move || current().country.unwrap_or_default()>
-                    <option value="" selected=move || current().country.is_none()>"All countries"</option>
+                    <option value="" selected=move || current().country.is_none()>{t.map_all_countries}</option>
                     {countries
                         .into_iter()
-                        .map(|c| {
+                        .map(|(label, c)| {
                             let value = c.clone();
-                            let label = c.clone();
                             view! {
                                 <option value=c selected=move || current().country.as_deref() == Some(value.as_str())>
                                     {label}
@@ -398,13 +413,14 @@ fn Filters(
             </label>
             // The label names the slider explicitly: wrapped around an <output>, it would name that.
             <label class="year" for="map-until">
-                "Partnered by "
+                {t.map_partnered_by}
+                " "
                 <output for="map-until" data-testid="year-output">
-                    {move || current().until.map_or_else(|| "today".to_owned(), |y| y.to_string())}
+                    {move || current().until.map_or_else(|| t.map_today.to_owned(), |y| y.to_string())}
                 </output>
                 <input
                     id="map-until"
-                    aria-valuetext=move || current().until.map_or_else(|| "today".to_owned(), |y| y.to_string())
+                    aria-valuetext=move || current().until.map_or_else(|| t.map_today.to_owned(), |y| y.to_string())
                     type="range"
                     name="until"
                     min=FIRST_YEAR
@@ -417,10 +433,10 @@ fn Filters(
             </label>
             <Show when=move || hydrated.get()>
                 <button type="button" class="play" on:click=toggle_play.clone()>
-                    {move || if playing.with_value(Option::is_some) { "Pause" } else { "Play the years" }}
+                    {move || if playing.with_value(Option::is_some) { t.map_pause } else { t.map_play }}
                 </button>
             </Show>
-            <button type="submit" class="apply">"Show"</button>
+            <button type="submit" class="apply">{t.map_show}</button>
         </form>
     }
 }
@@ -432,6 +448,8 @@ fn CardPanel(
     on_close: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let heading = NodeRef::<leptos::html::H2>::new();
+    let lang = use_lang();
+    let t = lang.t();
     crate::client_effect(move || {
         if card.with(Option::is_some) {
             if let Some(h) = heading.get() {
@@ -442,18 +460,23 @@ fn CardPanel(
     move || {
         card.get().map(|c| {
             let city = c.city;
-            let href = city.href();
+            let href = lang.href(&city.href());
             let note = (!city.status_note.is_empty()).then(|| city.status_note.clone());
+            let status = match city.status {
+                CityStatus::Active => None,
+                CityStatus::Suspended => Some(t.partnership_suspended),
+                CityStatus::Paused => Some(t.partnership_paused),
+            };
             view! {
                 <aside class="city-card" aria-labelledby="city-card-heading" data-testid="city-card">
                     <h2 id="city-card-heading" tabindex="-1" node_ref=heading>{city.name.clone()}</h2>
-                    <p>{format!("{}, {}", city.country, partnership_phrase(&city))}</p>
-                    <p>{format!("{} km from Volgograd", c.distance_km)}</p>
-                    {(city.status != CityStatus::Active).then(|| view! { <p class="card-status">{format!("Partnership {}", city.status.as_str())}</p> })}
+                    <p>{format!("{}, {}", city.country_name, partnership_phrase(lang, &city))}</p>
+                    <p>{fill(t.map_km_from, &[&c.distance_km])}</p>
+                    {status.map(|s| view! { <p class="card-status">{s}</p> })}
                     {note.map(|n| view! { <p class="card-note">{n}</p> })}
-                    {(!c.news.is_empty()).then(|| view! { <h3>"Latest news"</h3><FeedList items=c.news.clone() level=4/> })}
-                    <p><a href=href>{format!("About {}", city.name)}</a></p>
-                    <button type="button" on:click=move |_| on_close()>"Close"</button>
+                    {(!c.news.is_empty()).then(|| view! { <h3>{t.map_card_latest}</h3><FeedList items=c.news.clone() level=4/> })}
+                    <p><a href=href>{fill(t.map_card_about, &[&city.name])}</a></p>
+                    <button type="button" on:click=move |_| on_close()>{t.map_card_close}</button>
                 </aside>
             }
         })
@@ -463,17 +486,18 @@ fn CardPanel(
 /// What the pins, lines and slider mean, in words.
 #[component]
 fn Legend(unknown_years: usize) -> impl IntoView {
+    let t = use_lang().t();
     view! {
         <section class="map-legend" aria-labelledby="legend-heading">
-            <h2 id="legend-heading">"How to read the map"</h2>
+            <h2 id="legend-heading">{t.legend_heading}</h2>
             <ul>
-                <li><span class="pin twin active" aria-hidden="true"><span class="pin-shape"></span></span>" Round pin: twin city (a formal twinning)"</li>
-                <li><span class="pin partner active" aria-hidden="true"><span class="pin-shape"></span></span>" Square pin: partner city (a cooperation agreement)"</li>
-                <li><span class="pin twin active" aria-hidden="true"><span class="pin-shape"></span></span>" Filled blue: partnership active"</li>
-                <li><span class="pin twin paused" aria-hidden="true"><span class="pin-shape"></span></span>" Hollow amber ring: partnership paused"</li>
-                <li><span class="pin twin suspended" aria-hidden="true"><span class="pin-shape"></span></span>" Red with a white bar: partnership suspended"</li>
-                <li>"Lines follow the shortest route over the globe from Volgograd; darker countries hold a partner city."</li>
-                <li>{format!("The year slider shows the cities partnered by that year. The {unknown_years} cities whose first year no source gives are shown only at “today”.")}</li>
+                <li><span class="pin twin active" aria-hidden="true"><span class="pin-shape"></span></span>" "{t.legend_round}</li>
+                <li><span class="pin partner active" aria-hidden="true"><span class="pin-shape"></span></span>" "{t.legend_square}</li>
+                <li><span class="pin twin active" aria-hidden="true"><span class="pin-shape"></span></span>" "{t.legend_active}</li>
+                <li><span class="pin twin paused" aria-hidden="true"><span class="pin-shape"></span></span>" "{t.legend_paused}</li>
+                <li><span class="pin twin suspended" aria-hidden="true"><span class="pin-shape"></span></span>" "{t.legend_suspended}</li>
+                <li>{t.legend_lines}</li>
+                <li>{fill(t.legend_years, &[&unknown_years])}</li>
             </ul>
         </section>
     }
