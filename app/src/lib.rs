@@ -48,10 +48,9 @@ use leptos_router::{path, MatchNestedRoutes, SsrMode};
 use i18n::Lang;
 use layout::{NotFound, PublicUrl, SiteFooter, SiteHeader};
 
-/// The HTML document around the app; rendered on the server only.
+/// The HTML document around the app; rendered on the server only. Its scripts carry the
+/// response's nonce, from which the server derives the page's Content-Security-Policy.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    set_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang=request_lang().code()>
@@ -68,27 +67,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
-    }
-}
-
-/// Allows this page's scripts only: the inline hydration script by its per-response nonce, the
-/// app's own JavaScript and WebAssembly from this origin; no framing, no plugins, forms post only
-/// here. Style attributes stay allowed (the map positions pins with them).
-#[cfg(feature = "ssr")]
-fn set_content_security_policy() {
-    let Some(nonce) = leptos::nonce::use_nonce() else {
-        return;
-    };
-    let policy = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
-         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    );
-    if let (Some(opts), Ok(value)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(&policy),
-    ) {
-        opts.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

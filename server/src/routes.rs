@@ -74,8 +74,9 @@ pub fn router(state: AppState) -> Router {
             same_origin_writes,
         ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
-        // Headers every response carries. Pages set their own Content-Security-Policy (with the
-        // response's script nonce); anything else gets one that lets nothing run.
+        .layer(middleware::from_fn(page_policy))
+        // Headers every response carries. Pages get their Content-Security-Policy above (with
+        // their script nonce); anything else gets one that lets nothing run.
         .layer(SetResponseHeaderLayer::if_not_present(
             CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
@@ -87,6 +88,56 @@ pub fn router(state: AppState) -> Router {
         .layer(always(X_FRAME_OPTIONS, "DENY"))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// Gives an HTML page the policy that lets exactly its own scripts run: the inline hydration
+/// script by the nonce it carries, the app's JavaScript and WebAssembly from this origin; no
+/// framing, no plugins, forms post only here (style attributes stay allowed: the map positions
+/// pins with them). Read from the rendered page rather than set while rendering, where the header
+/// was (rarely) missed and the page got the nothing-runs policy. Pages render completely before
+/// they are sent (`SsrMode::Async`), so holding the body costs no latency.
+async fn page_policy(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !is_html {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    parts.headers.remove(CONTENT_SECURITY_POLICY);
+    if let Some(policy) = page_nonce(&bytes)
+        .map(|nonce| {
+            format!(
+                "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+                 style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+                 object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+            )
+        })
+        .and_then(|p| HeaderValue::from_str(&p).ok())
+    {
+        parts.headers.insert(CONTENT_SECURITY_POLICY, policy);
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// The script nonce of a rendered page: the first `nonce="…"` in its `<head>` (content, which
+/// comes later in `<body>`, cannot supply one), if it is plain base64url.
+fn page_nonce(html: &[u8]) -> Option<&str> {
+    let html = std::str::from_utf8(html).ok()?;
+    let head = &html[..html.find("</head>")?];
+    let start = head.find(r#"nonce=""#)? + r#"nonce=""#.len();
+    let nonce = &head[start..start + head[start..].find('"')?];
+    (!nonce.is_empty()
+        && nonce
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    .then_some(nonce)
 }
 
 /// `GET /healthz`: 200 while the process serves and the database answers, else 503. Never cached.
@@ -262,7 +313,7 @@ async fn asset_caching(request: Request, next: Next) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_hashed, is_own_origin, origin_of};
+    use super::{is_hashed, is_own_origin, origin_of, page_nonce};
 
     #[test]
     fn origins_match_the_public_url_or_the_requested_host() {
@@ -293,5 +344,15 @@ mod tests {
         assert!(!is_hashed("twincity.css"));
         assert!(!is_hashed("twincity_bg.wasm"));
         assert!(!is_hashed("abcdefgh.css"));
+    }
+
+    #[test]
+    fn a_page_s_nonce_comes_from_its_head_only() {
+        let page = br#"<html><head><script nonce="Ab-9_z">x</script></head><body></body></html>"#;
+        assert_eq!(page_nonce(page), Some("Ab-9_z"));
+        let content = br#"<html><head></head><body><p nonce="evil">x</p></body></html>"#;
+        assert_eq!(page_nonce(content), None);
+        let broken = br#"<html><head><script nonce="a'; script-src *">x</script></head>"#;
+        assert_eq!(page_nonce(broken), None);
     }
 }
