@@ -203,11 +203,21 @@ pub fn filter_choices(conn: &Connection, lang: &str) -> Result<FilterChoices, St
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     };
+    // Newest year first, then each next one is the year of the newest item before January of
+    // the last: one index probe per year, whatever the number of items.
     let years = conn
-        .prepare_cached(&format!(
-            "SELECT DISTINCT CAST(substr(i.published_at, 1, 4) AS INTEGER) AS y FROM items i
-             WHERE {VISIBLE} ORDER BY y DESC"
-        ))?
+        .prepare_cached(
+            "WITH RECURSIVE years (y) AS (
+                 SELECT CAST(substr(max(published_at), 1, 4) AS INTEGER) FROM items
+                 WHERE status = 'published'
+                   AND published_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+                 UNION ALL
+                 SELECT (SELECT CAST(substr(max(published_at), 1, 4) AS INTEGER) FROM items
+                         WHERE status = 'published' AND published_at < printf('%04d', years.y))
+                 FROM years WHERE years.y IS NOT NULL
+             )
+             SELECT y FROM years WHERE y IS NOT NULL",
+        )?
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     Ok(FilterChoices {
@@ -562,6 +572,39 @@ mod tests {
         assert!(choices.tags.iter().any(|c| c.value == "peace"));
         assert!(choices.years.contains(&2020) && choices.years.contains(&2021));
         assert_eq!(choices.cities.len(), 25);
+    }
+
+    #[test]
+    fn filter_years_are_exactly_the_years_of_visible_items() {
+        let mut db = temp_db();
+        seed::seed_if_empty(&mut db.conn).unwrap();
+        seed::generate(&mut db.conn, 3_000).unwrap();
+        // A draft, an archived item and a scheduled one add no year.
+        for (slug, status, at) in [
+            ("draft-1990", "draft", "1990-05-01T00:00:00Z"),
+            ("archived-1991", "archived", "1991-05-01T00:00:00Z"),
+            ("scheduled-2999", "published", "2999-01-01T00:00:00Z"),
+        ] {
+            db.conn
+                .execute(
+                    "INSERT INTO items (slug, kind, status, published_at) VALUES (?1, 'news', ?2, ?3)",
+                    params![slug, status, at],
+                )
+                .unwrap();
+        }
+        let scanned: Vec<i32> = db
+            .conn
+            .prepare(&format!(
+                "SELECT DISTINCT CAST(substr(i.published_at, 1, 4) AS INTEGER) AS y FROM items i
+                 WHERE {VISIBLE} ORDER BY y DESC"
+            ))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(scanned.len() > 1, "{scanned:?}");
+        assert_eq!(filter_choices(&db.conn, "en").unwrap().years, scanned);
     }
 
     #[test]

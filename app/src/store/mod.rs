@@ -65,6 +65,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/002_editors.sql")),
         M::up(include_str!("migrations/003_search.sql")),
         M::up(include_str!("migrations/004_languages.sql")),
+        M::up(include_str!("migrations/005_feed_years.sql")),
     ])
 }
 
