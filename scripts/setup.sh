@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what building (and, with --test, testing) twincity needs. Idempotent: every step is
+# Installs what building (and, with --test, testing; with --bench, benchmarking) twincity needs. Idempotent: every step is
 # skipped when already satisfied. Needs only the package registries.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -8,7 +8,9 @@ CARGO_LEPTOS_VERSION=0.3.10
 # wasm-bindgen-cli must match the wasm-bindgen crate pinned in Cargo.toml exactly.
 WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = "=\(.*\)"$/\1/p' "$ROOT/Cargo.toml")"
 with_tests=false
+with_bench=false
 [[ "${1:-}" == "--test" ]] && with_tests=true
+[[ "${1:-}" == "--bench" ]] && with_bench=true
 
 step() { printf '\n==> %s\n' "$*"; }
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
@@ -54,5 +56,21 @@ if $with_tests; then
   if [[ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]]; then
     step "Installing the Playwright test runner (no browser download)"
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$ROOT/end2end" --no-audit --no-fund
+  fi
+fi
+
+if $with_bench; then
+  missing=()
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v nginx >/dev/null || missing+=(nginx)
+  command -v curl >/dev/null || missing+=(curl)
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium fonts-dejavu-core)
+  if (( ${#missing[@]} )); then
+    step "Installing ${missing[*]} for the benchmarks"
+    apt_install "${missing[@]}"
+  fi
+  if [[ ! -x "$ROOT/bench/node_modules/.bin/lighthouse" ]]; then
+    step "Installing Lighthouse from npm (it uses Debian's Chromium)"
+    npm ci --prefix "$ROOT/bench" --no-audit --no-fund
   fi
 fi

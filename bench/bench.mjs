@@ -1,0 +1,382 @@
+// The benchmark suite (run by scripts/bench.sh after a release build). It measures, on this
+// machine and in one run: SSR throughput and latency beside nginx serving the same bytes, the
+// server's memory, feed and search times on 100,000 items, shipped bytes and Lighthouse scores;
+// then writes bench/results/latest.md. It reports figures against the budgets and never fails on
+// them: a benchmark, not a test.
+
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.dirname(HERE);
+const TARGET = process.env.CARGO_TARGET_DIR ?? '/var/tmp/twincity-target';
+const BIN = process.env.TWINCITY_BIN ?? path.join(TARGET, 'release', 'twincity');
+const SITE = process.env.LEPTOS_SITE_ROOT ?? path.join(ROOT, 'target', 'site');
+const WORK = path.join(HERE, '.work');
+const OUT = path.join(HERE, 'results', 'latest.md');
+const QUICK = process.env.BENCH_QUICK === '1'; // shorter runs, for trying the suite out
+
+const PAGES = {
+  home: '/',
+  feed: '/news',
+  article: '/news/ostrava-online-concert-day-of-peoples-unity',
+  map: '/map',
+};
+const WRK_SECONDS = QUICK ? 3 : 10;
+const CONNECTIONS = 64;
+const SAMPLES = QUICK ? 9 : 31;
+const BIG = 100_000;
+
+const log = (...args) => console.log('[bench]', ...args);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { encoding: 'utf8', ...opts });
+/** What `cmd` prints on either stream (nginx and wrk write their versions to stderr). */
+const version = (cmd, args) => {
+  try {
+    return run('sh', ['-c', '"$0" "$@" 2>&1', cmd, ...args]).trim().split('\n')[0];
+  } catch (e) {
+    return `${e.stdout ?? ''}`.trim().split('\n')[0] || `${cmd}: unavailable`;
+  }
+};
+
+/** Starts the release server on `port` over `db` and waits for /healthz. */
+async function startPortal(db, port) {
+  const child = spawn(BIN, ['--db', db, '--addr', `127.0.0.1:${port}`], {
+    env: { ...process.env, LEPTOS_SITE_ROOT: SITE, RUST_LOG: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  child.kill();
+  throw new Error(`the portal did not start on port ${port}`);
+}
+
+async function stop(child) {
+  if (child.exitCode !== null) return;
+  const done = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await done;
+}
+
+/** Resident memory of `pid` in MB. */
+function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024;
+}
+
+const UNIT_MS = { us: 0.001, ms: 1, s: 1000 };
+
+/** Runs `cmd` without blocking the event loop (so samplers keep running); its stdout. */
+function runAsync(cmd, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}`))));
+  });
+}
+
+/** wrk at CONNECTIONS connections for WRK_SECONDS: requests per second and p50/p99 in ms. */
+async function wrk(url) {
+  const out = await runAsync('wrk', ['-t2', `-c${CONNECTIONS}`, `-d${WRK_SECONDS}s`, '--latency', url]);
+  const pct = (p) => {
+    const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
+    return m ? Number(m[1]) * UNIT_MS[m[2]] : NaN;
+  };
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]),
+    p50: pct(50),
+    p99: pct(99),
+    errors: errors ? Number(errors[1]) : 0,
+  };
+}
+
+/** Time of one GET in ms, as curl measures it (connect to last byte). */
+function timeGet(url) {
+  const out = run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code} %{time_total}', url]);
+  const [code, seconds] = out.split(' ');
+  if (code !== '200') throw new Error(`${url} answered ${code}`);
+  return Number(seconds) * 1000;
+}
+
+function medianGet(url, samples = SAMPLES) {
+  for (let i = 0; i < 3; i++) timeGet(url);
+  return median(Array.from({ length: samples }, () => timeGet(url)));
+}
+
+function nginxConf(port, root) {
+  const asRoot = process.getuid?.() === 0 ? 'user root;\n' : '';
+  return `${asRoot}worker_processes 2;
+daemon off;
+pid ${WORK}/nginx.pid;
+error_log ${WORK}/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${WORK}/nginx-tmp;
+  proxy_temp_path ${WORK}/nginx-tmp;
+  fastcgi_temp_path ${WORK}/nginx-tmp;
+  uwsgi_temp_path ${WORK}/nginx-tmp;
+  scgi_temp_path ${WORK}/nginx-tmp;
+  server {
+    listen 127.0.0.1:${port};
+    root ${root};
+    default_type text/html;
+    location / { try_files $uri =404; }
+  }
+}
+`;
+}
+
+async function throughput() {
+  const db = path.join(WORK, 'site.db');
+  run(BIN, ['--db', db, 'generate', '120'], { stdio: 'ignore' });
+  const portal = await startPortal(db, 3300);
+  const idle = rssMb(portal.pid);
+
+  // nginx serves the very bytes the portal sent, from disk.
+  const staticDir = path.join(WORK, 'static');
+  mkdirSync(staticDir, { recursive: true });
+  mkdirSync(path.join(WORK, 'nginx-tmp'), { recursive: true });
+  for (const [name, url] of Object.entries(PAGES)) {
+    run('curl', ['-sf', '-o', path.join(staticDir, `${name}.html`), `http://127.0.0.1:3300${url}`]);
+  }
+  // The map's countries layer, as the browser downloads it.
+  const map = readFileSync(path.join(staticDir, 'map.html'), 'utf8');
+  const layer = /src="(\/map\/countries\.svg\?v=[^"]+)"/.exec(map)?.[1];
+  if (layer) {
+    run('curl', ['-sf', '-o', path.join(WORK, 'countries.svg'), `http://127.0.0.1:3300${layer.replaceAll('&amp;', '&')}`]);
+  }
+  const conf = path.join(WORK, 'nginx.conf');
+  writeFileSync(conf, nginxConf(3301, staticDir));
+  const nginx = spawn('nginx', ['-c', conf, '-p', WORK], { stdio: 'inherit' });
+  await sleep(500);
+
+  const rows = [];
+  let peak = idle;
+  for (const [name, url] of Object.entries(PAGES)) {
+    log(`wrk ${name}`);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssMb(portal.pid));
+    }, 100);
+    const ours = await wrk(`http://127.0.0.1:3300${url}`);
+    clearInterval(sampler);
+    const theirs = await wrk(`http://127.0.0.1:3301/${name}.html`);
+    rows.push({ name, url, ours, theirs });
+  }
+  await stop(nginx);
+  await stop(portal);
+  return { rows, idle, peak };
+}
+
+async function bigDatabase() {
+  const db = path.join(WORK, 'big.db');
+  log(`generating ${BIG} items`);
+  const started = Date.now();
+  run(BIN, ['--db', db, 'generate', String(BIG)], { stdio: 'ignore' });
+  const generateSeconds = (Date.now() - started) / 1000;
+  const portal = await startPortal(db, 3302);
+  const base = 'http://127.0.0.1:3302';
+  const pages = Math.ceil((BIG + 10) / 10);
+  const times = {
+    page1: medianGet(`${base}/news`),
+    page5000: medianGet(`${base}/news?page=5000`),
+    lastPage: medianGet(`${base}/news?page=${pages}`),
+    city: medianGet(`${base}/news?city=chemnitz`),
+    cityDeep: medianGet(`${base}/news?city=chemnitz&page=300`),
+  };
+  const queries = ['Chemnitz', 'exchange', 'concert', 'Ostrava youth', 'delegation', 'Jilin',
+    'school', 'peace', 'Coven', 'sports cup', 'exhibition Turin', 'nothing-matches-this'];
+  const searchSamples = [];
+  for (const q of queries) {
+    const url = `${base}/search?q=${encodeURIComponent(q)}`;
+    timeGet(url);
+    for (let i = 0; i < (QUICK ? 3 : 9); i++) searchSamples.push(timeGet(url));
+  }
+  times.search = median(searchSamples);
+  await stop(portal);
+  return { times, generateSeconds, queries: queries.length, searchSamples: searchSamples.length };
+}
+
+function shippedBytes() {
+  const pkg = path.join(SITE, 'pkg');
+  const files = readdirSync(pkg);
+  const gz = (file) => zlib.gzipSync(readFileSync(path.join(pkg, file))).length;
+  const pick = (re) => files.find((f) => re.test(f));
+  const wasm = pick(/\.wasm$/);
+  const js = pick(/\.js$/);
+  const css = pick(/\.css$/);
+  const raw = (file) => readFileSync(path.join(pkg, file)).length;
+  const layer = readFileSync(path.join(WORK, 'countries.svg'));
+  return {
+    wasm: { raw: raw(wasm), gz: gz(wasm) },
+    js: { raw: raw(js), gz: gz(js) },
+    css: { raw: raw(css), gz: gz(css) },
+    geometry: { raw: layer.length, gz: zlib.gzipSync(layer).length },
+  };
+}
+
+async function lighthouse() {
+  const db = path.join(WORK, 'site.db');
+  const portal = await startPortal(db, 3303);
+  const bin = path.join(HERE, 'node_modules', '.bin', 'lighthouse');
+  const scores = {};
+  for (const [name, url] of Object.entries(PAGES)) {
+    log(`lighthouse ${name}`);
+    const out = path.join(WORK, `lighthouse-${name}.json`);
+    run(bin, [
+      `http://127.0.0.1:3303${url}`,
+      '--chrome-path=/usr/bin/chromium',
+      '--chrome-flags=--headless=new --no-sandbox --disable-gpu',
+      '--only-categories=performance,accessibility,best-practices,seo',
+      '--output=json',
+      `--output-path=${out}`,
+      '--quiet',
+    ]);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    const c = report.categories;
+    scores[name] = {
+      performance: Math.round(c.performance.score * 100),
+      accessibility: Math.round(c.accessibility.score * 100),
+      bestPractices: Math.round(c['best-practices'].score * 100),
+      seo: Math.round(c.seo.score * 100),
+      firstVisitKb: report.audits['total-byte-weight'].numericValue / 1024,
+    };
+  }
+  await stop(portal);
+  return scores;
+}
+
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+const ms = (x) => `${x.toFixed(2)} ms`;
+const verdict = (ok) => (ok ? 'met' : '**not met**');
+
+function report({ machine, tp, big, bytes, lh }) {
+  const feed = tp.rows.find((r) => r.name === 'feed');
+  const ratio = feed.ours.rps / feed.theirs.rps;
+  const firstVisit = bytes.wasm.gz + bytes.js.gz;
+  const lhMin = (key) => Math.min(...Object.values(lh).map((s) => s[key]));
+  const depth = big.times.page5000 / big.times.page1;
+  const budgets = [
+    ['feed page throughput / nginx static, same run', ratio.toFixed(2), '≥ 0.5', ratio >= 0.5],
+    [`p99 latency at ${CONNECTIONS} connections, feed page`, ms(feed.ours.p99), '≤ 20 ms', feed.ours.p99 <= 20],
+    ['page 5,000 time / page 1 time at 100k items', depth.toFixed(2), '≤ 1.5', depth <= 1.5],
+    ['search median at 100k items', ms(big.times.search), '≤ 10 ms', big.times.search <= 10],
+    ['wasm + JS a first visit to `/news` downloads, gzipped', kb(firstVisit), '≤ 150 KB', firstVisit <= 150 * 1024],
+    [
+      'Lighthouse mobile (lowest of four pages): performance / a11y / best practices / SEO',
+      `${lhMin('performance')} / ${lhMin('accessibility')} / ${lhMin('bestPractices')} / ${lhMin('seo')}`,
+      '≥ 95 / 100 / 100 / 100',
+      lhMin('performance') >= 95 && lhMin('accessibility') >= 100 && lhMin('bestPractices') >= 100 && lhMin('seo') >= 100,
+    ],
+    ['server RSS under load', `${tp.peak.toFixed(1)} MB`, '≤ 64 MB', tp.peak <= 64],
+  ];
+  const lines = [
+    '# Benchmark results',
+    '',
+    `Run ${machine.date}${QUICK ? ' (quick mode: shorter runs)' : ''} on ${machine.cpus} × ${machine.cpu}, ` +
+      `${machine.memory} GB RAM, Linux ${machine.kernel}; ${machine.rustc}; ${machine.nginx}; ${machine.wrk}. ` +
+      'Everything ran on the same machine at once (the load generator shares the cores with the server), ' +
+      'so ratios against nginx in the same run matter more than absolute figures.',
+    '',
+    '## Budgets',
+    '',
+    '| figure | measured | budget | |',
+    '|---|---|---|---|',
+    ...budgets.map(([f, m, b, ok]) => `| ${f} | ${m} | ${b} | ${verdict(ok)} |`),
+    '',
+    `## Server-side rendering beside nginx (wrk, ${CONNECTIONS} connections, ${WRK_SECONDS} s each)`,
+    '',
+    '| page | twincity req/s | nginx req/s | ratio | twincity p50 | twincity p99 | nginx p99 | errors |',
+    '|---|---|---|---|---|---|---|---|',
+    ...tp.rows.map(
+      (r) =>
+        `| ${r.name} \`${r.url}\` | ${r.ours.rps.toFixed(0)} | ${r.theirs.rps.toFixed(0)} | ` +
+        `${(r.ours.rps / r.theirs.rps).toFixed(2)} | ${ms(r.ours.p50)} | ${ms(r.ours.p99)} | ` +
+        `${ms(r.theirs.p99)} | ${r.ours.errors + r.theirs.errors} |`,
+    ),
+    '',
+    `Server resident memory: ${tp.idle.toFixed(1)} MB idle, ${tp.peak.toFixed(1)} MB at most under the load above.`,
+    '',
+    `## ${BIG.toLocaleString('en')} items (median of ${SAMPLES} requests, time to the last byte)`,
+    '',
+    '| request | median |',
+    '|---|---|',
+    `| feed page 1 | ${ms(big.times.page1)} |`,
+    `| feed page 5,000 | ${ms(big.times.page5000)} |`,
+    `| feed, last page | ${ms(big.times.lastPage)} |`,
+    `| feed filtered by city, page 1 | ${ms(big.times.city)} |`,
+    `| feed filtered by city, page 300 | ${ms(big.times.cityDeep)} |`,
+    `| search (${big.queries} queries, ${big.searchSamples} requests) | ${ms(big.times.search)} |`,
+    '',
+    `Generating the items took ${big.generateSeconds.toFixed(0)} s.`,
+    '',
+    '## Shipped bytes',
+    '',
+    '| asset | size | gzipped |',
+    '|---|---|---|',
+    `| wasm | ${kb(bytes.wasm.raw)} | ${kb(bytes.wasm.gz)} |`,
+    `| JavaScript | ${kb(bytes.js.raw)} | ${kb(bytes.js.gz)} |`,
+    `| CSS | ${kb(bytes.css.raw)} | ${kb(bytes.css.gz)} |`,
+    `| map geometry (\`/map/countries.svg\`, map pages only) | ${kb(bytes.geometry.raw)} | ${kb(bytes.geometry.gz)} |`,
+    '',
+    '## Lighthouse (mobile, simulated throttling)',
+    '',
+    '| page | performance | accessibility | best practices | SEO | first visit transfers |',
+    '|---|---|---|---|---|---|',
+    ...Object.entries(lh).map(
+      ([name, s]) =>
+        `| ${name} | ${s.performance} | ${s.accessibility} | ${s.bestPractices} | ${s.seo} | ${kb(s.firstVisitKb * 1024)} |`,
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function main() {
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
+  mkdirSync(path.dirname(OUT), { recursive: true });
+  const cpu = os.cpus();
+  const machine = {
+    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    cpus: cpu.length,
+    cpu: cpu[0]?.model.trim() ?? 'unknown CPU',
+    memory: (os.totalmem() / 2 ** 30).toFixed(1),
+    kernel: os.release(),
+    rustc: version('rustc', ['--version']),
+    nginx: version('nginx', ['-v']),
+    wrk: version('wrk', ['--version']).split(' [')[0],
+  };
+  const tp = await throughput();
+  const big = await bigDatabase();
+  const bytes = shippedBytes();
+  const lh = await lighthouse();
+  const markdown = report({ machine, tp, big, bytes, lh });
+  writeFileSync(OUT, markdown);
+  console.log(markdown);
+  log(`written to ${path.relative(ROOT, OUT)}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
