@@ -20,9 +20,9 @@ export default defineConfig({
   timeout: 30_000,
   expect: { timeout: 10_000 },
   workers: 2,
-  // One retry: on these shared 2-core machines a page has (rarely) taken over 20 s to hydrate when
-  // other jobs load the machine. A test that fails twice still fails the run, a retried pass is
-  // reported as "flaky", and a failure attaches what its pages logged and left unanswered.
+  // One retry for the noise of these shared 2-core machines. A test that fails twice still fails
+  // the run, a retried pass is reported as "flaky", and a failure prints what its pages logged
+  // and left unanswered (that is how a page that never hydrated showed its missing script policy).
   retries: 1,
   forbidOnly: !!process.env.CI,
   reporter: [['list']],

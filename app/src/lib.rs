@@ -43,7 +43,7 @@ pub mod url;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
-use leptos_router::{path, MatchNestedRoutes, SsrMode};
+use leptos_router::{path, SsrMode};
 
 use i18n::Lang;
 use layout::{NotFound, PublicUrl, SiteFooter, SiteHeader};
@@ -145,7 +145,7 @@ pub fn App() -> impl IntoView {
 
 /// Every page, once in English at the bare paths and once under `/ru` in Russian.
 #[component(transparent)]
-fn PageRoutes() -> impl MatchNestedRoutes + Clone {
+fn PageRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     // One node: a bare list of routes is a different type when components are erased (the
     // wasm build), so the pages sit under a pathless parent.
     view! {
