@@ -53,6 +53,7 @@ impl AppError {
         Self::invalid(field, keyed(key, args))
     }
 
+    /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         match self {
             Self::NotFound => 404,
@@ -67,6 +68,7 @@ impl AppError {
         }
     }
 
+    /// A short heading for the error page, in `lang`.
     pub fn heading(&self, lang: Lang) -> &'static str {
         let t = lang.t();
         match self {
@@ -82,6 +84,7 @@ impl AppError {
         }
     }
 
+    /// What the person can do about it, in `lang`.
     pub fn message(&self, lang: Lang) -> String {
         let t = lang.t();
         match self {

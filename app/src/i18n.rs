@@ -30,10 +30,6 @@ impl Lang {
         }
     }
 
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|l| l.code() == code)
-    }
-
     /// The language a site path is in: Russian under `/ru`, English elsewhere.
     pub fn of_path(path: &str) -> Self {
         match path.strip_prefix("/ru") {
