@@ -35,6 +35,8 @@ pub struct Results {
     pub page: u32,
     pub pages: u32,
     pub total: u64,
+    /// More items matched than are ranked: `total` counts the newest of them.
+    pub capped: bool,
 }
 
 /// Splits a snippet into (highlighted, text) runs.
@@ -82,12 +84,13 @@ pub async fn search_items(
                 .call(move |c| search::search(c, lang.code(), &q, page, PER_PAGE))
                 .await?;
             match found {
-                Some((hits, pages, total)) => Ok(Results {
+                Some(found) => Ok(Results {
                     query,
-                    hits,
+                    hits: found.hits,
                     page,
-                    pages,
-                    total,
+                    pages: found.pages,
+                    total: found.total,
+                    capped: found.capped,
                 }),
                 None if page <= 1 => Ok(Results {
                     query,
@@ -95,6 +98,7 @@ pub async fn search_items(
                     page: 1,
                     pages: 1,
                     total: 0,
+                    capped: false,
                 }),
                 None => Err(AppError::NotFound),
             }
@@ -131,6 +135,7 @@ fn ResultsView(results: Results) -> impl IntoView {
     let summary = match (q.is_empty(), results.total) {
         (true, _) => t.search_hint.to_owned(),
         (false, 0) => fill(t.search_nothing, &[&q]),
+        (false, n) if results.capped => fill(t.search_found_capped, &[&n]),
         (false, n) => lang.plural(n, t.search_found),
     };
     let base = with_query("/search", &[("q", q.clone())]);

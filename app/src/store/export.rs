@@ -220,7 +220,7 @@ mod tests {
         assert_eq!(counts(&copy.conn).unwrap(), counts(&db.conn).unwrap());
         let found = crate::store::search::search(&copy.conn, "en", "Dialogue", 1, 10).unwrap();
         assert!(
-            found.is_some_and(|(hits, _, _)| !hits.is_empty()),
+            found.is_some_and(|f| !f.hits.is_empty()),
             "the search index is rebuilt"
         );
         let creds = users::credentials(&copy.conn, "olga").unwrap().unwrap();
