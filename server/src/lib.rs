@@ -1,6 +1,7 @@
 //! twincity's server: configuration, the axum router around the Leptos app, and start-up.
 
 pub mod config;
+mod page_cache;
 mod routes;
 pub mod users;
 

@@ -1,7 +1,8 @@
 //! The HTTP surface: the Leptos pages and server functions, the hashed assets and uploaded images
 //! with long-lived caching, other static files, compression, the request size limit, the
-//! cross-site write check, and the 404 fallback.
+//! cross-site write check, the cache of anonymous pages, and the 404 fallback.
 
+use crate::page_cache::{self, PageCache};
 use app::error::AppError;
 use app::state::AppState;
 use app::syndication::{feeds, ical, sitemap};
@@ -74,6 +75,10 @@ pub fn router(state: AppState) -> Router {
             same_origin_writes,
         ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(middleware::from_fn_with_state(
+            PageCache::new(state.store.clone()),
+            page_cache::serve,
+        ))
         .layer(middleware::from_fn(page_policy))
         // Headers every response carries. Pages get their Content-Security-Policy above (with
         // their script nonce); anything else gets one that lets nothing run.
@@ -128,7 +133,7 @@ async fn page_policy(request: Request, next: Next) -> Response {
 
 /// The script nonce of a rendered page: the first `nonce="…"` in its `<head>` (content, which
 /// comes later in `<body>`, cannot supply one), if it is plain base64url.
-fn page_nonce(html: &[u8]) -> Option<&str> {
+pub(crate) fn page_nonce(html: &[u8]) -> Option<&str> {
     let html = std::str::from_utf8(html).ok()?;
     let head = &html[..html.find("</head>")?];
     let start = head.find(r#"nonce=""#)? + r#"nonce=""#.len();

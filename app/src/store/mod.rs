@@ -15,6 +15,7 @@ pub mod syndication;
 pub mod users;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::Connection;
@@ -98,6 +99,8 @@ pub struct Store {
 struct Pool {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    /// Moves on after every call that changed a row (see `Store::generation`).
+    generation: AtomicU64,
 }
 
 impl Pool {
@@ -132,6 +135,7 @@ impl Store {
             inner: Arc::new(Pool {
                 path: path.to_path_buf(),
                 idle: Mutex::new(vec![conn]),
+                generation: AtomicU64::new(0),
             }),
         })
     }
@@ -139,6 +143,13 @@ impl Store {
     /// The database file this store reads and writes.
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// A number that changes after every store call that inserted, updated or deleted a row,
+    /// once that call's transaction is committed: what was read from the database under one
+    /// value may be reused for as long as the value stays the same.
+    pub fn generation(&self) -> u64 {
+        self.inner.generation.load(Ordering::Acquire)
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool, keeping the caller's
@@ -173,7 +184,12 @@ impl Pool {
         f: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut conn = self.take()?;
+        let changes = conn.total_changes();
         let result = f(&mut conn);
+        // Counted after `f` has committed (or rolled back: a needless change is harmless).
+        if conn.total_changes() != changes {
+            self.generation.fetch_add(1, Ordering::AcqRel);
+        }
         self.give_back(conn);
         result
     }
@@ -263,5 +279,34 @@ mod tests {
             .unwrap();
         assert_eq!(n, 0);
         assert!(path.exists());
+    }
+
+    #[tokio::test]
+    async fn the_generation_moves_on_after_writes_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("portal.db")).unwrap();
+        store.call_blocking(seed::seed_if_empty).unwrap();
+        let before = store.generation();
+        store
+            .call(|c| Ok(c.query_row("SELECT count(*) FROM items", [], |r| r.get::<_, i64>(0))?))
+            .await
+            .unwrap();
+        assert_eq!(store.generation(), before, "a read changes nothing");
+        store
+            .call(|c| Ok(c.execute("UPDATE site SET city_name = city_name || '!'", [])?))
+            .await
+            .unwrap();
+        assert_ne!(store.generation(), before, "a write moves it on");
+        let after_write = store.generation();
+        store
+            .call(|c| {
+                let tx = c.transaction()?;
+                tx.execute("UPDATE items SET venue = 'Hall'", [])?;
+                tx.commit()?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+        assert_ne!(store.generation(), after_write, "so does a transaction");
     }
 }

@@ -1,6 +1,7 @@
 //! The HTTP layer through the real router over real SQLite files; one module per URL family.
 
 mod auth;
+mod cache;
 mod common;
 mod editor;
 mod events;
