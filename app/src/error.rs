@@ -129,14 +129,16 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
-                Self::invalid("request", format!("The request was malformed: {msg}"))
-            }
+            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => Self::invalid(
+                "request",
+                format!("The request was malformed: {}", brief(&msg)),
+            ),
             // On the server, what fails to deserialise is the request's arguments.
             #[cfg(feature = "ssr")]
-            ServerFnErrorErr::Deserialization(msg) => {
-                Self::invalid("request", format!("The request was malformed: {msg}"))
-            }
+            ServerFnErrorErr::Deserialization(msg) => Self::invalid(
+                "request",
+                format!("The request was malformed: {}", brief(&msg)),
+            ),
             #[cfg(not(feature = "ssr"))]
             ServerFnErrorErr::Deserialization(msg) => Self::Unavailable(msg),
             ServerFnErrorErr::Request(msg) | ServerFnErrorErr::Response(msg) => {
@@ -144,6 +146,16 @@ impl FromServerFnError for AppError {
             }
             _ => Self::Internal,
         }
+    }
+}
+
+/// At most the first 200 characters of a parser's message: it quotes the offending value, which
+/// may be as long as the request, and the answer need not echo it whole.
+fn brief(msg: &str) -> String {
+    const MAX: usize = 200;
+    match msg.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}…", &msg[..at]),
+        None => msg.to_owned(),
     }
 }
 
@@ -245,6 +257,12 @@ mod tests {
     fn malformed_arguments_become_a_400() {
         let e = AppError::from_server_fn_error(ServerFnErrorErr::Args("page".into()));
         assert_eq!(e.status(), 400);
+        let long = format!("invalid type: string \"{}\"", "я".repeat(100_000));
+        let e = AppError::from_server_fn_error(ServerFnErrorErr::Args(long));
+        assert!(
+            e.message(Lang::En).chars().count() < 300,
+            "the value is not echoed whole"
+        );
     }
 
     #[test]

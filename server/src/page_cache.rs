@@ -14,13 +14,14 @@ use std::time::{Duration, Instant};
 use app::auth::session::COOKIE_NAME;
 use app::store::Store;
 use axum::body::Body;
+use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
+use http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, SET_COOKIE};
 use http::{HeaderMap, Method, StatusCode};
 
-use crate::routes::page_nonce;
+use crate::routes::{page_nonce, page_policy_for, PolicySet};
 
 /// How long a page may answer without a new render when nothing was edited.
 const FRESH_FOR: Duration = Duration::from_secs(5);
@@ -48,8 +49,45 @@ struct Page {
     generation: u64,
     rendered: Instant,
     headers: HeaderMap,
-    html: Arc<str>,
-    nonce: Arc<str>,
+    /// The page cut where its nonce stood, so that an answer is one copy with a new nonce.
+    pieces: Arc<[Bytes]>,
+    len: usize,
+}
+
+impl Page {
+    fn new(generation: u64, headers: HeaderMap, html: &Bytes, nonce: &str) -> Self {
+        let mark = format!(r#"nonce="{nonce}""#);
+        let mut pieces = Vec::new();
+        let mut rest = html.clone();
+        while let Some(at) = find(&rest, mark.as_bytes()) {
+            pieces.push(rest.slice(..at + r#"nonce=""#.len()));
+            rest = rest.slice(at + mark.len() - 1..);
+        }
+        pieces.push(rest);
+        Self {
+            generation,
+            rendered: Instant::now(),
+            headers,
+            pieces: pieces.into(),
+            len: html.len(),
+        }
+    }
+
+    /// The page with `nonce` where the old one stood.
+    fn with_nonce(&self, nonce: &str) -> Vec<u8> {
+        let mut html = Vec::with_capacity(self.len + self.pieces.len() * nonce.len());
+        for (i, piece) in self.pieces.iter().enumerate() {
+            if i > 0 {
+                html.extend_from_slice(nonce.as_bytes());
+            }
+            html.extend_from_slice(piece);
+        }
+        html
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 impl PageCache {
@@ -68,21 +106,17 @@ impl PageCache {
     }
 
     fn keep(&self, key: String, page: Page) {
-        let size = key.len() + page.html.len();
+        let size = key.len() + page.len;
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(old) = entries.pages.remove(&key) {
-            entries.bytes -= key.len() + old.html.len();
+            entries.bytes -= key.len() + old.len;
         }
         if entries.bytes + size > MAX_BYTES {
             let current = self.store.generation();
             entries
                 .pages
                 .retain(|_, p| p.generation == current && p.rendered.elapsed() < FRESH_FOR);
-            entries.bytes = entries
-                .pages
-                .iter()
-                .map(|(k, p)| k.len() + p.html.len())
-                .sum();
+            entries.bytes = entries.pages.iter().map(|(k, p)| k.len() + p.len).sum();
             if entries.bytes + size > MAX_BYTES {
                 entries.pages.clear();
                 entries.bytes = 0;
@@ -136,29 +170,24 @@ pub async fn serve(State(cache): State<PageCache>, request: Request, next: Next)
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     if let Some(nonce) = page_nonce(&bytes).filter(|_| bytes.len() <= MAX_PAGE) {
-        if let Ok(html) = std::str::from_utf8(&bytes) {
-            let page = Page {
-                generation,
-                rendered: Instant::now(),
-                headers: parts.headers.clone(),
-                html: html.into(),
-                nonce: nonce.into(),
-            };
-            cache.keep(key, page);
-        }
+        let page = Page::new(generation, parts.headers.clone(), &bytes, nonce);
+        cache.keep(key, page);
     }
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// A cached page with a nonce of its own in place of the one it was rendered with.
+/// A cached page with a nonce of its own in place of the one it was rendered with, and the
+/// policy that names it.
 fn answer(page: Page) -> Response {
     let nonce = leptos::nonce::Nonce::new();
-    let html = page.html.replace(
-        &format!(r#"nonce="{}""#, page.nonce),
-        &format!(r#"nonce="{}""#, &*nonce),
-    );
-    let mut response = Response::new(Body::from(html));
+    let mut response = Response::new(Body::from(page.with_nonce(&nonce)));
     *response.headers_mut() = page.headers;
+    if let Some(policy) = page_policy_for(&nonce) {
+        response
+            .headers_mut()
+            .insert(CONTENT_SECURITY_POLICY, policy);
+        response.extensions_mut().insert(PolicySet);
+    }
     response
 }
 
@@ -167,13 +196,12 @@ mod tests {
     use super::*;
 
     fn page(html: &str, generation: u64) -> Page {
-        Page {
+        Page::new(
             generation,
-            rendered: Instant::now(),
-            headers: HeaderMap::new(),
-            html: html.into(),
-            nonce: "n0".into(),
-        }
+            HeaderMap::new(),
+            &Bytes::from(html.to_owned()),
+            "n0",
+        )
     }
 
     fn store() -> (tempfile::TempDir, Store) {
@@ -235,7 +263,7 @@ mod tests {
             entries
                 .pages
                 .iter()
-                .map(|(k, p)| k.len() + p.html.len())
+                .map(|(k, p)| k.len() + p.len)
                 .sum::<usize>()
         );
     }
@@ -253,9 +281,18 @@ mod tests {
                 .unwrap();
             String::from_utf8(bytes.to_vec()).unwrap()
         };
-        let (a, b) = (read(answer(cached.clone())), read(answer(cached)));
+        let first = answer(cached.clone());
+        let policy = first.headers()[CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let (a, b) = (read(first), read(answer(cached)));
         let nonce = |html: &str| page_nonce(html.as_bytes()).unwrap().to_owned();
         assert_ne!(nonce(&a), "n0");
+        assert!(
+            policy.contains(&format!("'nonce-{}'", nonce(&a))),
+            "{policy}"
+        );
         assert_ne!(nonce(&a), nonce(&b));
         assert_eq!(a.matches(&format!(r#"nonce="{}""#, nonce(&a))).count(), 2);
         assert!(a.ends_with("n0</body>"), "text that is not a nonce stays");

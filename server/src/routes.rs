@@ -103,6 +103,9 @@ pub fn router(state: AppState) -> Router {
 /// they are sent (`SsrMode::Async`), so holding the body costs no latency.
 async fn page_policy(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
+    if response.extensions().get::<PolicySet>().is_some() {
+        return response;
+    }
     let is_html = response
         .headers()
         .get(http::header::CONTENT_TYPE)
@@ -116,20 +119,25 @@ async fn page_policy(request: Request, next: Next) -> Response {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     parts.headers.remove(CONTENT_SECURITY_POLICY);
-    if let Some(policy) = page_nonce(&bytes)
-        .map(|nonce| {
-            format!(
-                "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-                 style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
-                 object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-            )
-        })
-        .and_then(|p| HeaderValue::from_str(&p).ok())
-    {
+    if let Some(policy) = page_nonce(&bytes).and_then(page_policy_for) {
         parts.headers.insert(CONTENT_SECURITY_POLICY, policy);
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
+
+/// The policy of a page whose scripts carry `nonce`.
+pub(crate) fn page_policy_for(nonce: &str) -> Option<HeaderValue> {
+    HeaderValue::from_str(&format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ))
+    .ok()
+}
+
+/// Marks a page response whose policy was set with the nonce it was given (by the page cache).
+#[derive(Clone, Copy)]
+pub(crate) struct PolicySet;
 
 /// The script nonce of a rendered page: the first `nonce="…"` in its `<head>` (content, which
 /// comes later in `<body>`, cannot supply one), if it is plain base64url.
