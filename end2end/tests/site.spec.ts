@@ -1,5 +1,11 @@
 import { expect } from '@playwright/test';
-import { expectNoAxeViolations, SEED_TITLES, test, waitForHydration } from './support';
+import {
+  expectNoAxeViolations,
+  SEED_TITLES,
+  test,
+  waitForHydration,
+  watchConsole,
+} from './support';
 
 test('the home page links the latest news, events and partner cities', async ({ page }) => {
   await page.goto('/');
@@ -43,3 +49,26 @@ for (const [name, url] of Object.entries(AXE_PAGES)) {
     await expectNoAxeViolations(page);
   });
 }
+
+test('a page the browser revalidates (304) still hydrates under its stored policy', async ({
+  page,
+}) => {
+  const problems = watchConsole(page);
+  const first = await page.goto('/news');
+  const tag = first?.headers()['etag'];
+  expect(tag).toBeTruthy();
+  await waitForHydration(page);
+  const again = await page.reload();
+  expect(await again?.request().headerValue('if-none-match')).toBe(tag);
+  await waitForHydration(page);
+  // Only the 304's headers crossed the network: the page came from the browser's cache.
+  const sizes = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+    return { transfer: nav.transferSize, body: nav.decodedBodySize };
+  });
+  expect(sizes.transfer).toBeLessThan(1500);
+  expect(sizes.body).toBeGreaterThan(5000);
+  await page.getByRole('link', { name: 'Next ››' }).click();
+  await expect(page).toHaveURL(/page=2$/);
+  expect(problems).toEqual([]);
+});

@@ -11,16 +11,16 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use app::auth::session::COOKIE_NAME;
 use app::store::Store;
 use axum::body::Body;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, SET_COOKIE};
-use http::{HeaderMap, Method, StatusCode};
+use http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, IF_NONE_MATCH, SET_COOKIE};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
 
+use crate::conditional::{client_holds, cut_at_nonce, not_modified, signed_in, tag_of, tag_page};
 use crate::routes::{page_nonce, page_policy_for, PolicySet};
 
 /// How long a page may answer without a new render when nothing was edited.
@@ -30,6 +30,8 @@ const MAX_BYTES: usize = 8 * 1024 * 1024;
 /// Larger pages, and longer addresses, are rendered each time.
 const MAX_PAGE: usize = 512 * 1024;
 const MAX_KEY: usize = 512;
+/// What the kept pages, all anonymous, say about caching (see `conditional`).
+const ANONYMOUS: HeaderValue = HeaderValue::from_static("no-cache");
 
 /// The cache; shared by the router's middleware.
 #[derive(Clone)]
@@ -52,22 +54,17 @@ struct Page {
     /// The page cut where its nonce stood, so that an answer is one copy with a new nonce.
     pieces: Arc<[Bytes]>,
     len: usize,
+    tag: HeaderValue,
 }
 
 impl Page {
     fn new(generation: u64, headers: HeaderMap, html: &Bytes, nonce: &str) -> Self {
-        let mark = format!(r#"nonce="{nonce}""#);
-        let mut pieces = Vec::new();
-        let mut rest = html.clone();
-        while let Some(at) = find(&rest, mark.as_bytes()) {
-            pieces.push(rest.slice(..at + r#"nonce=""#.len()));
-            rest = rest.slice(at + mark.len() - 1..);
-        }
-        pieces.push(rest);
+        let pieces = cut_at_nonce(html, nonce);
         Self {
             generation,
             rendered: Instant::now(),
             headers,
+            tag: tag_of(pieces.iter().map(|p| &p[..])),
             pieces: pieces.into(),
             len: html.len(),
         }
@@ -84,10 +81,6 @@ impl Page {
         }
         html
     }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 impl PageCache {
@@ -130,15 +123,9 @@ impl PageCache {
 /// Whether `request` may be answered from the cache: a plain GET without a session, whose
 /// answer is the same for every anonymous visitor.
 fn cache_key(request: &Request) -> Option<String> {
-    let signed_in = request
-        .headers()
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| v.contains(COOKIE_NAME));
     let key = request.uri().to_string();
     (request.method() == Method::GET
-        && !signed_in
+        && !signed_in(request.headers())
         && !key.starts_with("/api/")
         && key.len() <= MAX_KEY)
         .then_some(key)
@@ -149,7 +136,11 @@ pub async fn serve(State(cache): State<PageCache>, request: Request, next: Next)
     let Some(key) = cache_key(&request) else {
         return next.run(request).await;
     };
+    let if_none_match = request.headers().get(IF_NONE_MATCH).cloned();
     if let Some(page) = cache.lookup(&key) {
+        if client_holds(if_none_match.as_ref(), &page.tag) {
+            return not_modified(page.tag, Some(ANONYMOUS));
+        }
         return answer(page);
     }
     // Read before rendering: a page rendered while an edit commits keeps the older number.
@@ -165,13 +156,18 @@ pub async fn serve(State(cache): State<PageCache>, request: Request, next: Next)
     if !keepable {
         return response;
     }
-    let (parts, body) = response.into_parts();
+    let (mut parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     if let Some(nonce) = page_nonce(&bytes).filter(|_| bytes.len() <= MAX_PAGE) {
         let page = Page::new(generation, parts.headers.clone(), &bytes, nonce);
+        let tag = page.tag.clone();
         cache.keep(key, page);
+        if client_holds(if_none_match.as_ref(), &tag) {
+            return not_modified(tag, Some(ANONYMOUS));
+        }
+        tag_page(&mut parts.headers, tag, ANONYMOUS);
     }
     Response::from_parts(parts, Body::from(bytes))
 }
@@ -182,6 +178,7 @@ fn answer(page: Page) -> Response {
     let nonce = leptos::nonce::Nonce::new();
     let mut response = Response::new(Body::from(page.with_nonce(&nonce)));
     *response.headers_mut() = page.headers;
+    tag_page(response.headers_mut(), page.tag, ANONYMOUS);
     if let Some(policy) = page_policy_for(&nonce) {
         response
             .headers_mut()
@@ -194,6 +191,8 @@ fn answer(page: Page) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::auth::session::COOKIE_NAME;
+    use http::header::COOKIE;
 
     fn page(html: &str, generation: u64) -> Page {
         Page::new(

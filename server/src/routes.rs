@@ -2,6 +2,7 @@
 //! with long-lived caching, other static files, compression, the request size limit, the
 //! cross-site write check, the cache of anonymous pages, and the 404 fallback.
 
+use crate::conditional;
 use crate::page_cache::{self, PageCache};
 use app::error::AppError;
 use app::state::AppState;
@@ -80,14 +81,8 @@ pub fn router(state: AppState) -> Router {
             page_cache::serve,
         ))
         .layer(middleware::from_fn(page_policy))
-        // Headers every response carries. Pages get their Content-Security-Policy above (with
-        // their script nonce); anything else gets one that lets nothing run.
-        .layer(SetResponseHeaderLayer::if_not_present(
-            CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-            ),
-        ))
+        .layer(middleware::from_fn(conditional::revalidate))
+        .layer(middleware::from_fn(nothing_runs))
         .layer(always(X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(always(REFERRER_POLICY, "strict-origin-when-cross-origin"))
         .layer(always(X_FRAME_OPTIONS, "DENY"))
@@ -133,6 +128,22 @@ pub(crate) fn page_policy_for(nonce: &str) -> Option<HeaderValue> {
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     ))
     .ok()
+}
+
+/// Headers every response carries. Pages get their Content-Security-Policy from `page_policy`
+/// (with their script nonce); anything else gets one that lets nothing run, except a 304, whose
+/// headers would replace the policy stored with the page the client keeps.
+async fn nothing_runs(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    if response.status() != StatusCode::NOT_MODIFIED {
+        response
+            .headers_mut()
+            .entry(CONTENT_SECURITY_POLICY)
+            .or_insert(HeaderValue::from_static(
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+            ));
+    }
+    response
 }
 
 /// Marks a page response whose policy was set with the nonce it was given (by the page cache).

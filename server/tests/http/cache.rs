@@ -4,7 +4,7 @@
 use super::common::{self, TestApp};
 use app::auth::Role;
 use axum::body::Body;
-use http::header::CONTENT_SECURITY_POLICY;
+use http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, COOKIE, ETAG, IF_NONE_MATCH};
 use http::{Request, StatusCode};
 use serde_json::json;
 
@@ -93,5 +93,90 @@ fn every_cached_answer_has_its_own_nonce_and_matching_policy() {
         nonces.sort();
         nonces.dedup();
         assert_eq!(nonces.len(), 3, "no nonce is used twice");
+    });
+}
+
+/// GETs `uri` with `If-None-Match: tag` (and a session cookie if given).
+async fn revalidate(
+    app: &TestApp,
+    uri: &str,
+    tag: &str,
+    cookie: Option<&str>,
+) -> http::response::Parts {
+    let mut request = Request::get(uri).header(IF_NONE_MATCH, tag);
+    if let Some(cookie) = cookie {
+        request = request.header(COOKIE, cookie);
+    }
+    let (parts, body) = app.send(request.body(Body::empty()).unwrap()).await;
+    if parts.status == StatusCode::NOT_MODIFIED {
+        assert!(body.is_empty());
+    }
+    parts
+}
+
+#[test]
+fn pages_and_feeds_are_revalidated_with_etags_until_an_edit() {
+    common::block_on(async {
+        let app = common::app();
+        app.add_user("olga", Role::Editor);
+        let editor = app.login("olga").await;
+        for uri in [
+            "/news",
+            "/news/rss.xml",
+            "/events.ics",
+            "/ru/news/atom.xml",
+            "/sitemap.xml",
+        ] {
+            let (parts, _) = app
+                .send(Request::get(uri).body(Body::empty()).unwrap())
+                .await;
+            assert_eq!(parts.status, StatusCode::OK, "{uri}");
+            assert_eq!(parts.headers[CACHE_CONTROL], "no-cache", "{uri}");
+            let tag = parts.headers[ETAG].to_str().unwrap().to_owned();
+            let again = revalidate(&app, uri, &tag, None).await;
+            assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{uri}");
+            assert_eq!(again.headers[ETAG], tag.as_str());
+            assert!(
+                !again.headers.contains_key(CONTENT_SECURITY_POLICY),
+                "a 304 keeps the policy stored with the page ({uri})"
+            );
+            let other = revalidate(&app, uri, "W/\"0000000000000000\"", None).await;
+            assert_eq!(other.status, StatusCode::OK, "{uri}");
+        }
+
+        let (parts, _) = app
+            .send(Request::get("/news").body(Body::empty()).unwrap())
+            .await;
+        let tag = parts.headers[ETAG].to_str().unwrap().to_owned();
+        let signed_in = revalidate(&app, "/news", &tag, Some(&editor)).await;
+        assert_eq!(signed_in.headers[CACHE_CONTROL], "private, no-cache");
+        assert_eq!(
+            signed_in.status,
+            StatusCode::OK,
+            "an editor's page differs from a visitor's"
+        );
+
+        let id: i64 = app
+            .store
+            .call_blocking(|c| {
+                Ok(c.query_row(
+                    "SELECT id FROM items WHERE status = 'published'
+                     ORDER BY published_at DESC LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap();
+        app.store
+            .call_blocking(move |c| {
+                Ok(c.execute(
+                    "UPDATE item_texts SET title = 'The newest, retitled' WHERE item_id = ?1",
+                    [id],
+                )?)
+            })
+            .unwrap();
+        let after = revalidate(&app, "/news", &tag, None).await;
+        assert_eq!(after.status, StatusCode::OK, "an edit changes the tag");
+        assert_ne!(after.headers[ETAG], tag.as_str());
     });
 }
