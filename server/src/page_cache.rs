@@ -120,10 +120,10 @@ impl PageCache {
     }
 }
 
-/// Whether `request` may be answered from the cache: a plain GET without a session, whose
-/// answer is the same for every anonymous visitor.
-fn cache_key(request: &Request) -> Option<String> {
-    let key = request.uri().to_string();
+/// The key of `request` when it may be answered from the cache: a plain GET without a session,
+/// whose answer is the same for every anonymous visitor.
+fn cache_key(request: &Request) -> Option<&str> {
+    let key = request.uri().path_and_query()?.as_str();
     (request.method() == Method::GET
         && !signed_in(request.headers())
         && !key.starts_with("/api/")
@@ -136,13 +136,14 @@ pub async fn serve(State(cache): State<PageCache>, request: Request, next: Next)
     let Some(key) = cache_key(&request) else {
         return next.run(request).await;
     };
-    let if_none_match = request.headers().get(IF_NONE_MATCH).cloned();
-    if let Some(page) = cache.lookup(&key) {
-        if client_holds(if_none_match.as_ref(), &page.tag) {
+    if let Some(page) = cache.lookup(key) {
+        if client_holds(request.headers().get(IF_NONE_MATCH), &page.tag) {
             return not_modified(page.tag, Some(ANONYMOUS));
         }
         return answer(page);
     }
+    let key = key.to_owned();
+    let if_none_match = request.headers().get(IF_NONE_MATCH).cloned();
     // Read before rendering: a page rendered while an edit commits keeps the older number.
     let generation = cache.store.generation();
     let response = next.run(request).await;
@@ -219,7 +220,7 @@ mod tests {
             if let Some(cookie) = cookie {
                 request = request.header(COOKIE, cookie);
             }
-            cache_key(&request.body(Body::empty()).unwrap())
+            cache_key(&request.body(Body::empty()).unwrap()).map(str::to_owned)
         };
         assert_eq!(get("/news?page=2", None).as_deref(), Some("/news?page=2"));
         assert_eq!(

@@ -45,7 +45,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(file_errors_are_not_found));
 
     let routes = generate_route_list(App);
-    Router::new()
+    let routed = Router::new()
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -76,6 +76,12 @@ pub fn router(state: AppState) -> Router {
             same_origin_writes,
         ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .with_state(state.clone());
+    // What every response passes through, outside the routes: a layer on a router wraps each of
+    // its routes, and calling a route clones its handler (with the app's options, a tenth of
+    // the work of a cached answer), so the page cache answers before any route is chosen.
+    Router::new()
+        .fallback_service(routed)
         .layer(middleware::from_fn_with_state(
             PageCache::new(state.store.clone()),
             page_cache::serve,
@@ -87,7 +93,6 @@ pub fn router(state: AppState) -> Router {
         .layer(always(REFERRER_POLICY, "strict-origin-when-cross-origin"))
         .layer(always(X_FRAME_OPTIONS, "DENY"))
         .layer(CompressionLayer::new())
-        .with_state(state)
 }
 
 /// Gives an HTML page the policy that lets exactly its own scripts run: the inline hydration
