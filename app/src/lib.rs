@@ -60,8 +60,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="theme-color" content="#14365d"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
-                <HydrationScripts options/>
+                // Page metadata first: it holds the preload of a map page's largest image,
+                // which should not queue behind the WebAssembly.
                 <MetaTags/>
+                <HydrationScripts options/>
             </head>
             <body>
                 <App/>

@@ -27,14 +27,15 @@ pub(crate) fn tag_of<'a>(pieces: impl IntoIterator<Item = &'a [u8]>) -> HeaderVa
         .unwrap_or_else(|_| HeaderValue::from_static("W/\"0\""))
 }
 
-/// `html` cut where `nonce` stands as an attribute value: the pieces keep everything else.
+/// `html` cut wherever `nonce` stands: the pieces keep everything else. Leptos writes the nonce
+/// into more than `nonce` attributes (its preload links carry it as `crossorigin`), and a random
+/// 128-bit value found in the page is that nonce wherever it is.
 pub(crate) fn cut_at_nonce(html: &Bytes, nonce: &str) -> Vec<Bytes> {
-    let mark = format!(r#"nonce="{nonce}""#);
     let mut pieces = Vec::new();
     let mut rest = html.clone();
-    while let Some(at) = find(&rest, mark.as_bytes()) {
-        pieces.push(rest.slice(..at + r#"nonce=""#.len()));
-        rest = rest.slice(at + mark.len() - 1..);
+    while let Some(at) = find(&rest, nonce.as_bytes()) {
+        pieces.push(rest.slice(..at));
+        rest = rest.slice(at + nonce.len()..);
     }
     pieces.push(rest);
     pieces

@@ -155,6 +155,13 @@ fn pages_and_feeds_are_revalidated_with_etags_until_an_edit() {
             StatusCode::OK,
             "an editor's page differs from a visitor's"
         );
+        let editors_tag = signed_in.headers[ETAG].to_str().unwrap().to_owned();
+        let rendered_again = revalidate(&app, "/news", &editors_tag, Some(&editor)).await;
+        assert_eq!(
+            rendered_again.status,
+            StatusCode::NOT_MODIFIED,
+            "a page rendered afresh, with a new nonce, keeps its tag"
+        );
 
         let id: i64 = app
             .store

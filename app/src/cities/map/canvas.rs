@@ -121,8 +121,23 @@ pub fn MapBackdrop(
     let from = (home.lon, home.lat);
     let (hx, hy) = project(home.lon, home.lat);
     let view_box = format!("0 0 {WIDTH} {:.1}", height());
+    // Fetched first (the preload sits in <head> before the scripts): the map is the largest
+    // thing on its page, and when it waited behind the WebAssembly the largest paint did too.
     view! {
-        <img class="map-countries" src=countries_url alt="" width="1000" height="487"/>
+        <leptos_meta::Link
+            rel="preload"
+            as_="image"
+            href=countries_url.clone()
+            fetchpriority="high"
+        />
+        <img
+            class="map-countries"
+            src=countries_url
+            alt=""
+            width="1000"
+            height="487"
+            fetchpriority="high"
+        />
         <svg class="map-arcs" viewBox=view_box aria-hidden="true" focusable="false">
             <For
                 each=move || cities.get()
