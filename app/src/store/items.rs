@@ -311,9 +311,14 @@ fn paged(
     let (limit, offset) = (values.len() + 1, values.len() + 2);
     values.push(i64::from(per_page).into());
     values.push((i64::from(page - 1) * i64::from(per_page)).into());
+    // The page's items are chosen from `items` alone; their texts are joined for those only (joined
+    // before sorting, they were looked up for every match: 30 ms for a city with 4,000 items).
     let sql = format!(
-        "{SUMMARY_SELECT} WHERE ({condition}) AND {VISIBLE}
-         ORDER BY {order} LIMIT ?{limit} OFFSET ?{offset}"
+        "{SUMMARY_SELECT} WHERE i.id IN (
+             SELECT i.id FROM items i WHERE ({condition}) AND {VISIBLE}
+             ORDER BY {order} LIMIT ?{limit} OFFSET ?{offset}
+         )
+         ORDER BY {order}"
     );
     let items = collect_summaries(conn, &sql, rusqlite::params_from_iter(&values))?;
     Ok(Some((items, pages)))
