@@ -1,7 +1,7 @@
 //! SQL for full-text search: turning what a visitor typed into a safe FTS5 query, and ranked,
 //! paged, highlighted results among the items visitors may see.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 use super::items::{page_count, summary_from_row_at, summary_select_after, VISIBLE};
 use super::StoreError;
@@ -24,9 +24,9 @@ pub fn fts_query(input: &str) -> Option<String> {
 }
 
 /// Most matches ranked for one query: the newest ones. Ranking costs time per match (BM25 over
-/// the 16,000 matches of one common word among 100,000 items took 30 ms); the newest 1,000 are
+/// the 16,000 matches of one common word among 100,000 items took 30 ms); the newest 500 are
 /// what a reader of a news portal pages through, and a longer query narrows the rest.
-pub const RANKED_MATCHES: u32 = 1000;
+pub const RANKED_MATCHES: u32 = 500;
 
 /// A page of search results.
 #[derive(Debug)]
@@ -66,18 +66,21 @@ fn search_among(
         return Ok(None);
     }
     // The newest `ranked` matching texts (an index row's id is its item's id × 1024 plus its
-    // language, so the item comes from the rowid without reading the stored text), one row per
-    // item. Items whose title holds every word come first, then those whose lead does, then the
-    // rest, newest first within each; of an item's languages the best-placed text gives the
-    // snippet (SQLite takes bare columns from the row holding max()). The title and lead checks
-    // look only as far back as the oldest text ranked. The window count is taken before LIMIT:
-    // the number of items ranked.
+    // language, so the item comes from the rowid without reading the stored text; one more is
+    // read to tell whether there were more), one row per item. Items whose title holds every
+    // word come first, then those whose lead does, then the rest, newest first within each; of
+    // an item's languages the best-placed text gives the snippet (SQLite takes bare columns from
+    // the row holding max()). The title and lead checks look only as far back as the oldest
+    // text ranked. Only the page's items are joined to their texts.
     let sql = format!(
-        "WITH matches AS MATERIALIZED (
-             SELECT s.rowid AS rid, s.rowid / 1024 AS id
+        "WITH found AS MATERIALIZED (
+             SELECT s.rowid AS rid
              FROM item_search s JOIN items i ON i.id = s.rowid / 1024
              WHERE item_search MATCH ?2 AND {VISIBLE}
-             ORDER BY s.rowid DESC LIMIT ?6
+             ORDER BY s.rowid DESC LIMIT ?6 + 1
+         ),
+         matches AS MATERIALIZED (
+             SELECT rid, rid / 1024 AS id FROM found ORDER BY rid DESC LIMIT ?6
          ),
          titled AS MATERIALIZED (
              SELECT rowid AS rid FROM item_search
@@ -87,14 +90,21 @@ fn search_among(
              SELECT rowid AS rid FROM item_search
              WHERE item_search MATCH ?7 AND rowid >= (SELECT min(rid) FROM matches)
          ),
-         hits AS (
-             SELECT id, rid,
-                    max(CASE WHEN rid IN titled THEN 2 WHEN rid IN led THEN 1 ELSE 0 END) AS tier
-             FROM matches GROUP BY id
+         hits AS MATERIALIZED (
+             SELECT m.id, m.rid, i.published_at AS at,
+                    max(CASE WHEN m.rid IN titled THEN 2 WHEN m.rid IN led THEN 1 ELSE 0 END)
+                        AS tier
+             FROM matches m JOIN items i ON i.id = m.id GROUP BY m.id
+         ),
+         shown AS (
+             SELECT id, rid, tier, at FROM hits
+             ORDER BY tier DESC, at DESC, id DESC LIMIT ?3 OFFSET ?4
          )
-         {summary} JOIN hits h ON h.id = i.id
-         ORDER BY h.tier DESC, i.published_at DESC, h.id DESC LIMIT ?3 OFFSET ?4",
-        summary = summary_select_after("count(*) OVER (), (SELECT count(*) FROM matches), h.rid"),
+         {summary} JOIN shown h ON h.id = i.id
+         ORDER BY h.tier DESC, h.at DESC, h.id DESC",
+        summary = summary_select_after(
+            "(SELECT count(*) FROM hits), (SELECT count(*) FROM found), h.rid"
+        ),
     );
     let offset = i64::from(page - 1) * i64::from(per_page);
     let in_title = format!("title : ({query})");
@@ -119,48 +129,65 @@ fn search_among(
         };
         return Ok((page == 1).then_some(nothing));
     }
-    // Only when the ranked texts reached the limit can there be more.
-    let capped = texts >= i64::from(ranked)
-        && {
-            let counted: i64 = conn
-            .prepare_cached(&format!(
-                "SELECT count(*) FROM (SELECT 1 FROM item_search s JOIN items i ON i.id = s.rowid / 1024
-                 WHERE item_search MATCH ?1 AND {VISIBLE} ORDER BY s.rowid DESC LIMIT ?2)"
-            ))?
-            .query_row(params![query, i64::from(ranked) + 1], |r| r.get(0))?;
-            counted > i64::from(ranked)
-        };
-    // Highlighting is the slowest part of a match: done only for the page shown.
-    let mut snippet = conn.prepare_cached(&format!(
-        "SELECT CASE
+    let rids: Vec<i64> = rows.iter().map(|(rid, _)| *rid).collect();
+    let mut snippets = snippets(conn, &query, &rids)?;
+    // The passage shown is the lead with its matches marked, else the best passage of the text,
+    // else (the match was in the title, shown anyway) the plain lead.
+    let hits = rows
+        .into_iter()
+        .map(|(rid, summary)| Hit {
+            snippet: snippets
+                .remove(&rid)
+                .unwrap_or_else(|| summary.lead.clone()),
+            summary,
+        })
+        .collect();
+    Ok(Some(Found {
+        hits,
+        pages: page_count(total, per_page),
+        total,
+        capped: texts > i64::from(ranked),
+    }))
+}
+
+/// The marked passages of the index rows `rids`, all matching `query`. Highlighting costs the
+/// most per match, so it is done for these rows only, in one pass over the matches between the
+/// first and the last of them (a query per row cost a millisecond each, mostly setting up the
+/// match again).
+fn snippets(
+    conn: &Connection,
+    query: &str,
+    rids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+    let (Some(low), Some(high)) = (rids.iter().min(), rids.iter().max()) else {
+        return Ok(Default::default());
+    };
+    let marks: Vec<String> = (0..rids.len()).map(|i| format!("?{}", i + 4)).collect();
+    let sql = format!(
+        "SELECT rowid, CASE WHEN rowid IN ({marks}) THEN CASE
              WHEN instr(highlight(item_search, 1, char({start}), char({end})), char({start}))
                  THEN highlight(item_search, 1, char({start}), char({end}))
              WHEN instr(snippet(item_search, 2, char({start}), char({end}), '…', 24), char({start}))
                  THEN snippet(item_search, 2, char({start}), char({end}), '…', 24)
              ELSE lead
-         END
-         FROM item_search WHERE item_search MATCH ?1 AND rowid = ?2",
+         END END
+         FROM item_search WHERE item_search MATCH ?1 AND rowid BETWEEN ?2 AND ?3",
+        marks = marks.join(", "),
         start = u32::from(HIGHLIGHT_START),
         end = u32::from(HIGHLIGHT_END),
-    ))?;
-    let mut hits = Vec::with_capacity(rows.len());
-    for (rid, summary) in rows {
-        // The passage shown is the lead with its matches marked, else the best passage of the
-        // text, else (the match was in the title, shown anyway) the plain lead.
-        let text: Option<String> = snippet
-            .query_row(params![query, rid], |r| r.get(0))
-            .optional()?;
-        hits.push(Hit {
-            snippet: text.unwrap_or_else(|| summary.lead.clone()),
-            summary,
-        });
+    );
+    let mut values: Vec<rusqlite::types::Value> =
+        vec![query.to_owned().into(), (*low).into(), (*high).into()];
+    values.extend(rids.iter().map(|&rid| rusqlite::types::Value::from(rid)));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
+    let mut found = std::collections::HashMap::new();
+    while let Some(row) = rows.next()? {
+        if let Some(text) = row.get::<_, Option<String>>(1)? {
+            found.insert(row.get(0)?, text);
+        }
     }
-    Ok(Some(Found {
-        hits,
-        pages: page_count(total, per_page),
-        total,
-        capped,
-    }))
+    Ok(found)
 }
 
 #[cfg(test)]
