@@ -5,5 +5,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 "$ROOT/scripts/setup.sh" --bench
 cd "$ROOT"
-cargo leptos build --release
+# Release assets are also written brotli- (quality 11) and gzip-compressed at build time; the server
+# sends those files as they are instead of compressing the WebAssembly for every first visit.
+cargo leptos build --release --precompress
 node bench/bench.mjs

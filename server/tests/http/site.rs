@@ -56,6 +56,34 @@ fn cities_list_and_profile() {
 }
 
 #[test]
+fn precompressed_assets_are_sent_as_they_are() {
+    common::block_on(async {
+        let app = common::app();
+        let pkg = app.dir.path().join("site/pkg");
+        std::fs::write(pkg.join("twincity.0123abcd.wasm"), b"\0asm-not-really").unwrap();
+        std::fs::write(
+            pkg.join("twincity.0123abcd.wasm.br"),
+            b"stored brotli bytes",
+        )
+        .unwrap();
+        let (head, body) = app
+            .send(
+                Request::get("/pkg/twincity.0123abcd.wasm")
+                    .header(http::header::ACCEPT_ENCODING, "gzip, br")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(head.status, StatusCode::OK);
+        assert_eq!(head.headers[http::header::CONTENT_ENCODING], "br");
+        assert_eq!(
+            body, b"stored brotli bytes",
+            "the stored file, not compressed again"
+        );
+    });
+}
+
+#[test]
 fn hashed_assets_are_cached_for_a_year() {
     common::block_on(async {
         let app = common::app();
