@@ -230,12 +230,18 @@ function shippedBytes() {
   const js = pick(/\.js$/);
   const css = pick(/\.css$/);
   const raw = (file) => readFileSync(path.join(pkg, file)).length;
+  // What a browser that accepts brotli is sent: the file written at build time.
+  const br = (file) => readFileSync(path.join(pkg, `${file}.br`)).length;
   const layer = readFileSync(path.join(WORK, 'countries.svg'));
   return {
-    wasm: { raw: raw(wasm), gz: gz(wasm) },
-    js: { raw: raw(js), gz: gz(js) },
-    css: { raw: raw(css), gz: gz(css) },
-    geometry: { raw: layer.length, gz: zlib.gzipSync(layer).length },
+    wasm: { raw: raw(wasm), gz: gz(wasm), br: br(wasm) },
+    js: { raw: raw(js), gz: gz(js), br: br(js) },
+    css: { raw: raw(css), gz: gz(css), br: br(css) },
+    geometry: {
+      raw: layer.length,
+      gz: zlib.gzipSync(layer).length,
+      br: zlib.brotliCompressSync(layer).length,
+    },
   };
 }
 
@@ -336,12 +342,12 @@ function report({ machine, tp, big, bytes, lh }) {
     '',
     '## Shipped bytes',
     '',
-    '| asset | size | gzipped |',
-    '|---|---|---|',
-    `| wasm | ${kb(bytes.wasm.raw)} | ${kb(bytes.wasm.gz)} |`,
-    `| JavaScript | ${kb(bytes.js.raw)} | ${kb(bytes.js.gz)} |`,
-    `| CSS | ${kb(bytes.css.raw)} | ${kb(bytes.css.gz)} |`,
-    `| map geometry (\`/map/countries.svg\`, map pages only) | ${kb(bytes.geometry.raw)} | ${kb(bytes.geometry.gz)} |`,
+    '| asset | size | gzipped | brotli (quality 11; the files sent for pkg/) |',
+    '|---|---|---|---|',
+    `| wasm | ${kb(bytes.wasm.raw)} | ${kb(bytes.wasm.gz)} | ${kb(bytes.wasm.br)} |`,
+    `| JavaScript | ${kb(bytes.js.raw)} | ${kb(bytes.js.gz)} | ${kb(bytes.js.br)} |`,
+    `| CSS | ${kb(bytes.css.raw)} | ${kb(bytes.css.gz)} | ${kb(bytes.css.br)} |`,
+    `| map geometry (\`/map/countries.svg\`, map pages only) | ${kb(bytes.geometry.raw)} | ${kb(bytes.geometry.gz)} | ${kb(bytes.geometry.br)} |`,
     '',
     '## Lighthouse (mobile, simulated throttling)',
     '',

@@ -5,7 +5,7 @@
 //! on once it has committed, and an entry answers only while the generation it was rendered in
 //! is still current. (A render that read the old data stays tagged with the old generation.)
 //! What changes with the clock alone — a scheduled item's time arriving, an event becoming past
-//! — shows at most `FRESH_FOR` late. Each answer gets a script nonce of its own.
+//! — shows at most `FRESH_FOR` (and one render) late. Each answer gets a script nonce of its own.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -25,6 +25,8 @@ use crate::routes::{page_nonce, page_policy_for, PolicySet};
 
 /// How long a page may answer without a new render when nothing was edited.
 const FRESH_FOR: Duration = Duration::from_secs(5);
+/// How long the others wait on a request rendering a page again before one more tries.
+const REFRESH_WAIT: Duration = Duration::from_secs(2);
 /// Memory the cached pages may take; past it the oldest generation's pages go first.
 const MAX_BYTES: usize = 8 * 1024 * 1024;
 /// Larger pages, and longer addresses, are rendered each time.
@@ -55,6 +57,8 @@ struct Page {
     pieces: Arc<[Bytes]>,
     len: usize,
     tag: HeaderValue,
+    /// When a request began rendering the page again after `FRESH_FOR`.
+    refreshing: Option<Instant>,
 }
 
 impl Page {
@@ -67,6 +71,7 @@ impl Page {
             tag: tag_of(pieces.iter().map(|p| &p[..])),
             pieces: pieces.into(),
             len: html.len(),
+            refreshing: None,
         }
     }
 
@@ -91,11 +96,25 @@ impl PageCache {
         }
     }
 
+    /// The page kept for `key`, if it may answer. Past `FRESH_FOR` (and not edited), one request
+    /// renders it again while the others still get it: when all of them rendered at once, the
+    /// busiest pages stalled every few seconds.
     fn lookup(&self, key: &str) -> Option<Page> {
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let page = entries.pages.get(key)?;
-        (page.generation == self.store.generation() && page.rendered.elapsed() < FRESH_FOR)
-            .then(|| page.clone())
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let page = entries.pages.get_mut(key)?;
+        if page.generation != self.store.generation() {
+            return None;
+        }
+        if page.rendered.elapsed() < FRESH_FOR {
+            return Some(page.clone());
+        }
+        match page.refreshing {
+            Some(since) if since.elapsed() < REFRESH_WAIT => Some(page.clone()),
+            _ => {
+                page.refreshing = Some(Instant::now());
+                None
+            }
+        }
     }
 
     fn keep(&self, key: String, page: Page) {
@@ -246,6 +265,22 @@ mod tests {
             .await
             .unwrap();
         assert!(cache.lookup("/").is_none(), "an edit retires it");
+    }
+
+    #[tokio::test]
+    async fn one_request_renders_an_old_page_again_while_the_others_get_it() {
+        let (_dir, store) = store();
+        let cache = PageCache::new(store.clone());
+        let mut old = page("<p>old</p>", store.generation());
+        old.rendered = Instant::now() - FRESH_FOR - Duration::from_secs(1);
+        cache.keep("/".into(), old);
+        assert!(cache.lookup("/").is_none(), "the first renders it");
+        assert!(cache.lookup("/").is_some(), "the next still get it");
+        store
+            .call(|c| Ok(c.execute("UPDATE site SET city_name = 'Elsewhere'", [])?))
+            .await
+            .unwrap();
+        assert!(cache.lookup("/").is_none(), "never after an edit");
     }
 
     #[test]

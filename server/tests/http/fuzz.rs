@@ -7,6 +7,7 @@ use super::common;
 use app::auth::Role;
 use axum::body::Body;
 use http::{Method, Request};
+use leptos::server_fn::ServerFn;
 use serde_json::{json, Value};
 
 /// A path of every kind the portal serves.
@@ -163,15 +164,52 @@ fn no_hostile_request_gets_a_server_error_or_changes_anything() {
     });
 }
 
-/// The arguments each server function takes, by name, for generated requests.
+/// The URL of server function `F`, as the framework routes it.
+const fn url<F: ServerFn>() -> &'static str {
+    F::PATH
+}
+
+/// Every server function taking form arguments, with their names, for generated requests (the
+/// JSON ones and the upload have tests of their own).
 const ARGUMENTS: &[(&str, &[&str])] = &[
-    ("/api/login", &["username", "password", "next"]),
-    ("/api/create_item", &["kind"]),
-    ("/api/restore_revision", &["id", "version", "base_version"]),
-    ("/api/get_editable", &["kind", "slug"]),
-    ("/api/get_history", &["kind", "slug", "rev"]),
-    ("/api/search", &["q", "page"]),
-    ("/api/list_news", &["city", "tag", "kind", "year", "page"]),
+    (
+        url::<app::auth::api::Login>(),
+        &["username", "password", "next"],
+    ),
+    (url::<app::auth::api::Logout>(), &[]),
+    (url::<app::auth::api::CurrentUser>(), &[]),
+    (url::<app::editor::api::CreateItem>(), &["kind", "lang"]),
+    (
+        url::<app::editor::api::RestoreRevision>(),
+        &["id", "version", "base_version"],
+    ),
+    (
+        url::<app::editor::api::GetEditable>(),
+        &["kind", "slug", "lang"],
+    ),
+    (
+        url::<app::editor::api::GetHistory>(),
+        &["kind", "slug", "rev", "lang"],
+    ),
+    (url::<app::editor::api::GetAuditLog>(), &[]),
+    (url::<app::search::SearchItems>(), &["q", "page", "lang"]),
+    (
+        url::<app::news::api::ListNews>(),
+        &["city", "tag", "kind", "year", "page", "lang"],
+    ),
+    (url::<app::news::api::GetItem>(), &["kind", "slug", "lang"]),
+    (url::<app::events::ListEvents>(), &["page", "lang"]),
+    (url::<app::cities::api::ListCities>(), &["lang"]),
+    (
+        url::<app::cities::api::GetCity>(),
+        &["slug", "page", "lang"],
+    ),
+    (url::<app::cities::map::api::GetMap>(), &["lang"]),
+    (
+        url::<app::cities::map::api::GetCityCard>(),
+        &["slug", "lang"],
+    ),
+    (url::<app::home::GetHome>(), &["lang"]),
 ];
 
 proptest::proptest! {
@@ -183,7 +221,7 @@ proptest::proptest! {
     #[test]
     fn generated_arguments_never_cause_server_errors(
         function in 0..ARGUMENTS.len(),
-        values in proptest::collection::vec(".{0,40}", 5),
+        values in proptest::collection::vec(".{0,40}", 6),
         numbers in proptest::collection::vec(proptest::num::i64::ANY, 3),
         logged_in in proptest::bool::ANY,
     ) {
