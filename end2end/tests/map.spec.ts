@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 import { expectNoAxeViolations, test, waitForHydration, watchConsole } from './support';
 
@@ -144,4 +145,46 @@ test('axe-core finds no violations on the map, also with a card open', async ({ 
   await page.getByRole('link', { name: /^Chennai, India/ }).click();
   await expect(map.card()).toBeVisible();
   await expectNoAxeViolations(page);
+});
+
+test.describe('on a phone', () => {
+  test.use({ viewport: { width: 412, height: 823 } });
+
+  test('pins too near to tap are grouped, a group zooms in on its pins, every target has room', async ({
+    page,
+  }) => {
+    const problems = watchConsole(page);
+    const map = new MapPage(page);
+    await map.goto();
+    await waitForHydration(page);
+    const groups = page.getByTestId('pin-group');
+    expect(await groups.count()).toBeGreaterThan(0);
+    const targets = await new AxeBuilder({ page }).withRules(['target-size']).analyze();
+    expect(targets.violations.flatMap((v) => v.nodes.map((n) => n.target.join(' ')))).toEqual([]);
+
+    await groups.first().click();
+    await expect(map.canvas()).toHaveAttribute('data-zoom', '4.00');
+    await expect(groups.first()).toBeHidden();
+    const focused = page.locator('a[data-testid="pin"]:focus');
+    await expect(focused).toBeVisible();
+    const label = (await focused.getAttribute('aria-label')) ?? '';
+    await page.keyboard.press('Enter');
+    await expect(map.card().getByRole('heading', { level: 2 })).toHaveText(label.split(',')[0]);
+    await expect(page).toHaveURL(/\/map$/);
+    expect(problems).toEqual([]);
+  });
+
+  test.describe('with JavaScript disabled', () => {
+    test.use({ javaScriptEnabled: false });
+
+    test('a group lists its cities as links to their pages', async ({ page }) => {
+      await page.goto('/map');
+      await page.getByTestId('pin-group').first().click();
+      const link = page.locator('.map-group details[open] a').first();
+      const city = (await link.textContent()) ?? '';
+      await link.click();
+      await expect(page).toHaveURL(/\/cities\//);
+      await expect(page.getByRole('heading', { level: 1 })).toContainText(city);
+    });
+  });
 });

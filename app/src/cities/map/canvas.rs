@@ -97,7 +97,81 @@ pub fn pin_class(city: &City) -> String {
 /// The position style of whatever marks the place at `lon`, `lat` on the drawing.
 fn position_at(lon: f64, lat: f64) -> String {
     let (fx, fy) = fraction(lon, lat);
+    position_of(fx, fy)
+}
+
+/// The position style of whatever marks the point at fractions (`fx`, `fy`) of the drawing.
+fn position_of(fx: f64, fy: f64) -> String {
     format!("left: {:.3}%; top: {:.3}%", fx * 100.0, fy * 100.0)
+}
+
+/// How close, in widths of the drawing, two pins may come before they are grouped: a 24-pixel
+/// target with room around it on a 320-pixel-wide phone.
+const NEAR: f64 = 0.09;
+
+/// Pins that would overlap on a phone, in groups: the two nearest groups are merged (their
+/// centre being their cities' mean) until no two are nearer than `NEAR`. A city far from the
+/// others is a group of one.
+pub fn pin_groups(cities: &[City]) -> Vec<PinGroup> {
+    let mut groups: Vec<PinGroup> = cities
+        .iter()
+        .map(|c| {
+            let (x, y) = project(c.lon, c.lat);
+            PinGroup {
+                cities: vec![c.clone()],
+                x: x / WIDTH,
+                y: y / WIDTH,
+            }
+        })
+        .collect();
+    loop {
+        let mut nearest: Option<(f64, usize, usize)> = None;
+        for i in 0..groups.len() {
+            for j in i + 1..groups.len() {
+                let d = (groups[i].x - groups[j].x).hypot(groups[i].y - groups[j].y);
+                if d < NEAR && nearest.is_none_or(|(best, _, _)| d < best) {
+                    nearest = Some((d, i, j));
+                }
+            }
+        }
+        let Some((_, i, j)) = nearest else {
+            return groups;
+        };
+        let merged = groups.swap_remove(j);
+        let kept = &mut groups[i];
+        let (n, m) = (kept.cities.len() as f64, merged.cities.len() as f64);
+        kept.x = (kept.x * n + merged.x * m) / (n + m);
+        kept.y = (kept.y * n + merged.y * m) / (n + m);
+        kept.cities.extend(merged.cities);
+    }
+}
+
+/// Cities whose pins are shown as one on a phone, around (`x`, `y`) in widths of the drawing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PinGroup {
+    pub cities: Vec<City>,
+    x: f64,
+    y: f64,
+}
+
+impl PinGroup {
+    /// The group's centre, in fractions of the drawing's width and height.
+    pub fn centre(&self) -> (f64, f64) {
+        (self.x, self.y * WIDTH / height())
+    }
+
+    /// The group's position style on the drawing.
+    pub fn position(&self) -> String {
+        let (fx, fy) = self.centre();
+        position_of(fx, fy)
+    }
+
+    /// A key that changes with the group's members.
+    pub fn key(&self) -> String {
+        let mut slugs: Vec<&str> = self.cities.iter().map(|c| c.slug.as_str()).collect();
+        slugs.sort_unstable();
+        slugs.join(" ")
+    }
 }
 
 /// The position style of a pin at `city`.
@@ -206,6 +280,53 @@ pub fn MapPreview(#[prop(optional)] focus: Option<(f64, f64)>) -> impl IntoView 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn at(slug: &str, lon: f64, lat: f64) -> City {
+        City {
+            slug: slug.into(),
+            name: slug.into(),
+            country: String::new(),
+            country_note: String::new(),
+            kind: CityKind::Twin,
+            since_year: None,
+            status: CityStatus::Active,
+            status_note: String::new(),
+            lat,
+            lon,
+            country_name: String::new(),
+        }
+    }
+
+    #[test]
+    fn pins_that_would_overlap_on_a_phone_are_grouped() {
+        let cities = [
+            at("chemnitz", 12.92, 50.83),
+            at("ostrava", 18.29, 49.83),
+            at("cologne", 6.96, 50.94),
+            at("cleveland", -81.69, 41.5),
+            at("toronto", -79.38, 43.65),
+            at("jilin", 126.55, 43.84),
+            at("port-elizabeth", 25.6, -33.96),
+        ];
+        let groups = pin_groups(&cities);
+        let mut keys: Vec<String> = groups.iter().map(PinGroup::key).collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                "chemnitz cologne ostrava",
+                "cleveland toronto",
+                "jilin",
+                "port-elizabeth"
+            ]
+        );
+        for (i, a) in groups.iter().enumerate() {
+            for b in &groups[i + 1..] {
+                assert!((a.x - b.x).hypot(a.y - b.y) >= NEAR, "{a:?} {b:?}");
+            }
+        }
+        assert!(pin_groups(&[]).is_empty());
+    }
 
     #[test]
     fn views_stay_inside_the_drawing() {

@@ -9,7 +9,9 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
 use super::api::{get_city_card, get_map};
-use super::canvas::{pin_class, pin_label, pin_position, west_to_east, MapBackdrop, View};
+use super::canvas::{
+    pin_class, pin_groups, pin_label, pin_position, west_to_east, MapBackdrop, PinGroup, View,
+};
 use super::{CityCard, MapData, MapFilter, FIRST_YEAR};
 use crate::cities::pages::partnership_phrase;
 use crate::cities::{City, CityKind, CityStatus};
@@ -189,7 +191,21 @@ fn MapFrame(
             }
         });
     };
+    // On a phone, pins that would overlap show as one per group (see the stylesheet).
+    let groups = Memo::new(move |_| {
+        let mut groups = pin_groups(&shown.get());
+        groups.retain(|g| g.cities.len() > 1);
+        groups
+    });
+    let grouped = Memo::new(move |_| {
+        groups.with(|g| {
+            g.iter()
+                .flat_map(|g| g.cities.iter().map(|c| c.slug.clone()))
+                .collect::<std::collections::HashSet<String>>()
+        })
+    });
     view! {
+        <div class="map-box">
         <div
             class="map-frame"
             node_ref=frame
@@ -211,10 +227,19 @@ fn MapFrame(
                         key=|c| c.slug.clone()
                         children=move |city| {
                             let slug = city.slug.clone();
+                            let grouped_slug = city.slug.clone();
+                            let class = pin_class(&city);
+                            let class = move || {
+                                if grouped.with(|g| g.contains(&grouped_slug)) {
+                                    format!("{class} grouped")
+                                } else {
+                                    class.clone()
+                                }
+                            };
                             view! {
                                 <li>
                                     <a
-                                        class=pin_class(&city)
+                                        class=class
                                         style=pin_position(&city)
                                         href=lang.href(&city.href())
                                         aria-label=pin_label(lang, &city)
@@ -231,18 +256,89 @@ fn MapFrame(
                             }
                         }
                     />
+                    <For
+                        each=move || groups.get()
+                        key=PinGroup::key
+                        children=move |group| view! { <GroupPin group open view/> }
+                    />
                 </ul>
             </div>
-            <Show when=move || hydrated.get()>
-                <div class="map-zoom">
-                    <button type="button" aria-label=t.map_zoom_in on:click=move |_| zoom_by(1.5)>"+"</button>
-                    <button type="button" aria-label=t.map_zoom_out on:click=move |_| zoom_by(1.0 / 1.5)>"−"</button>
-                    <button type="button" on:click=move |_| view.set(View::default())>{t.map_reset}</button>
-                </div>
-            </Show>
+        </div>
+        // Beside the drawing rather than in it, so that on a phone they cover no pin.
+        <Show when=move || hydrated.get()>
+            <div class="map-zoom">
+                <button type="button" aria-label=t.map_zoom_in on:click=move |_| zoom_by(1.5)>"+"</button>
+                <button type="button" aria-label=t.map_zoom_out on:click=move |_| zoom_by(1.0 / 1.5)>"−"</button>
+                <button type="button" on:click=move |_| view.set(View::default())>{t.map_reset}</button>
+            </div>
+        </Show>
         </div>
     }
 }
+
+/// The pins of cities too near to tell apart on a phone, as one disclosure listing them: without
+/// JavaScript it opens a list of links to the cities' pages; with it, the map zooms in on the
+/// group, where its pins stand apart, and the first of them takes the focus.
+#[component]
+fn GroupPin(
+    group: PinGroup,
+    open: impl Fn(String) + Copy + Send + Sync + 'static,
+    view: RwSignal<View>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let names: Vec<&str> = group.cities.iter().map(|c| c.name.as_str()).collect();
+    let label = fill(
+        lang.t().map_group,
+        &[&group.cities.len(), &names.join(", ")],
+    );
+    let (fx, fy) = group.centre();
+    let first = group
+        .cities
+        .first()
+        .map(|c| c.slug.clone())
+        .unwrap_or_default();
+    let zoom_in = move |ev: ev::MouseEvent| {
+        ev.prevent_default();
+        view.set(View::centred_on(fx, fy, GROUP_ZOOM));
+        // After the zoom is drawn: until then the group's pins are hidden and take no focus.
+        let first = first.clone();
+        request_animation_frame(move || focus_pin(&first));
+    };
+    view! {
+        <li class="map-group" style=group.position()>
+            <details>
+                <summary aria-label=label data-testid="pin-group" on:click=zoom_in>
+                    <span aria-hidden="true">{group.cities.len()}</span>
+                </summary>
+                <ul>
+                    {group
+                        .cities
+                        .iter()
+                        .map(|city| {
+                            let slug = city.slug.clone();
+                            view! {
+                                <li>
+                                    <a
+                                        href=lang.href(&city.href())
+                                        on:click=move |ev: ev::MouseEvent| {
+                                            ev.prevent_default();
+                                            open(slug.clone());
+                                        }
+                                    >
+                                        {city.name.clone()}
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </details>
+        </li>
+    }
+}
+
+/// How far the map zooms in on a group of pins.
+const GROUP_ZOOM: f64 = 4.0;
 
 /// Moves the keyboard focus back to the pin of `slug`, where the visitor was before the card.
 fn focus_pin(slug: &str) {
