@@ -12,16 +12,16 @@ use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use http::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, ETAG, IF_NONE_MATCH, LAST_MODIFIED, VARY};
+use http::header::{CACHE_CONTROL, COOKIE, ETAG, IF_NONE_MATCH, LAST_MODIFIED, VARY};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 
-use crate::routes::page_nonce;
+use crate::routes::{buffered, is_html, page_nonce};
 
 /// A weak entity tag for `pieces` taken together (weak: compression may change the bytes sent).
-pub(crate) fn tag_of<'a>(pieces: impl IntoIterator<Item = &'a [u8]>) -> HeaderValue {
+pub(crate) fn tag_of(pieces: &[Bytes]) -> HeaderValue {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     for piece in pieces {
-        piece.hash(&mut hasher);
+        piece[..].hash(&mut hasher);
     }
     HeaderValue::from_str(&format!("W/\"{:016x}\"", hasher.finish()))
         .unwrap_or_else(|_| HeaderValue::from_static("W/\"0\""))
@@ -57,11 +57,29 @@ pub(crate) fn client_holds(if_none_match: Option<&HeaderValue>, tag: &HeaderValu
         .any(|t| t.trim() == "*" || bare(t) == ours)
 }
 
-/// Marks `headers` of an anonymous page tagged `tag`.
+/// What an anonymous visitor's pages say about caching: revalidate on every use.
+pub(crate) const ANONYMOUS_PAGE: HeaderValue = HeaderValue::from_static("no-cache");
+
+/// Marks `headers` of a page tagged `tag`.
 pub(crate) fn tag_page(headers: &mut HeaderMap, tag: HeaderValue, cache_control: HeaderValue) {
     headers.insert(ETAG, tag);
     headers.insert(CACHE_CONTROL, cache_control);
     headers.append(VARY, HeaderValue::from_static("Cookie"));
+}
+
+/// The answer for a tagged response: a 304 when the request's `If-None-Match` names its tag
+/// (with the tag and caching advice only), else the response itself.
+pub(crate) fn unless_held(
+    parts: http::response::Parts,
+    body: Bytes,
+    if_none_match: Option<&HeaderValue>,
+) -> Response {
+    match parts.headers.get(ETAG) {
+        Some(tag) if client_holds(if_none_match, tag) => {
+            not_modified(tag.clone(), parts.headers.get(CACHE_CONTROL).cloned())
+        }
+        _ => Response::from_parts(parts, Body::from(body)),
+    }
 }
 
 /// The answer to a client that holds the page tagged `tag` already.
@@ -86,11 +104,11 @@ pub(crate) fn signed_in(request: &HeaderMap) -> bool {
 /// What pages say about caching: revalidate on every use; a signed-in editor's pages are for
 /// their browser only.
 fn page_cache_control(request: &HeaderMap) -> HeaderValue {
-    HeaderValue::from_static(if signed_in(request) {
-        "private, no-cache"
+    if signed_in(request) {
+        HeaderValue::from_static("private, no-cache")
     } else {
-        "no-cache"
-    })
+        ANONYMOUS_PAGE
+    }
 }
 
 /// The middleware: tags generated documents (pages, feeds, calendars, the sitemap) and answers
@@ -103,11 +121,7 @@ pub async fn revalidate(request: Request, next: Next) -> Response {
     let if_none_match = request.headers().get(IF_NONE_MATCH).cloned();
     let cache_control = page_cache_control(request.headers());
     let response = next.run(request).await;
-    let is_page = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
+    let is_page = is_html(response.headers());
     let taggable = response.status() == StatusCode::OK
         && !response.headers().contains_key(ETAG)
         && !response.headers().contains_key(LAST_MODIFIED)
@@ -118,23 +132,22 @@ pub async fn revalidate(request: Request, next: Next) -> Response {
     if !taggable {
         return response;
     }
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    let (mut parts, bytes) = match buffered(response, usize::MAX).await {
+        Ok(buffered) => buffered,
+        Err(failed) => return failed,
     };
-    let tag = match page_nonce(&bytes).filter(|_| is_page) {
-        Some(nonce) => tag_of(cut_at_nonce(&bytes, nonce).iter().map(|p| &p[..])),
-        None => tag_of([&bytes[..]]),
-    };
-    if is_page {
-        tag_page(&mut parts.headers, tag.clone(), cache_control);
-    } else {
-        parts.headers.insert(ETAG, tag.clone());
+    match page_nonce(&bytes).filter(|_| is_page) {
+        Some(nonce) => {
+            let tag = tag_of(&cut_at_nonce(&bytes, nonce));
+            tag_page(&mut parts.headers, tag, cache_control);
+        }
+        None => {
+            parts
+                .headers
+                .insert(ETAG, tag_of(std::slice::from_ref(&bytes)));
+        }
     }
-    if client_holds(if_none_match.as_ref(), &tag) {
-        return not_modified(tag, parts.headers.get(CACHE_CONTROL).cloned());
-    }
-    Response::from_parts(parts, Body::from(bytes))
+    unless_held(parts, bytes, if_none_match.as_ref())
 }
 
 #[cfg(test)]
@@ -147,8 +160,7 @@ mod tests {
             let html =
                 format!(r#"<head><script nonce="{nonce}">x</script></head><body>{text}</body>"#);
             let bytes = Bytes::from(html);
-            let pieces = cut_at_nonce(&bytes, nonce);
-            tag_of(pieces.iter().map(|p| &p[..]))
+            tag_of(&cut_at_nonce(&bytes, nonce))
         };
         assert_eq!(page("aaa", "news"), page("bbbbbb", "news"));
         assert_ne!(page("aaa", "news"), page("aaa", "news!"));

@@ -16,12 +16,15 @@ use axum::body::Body;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, IF_NONE_MATCH, SET_COOKIE};
+use axum::response::Response;
+use http::header::{IF_NONE_MATCH, SET_COOKIE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 
-use crate::conditional::{client_holds, cut_at_nonce, not_modified, signed_in, tag_of, tag_page};
-use crate::routes::{page_nonce, page_policy_for, PolicySet};
+use crate::conditional::{
+    client_holds, cut_at_nonce, not_modified, signed_in, tag_of, tag_page, unless_held,
+    ANONYMOUS_PAGE,
+};
+use crate::routes::{buffered, is_html, page_nonce, set_page_policy};
 
 /// How long a page may answer without a new render when nothing was edited.
 const FRESH_FOR: Duration = Duration::from_secs(5);
@@ -32,8 +35,6 @@ const MAX_BYTES: usize = 8 * 1024 * 1024;
 /// Larger pages, and longer addresses, are rendered each time.
 const MAX_PAGE: usize = 512 * 1024;
 const MAX_KEY: usize = 512;
-/// What the kept pages, all anonymous, say about caching (see `conditional`).
-const ANONYMOUS: HeaderValue = HeaderValue::from_static("no-cache");
 
 /// The cache; shared by the router's middleware.
 #[derive(Clone)]
@@ -68,7 +69,7 @@ impl Page {
             generation,
             rendered: Instant::now(),
             headers,
-            tag: tag_of(pieces.iter().map(|p| &p[..])),
+            tag: tag_of(&pieces),
             pieces: pieces.into(),
             len: html.len(),
             refreshing: None,
@@ -157,7 +158,7 @@ pub async fn serve(State(cache): State<PageCache>, request: Request, next: Next)
     };
     if let Some(page) = cache.lookup(key) {
         if client_holds(request.headers().get(IF_NONE_MATCH), &page.tag) {
-            return not_modified(page.tag, Some(ANONYMOUS));
+            return not_modified(page.tag, Some(ANONYMOUS_PAGE));
         }
         return answer(page);
     }
@@ -168,51 +169,40 @@ pub async fn serve(State(cache): State<PageCache>, request: Request, next: Next)
     let response = next.run(request).await;
     let keepable = response.status() == StatusCode::OK
         && !response.headers().contains_key(SET_COOKIE)
-        && response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("text/html"));
+        && is_html(response.headers());
     if !keepable {
         return response;
     }
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    let (mut parts, bytes) = match buffered(response, usize::MAX).await {
+        Ok(buffered) => buffered,
+        Err(failed) => return failed,
     };
-    if let Some(nonce) = page_nonce(&bytes).filter(|_| bytes.len() <= MAX_PAGE) {
-        let page = Page::new(generation, parts.headers.clone(), &bytes, nonce);
-        let tag = page.tag.clone();
-        cache.keep(key, page);
-        if client_holds(if_none_match.as_ref(), &tag) {
-            return not_modified(tag, Some(ANONYMOUS));
-        }
-        tag_page(&mut parts.headers, tag, ANONYMOUS);
-    }
-    Response::from_parts(parts, Body::from(bytes))
+    let Some(nonce) = page_nonce(&bytes).filter(|_| bytes.len() <= MAX_PAGE) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let page = Page::new(generation, parts.headers.clone(), &bytes, nonce);
+    tag_page(&mut parts.headers, page.tag.clone(), ANONYMOUS_PAGE);
+    set_page_policy(&mut parts, nonce);
+    cache.keep(key, page);
+    unless_held(parts, bytes, if_none_match.as_ref())
 }
 
 /// A cached page with a nonce of its own in place of the one it was rendered with, and the
 /// policy that names it.
 fn answer(page: Page) -> Response {
     let nonce = leptos::nonce::Nonce::new();
-    let mut response = Response::new(Body::from(page.with_nonce(&nonce)));
-    *response.headers_mut() = page.headers;
-    tag_page(response.headers_mut(), page.tag, ANONYMOUS);
-    if let Some(policy) = page_policy_for(&nonce) {
-        response
-            .headers_mut()
-            .insert(CONTENT_SECURITY_POLICY, policy);
-        response.extensions_mut().insert(PolicySet);
-    }
-    response
+    let (mut parts, body) = Response::new(Body::from(page.with_nonce(&nonce))).into_parts();
+    parts.headers = page.headers;
+    tag_page(&mut parts.headers, page.tag, ANONYMOUS_PAGE);
+    set_page_policy(&mut parts, &nonce);
+    Response::from_parts(parts, body)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use app::auth::session::COOKIE_NAME;
-    use http::header::COOKIE;
+    use http::header::{CONTENT_SECURITY_POLICY, COOKIE};
 
     fn page(html: &str, generation: u64) -> Page {
         Page::new(

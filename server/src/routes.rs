@@ -103,30 +103,52 @@ pub fn router(state: AppState) -> Router {
 /// they are sent (`SsrMode::Async`), so holding the body costs no latency.
 async fn page_policy(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
-    if response.extensions().get::<PolicySet>().is_some() {
+    if response.extensions().get::<PolicySet>().is_some() || !is_html(response.headers()) {
         return response;
     }
-    let is_html = response
-        .headers()
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if !is_html {
-        return response;
-    }
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    let (mut parts, bytes) = match buffered(response, usize::MAX).await {
+        Ok(buffered) => buffered,
+        Err(failed) => return failed,
     };
     parts.headers.remove(CONTENT_SECURITY_POLICY);
-    if let Some(policy) = page_nonce(&bytes).and_then(page_policy_for) {
-        parts.headers.insert(CONTENT_SECURITY_POLICY, policy);
+    if let Some(nonce) = page_nonce(&bytes) {
+        set_page_policy(&mut parts, nonce);
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
+/// Whether a response is an HTML page.
+pub(crate) fn is_html(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+/// The head and the whole body (at most `limit` bytes) of `response`, or the 500 to send when the
+/// body cannot be read.
+pub(crate) async fn buffered(
+    response: Response,
+    limit: usize,
+) -> Result<(http::response::Parts, axum::body::Bytes), Response> {
+    let (parts, body) = response.into_parts();
+    match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => Ok((parts, bytes)),
+        Err(_) => Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
+    }
+}
+
+/// Gives a page whose scripts carry `nonce` the policy naming it, and marks it so that
+/// `page_policy` leaves it as it is.
+pub(crate) fn set_page_policy(parts: &mut http::response::Parts, nonce: &str) {
+    if let Some(policy) = page_policy_for(nonce) {
+        parts.headers.insert(CONTENT_SECURITY_POLICY, policy);
+        parts.extensions.insert(PolicySet);
+    }
+}
+
 /// The policy of a page whose scripts carry `nonce`.
-pub(crate) fn page_policy_for(nonce: &str) -> Option<HeaderValue> {
+fn page_policy_for(nonce: &str) -> Option<HeaderValue> {
     HeaderValue::from_str(&format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
@@ -151,9 +173,9 @@ async fn nothing_runs(request: Request, next: Next) -> Response {
     response
 }
 
-/// Marks a page response whose policy was set with the nonce it was given (by the page cache).
+/// Marks a page response whose policy was set with the nonce it carries.
 #[derive(Clone, Copy)]
-pub(crate) struct PolicySet;
+struct PolicySet;
 
 /// The script nonce of a rendered page: the first `nonce="…"` in its `<head>` (content, which
 /// comes later in `<body>`, cannot supply one), if it is plain base64url.
@@ -248,9 +270,9 @@ async fn server_fn_status(request: Request, next: Next) -> Response {
     if !is_api || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return response;
     }
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    let (mut parts, bytes) = match buffered(response, 64 * 1024).await {
+        Ok(buffered) => buffered,
+        Err(failed) => return failed,
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = StatusCode::from_u16(error.status()).unwrap_or(parts.status);

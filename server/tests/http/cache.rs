@@ -48,18 +48,12 @@ fn a_cached_page_is_never_served_after_an_edit() {
             "an editor's pages are never cached"
         );
 
-        let (parts, body) = app
-            .post_form(
-                "/api/get_editable",
-                &format!("kind=News&slug={SLUG}"),
-                Some(&editor),
-            )
+        let item = app
+            .editable(&format!("kind=News&slug={SLUG}"), &editor)
             .await;
-        assert_eq!(parts.status, StatusCode::OK, "{body}");
-        let item: serde_json::Value = serde_json::from_str(&body).unwrap();
         let mut fields = item["fields"].clone();
         fields["title"] = json!("A reply from across the ocean");
-        let request = json!({"id": item["id"], "base_version": item["version"], "fields": fields});
+        let request = common::update_request(&item, &fields);
         let (parts, body) = app
             .post_json("/api/update_item", &request, Some(&editor))
             .await;

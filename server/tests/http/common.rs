@@ -109,6 +109,16 @@ impl TestApp {
         cookie.split(';').next().unwrap().to_owned()
     }
 
+    /// The editable item `get_editable` returns for `form` (`kind=…&slug=…`, optionally
+    /// `&lang=…`), read with the session `cookie`.
+    pub async fn editable(&self, form: &str, cookie: &str) -> serde_json::Value {
+        let (parts, body) = self
+            .post_form("/api/get_editable", form, Some(cookie))
+            .await;
+        assert_eq!(parts.status, StatusCode::OK, "{body}");
+        serde_json::from_str(&body).expect("an editable item")
+    }
+
     /// POSTs a form-encoded body, as an HTML form or a server-function client does.
     pub async fn post_form(
         &self,
@@ -209,4 +219,10 @@ impl TestApp {
             .to_bytes();
         (status, String::from_utf8_lossy(&bytes).into_owned())
     }
+}
+
+/// The `update_item` call that saves `fields` over `item` (an editable item as JSON) from the
+/// version it was read at.
+pub fn update_request(item: &serde_json::Value, fields: &serde_json::Value) -> serde_json::Value {
+    serde_json::json!({"id": item["id"], "base_version": item["version"], "fields": fields})
 }

@@ -22,7 +22,7 @@ async fn update(
     item: &Value,
     fields: &Value,
 ) -> (StatusCode, String) {
-    let request = json!({"id": item["id"], "base_version": item["version"], "fields": fields});
+    let request = common::update_request(item, fields);
     let (parts, body) = app.post_json("/api/update_item", &request, cookie).await;
     (parts.status, body)
 }
@@ -71,24 +71,34 @@ fn every_mutating_function_refuses_anonymous_callers_and_changes_nothing() {
         let before = app.db_bytes();
         let (type_, upload) = multipart(&png());
         let calls: Vec<(&str, &str, Vec<u8>)> = vec![
-            ("/api/create_item", "application/x-www-form-urlencoded", b"kind=News".to_vec()),
+            (
+                "/api/create_item",
+                "application/x-www-form-urlencoded",
+                b"kind=News".to_vec(),
+            ),
             (
                 "/api/update_item",
                 "application/json",
-                json!({"id": item["id"], "base_version": item["version"], "fields": with(&item, json!({"title": "Hacked"}))})
+                common::update_request(&item, &with(&item, json!({"title": "Hacked"})))
                     .to_string()
                     .into_bytes(),
             ),
             (
                 "/api/restore_revision",
                 "application/x-www-form-urlencoded",
-                format!("id={}&version=1&base_version={}", item["id"], item["version"]).into_bytes(),
+                format!(
+                    "id={}&version=1&base_version={}",
+                    item["id"], item["version"]
+                )
+                .into_bytes(),
             ),
             ("/api/upload_image", &type_, upload.clone()),
             (
                 "/api/update_city",
                 "application/json",
-                json!({"city": city_json(&app, "turin"), "base_version": 1}).to_string().into_bytes(),
+                json!({"city": city_json(&app, "turin"), "base_version": 1})
+                    .to_string()
+                    .into_bytes(),
             ),
         ];
         for (uri, content_type, body) in calls {
@@ -429,8 +439,7 @@ fn of_fifty_simultaneous_saves_from_one_version_exactly_one_wins() {
         let item = create(&app, &editor).await;
         let saves = (0..50).map(|n| {
             let fields = with(&item, json!({"title": format!("Version from client {n}")}));
-            let request =
-                json!({"id": item["id"], "base_version": item["version"], "fields": fields});
+            let request = common::update_request(&item, &fields);
             let (app, editor) = (&app, &editor);
             async move {
                 app.post_json("/api/update_item", &request, Some(editor))

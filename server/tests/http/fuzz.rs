@@ -271,16 +271,13 @@ fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
 /// The JSON call that saves `target` (0: a news item, 1: a city) as it is now, and its URL.
 async fn save_request(app: &common::TestApp, target: usize, editor: &str) -> (&'static str, Value) {
     if target == 0 {
-        let (_, body) = app
-            .post_form(
-                "/api/get_editable",
+        let item = app
+            .editable(
                 "kind=News&slug=reply-from-a-twin-city-across-the-ocean",
-                Some(editor),
+                editor,
             )
             .await;
-        let item: Value = serde_json::from_str(&body).unwrap();
-        let request =
-            json!({"id": item["id"], "base_version": item["version"], "fields": item["fields"]});
+        let request = common::update_request(&item, &item["fields"]);
         ("/api/update_item", request)
     } else {
         let city = app

@@ -110,19 +110,16 @@ fn an_editor_writes_the_russian_text_on_the_russian_page() {
         let app = common::app();
         app.add_user("olga", Role::Editor);
         let cookie = app.login("olga").await;
-        let (parts, body) = app
-            .post_form(
-                "/api/get_editable",
+        let item = app
+            .editable(
                 "kind=News&slug=reply-from-a-twin-city-across-the-ocean&lang=ru",
-                Some(&cookie),
+                &cookie,
             )
             .await;
-        assert_eq!(parts.status, StatusCode::OK, "{body}");
-        let item: serde_json::Value = serde_json::from_str(&body).unwrap();
         let mut fields = item["fields"].clone();
         fields["lang"] = json!("ru");
         fields["title"] = json!("Как получить ответ от города-побратима за океаном");
-        let request = json!({"id": item["id"], "base_version": item["version"], "fields": fields});
+        let request = common::update_request(&item, &fields);
         let (parts, body) = app
             .post_json("/api/update_item", &request, Some(&cookie))
             .await;
