@@ -8,10 +8,36 @@ use crate::auth::UserMenu;
 use crate::error::AppError;
 use crate::i18n::{use_lang, Lang};
 use crate::search::SearchForm;
+use crate::url::{page_query, site_path};
 
 /// The absolute address the portal is served at, as seen by visitors.
 #[derive(Clone, Debug)]
 pub struct PublicUrl(pub String);
+
+/// The page's `<title>`. `leptos_meta` writes a title into the server-rendered `<head>` as it is,
+/// unescaped (docs/upstream.md), so the server's build escapes it here; in the browser the text
+/// becomes `document.title`, which takes plain text, and must stay as it is.
+#[component]
+pub fn PageTitle(#[prop(into)] text: String) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let text = escape_text(&text);
+    view! { <Title text/> }
+}
+
+/// `text` escaped for HTML element content.
+#[cfg(feature = "ssr")]
+fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
 
 /// `<title>`, description, canonical link, language alternates and OpenGraph tags of the page.
 #[component]
@@ -33,7 +59,7 @@ pub fn PageMeta(
         .map(|l| view! { <Link rel="alternate" hreflang=l.code() href=format!("{base}{}", l.href(&path))/> })
         .collect_view();
     view! {
-        <Title text=format!("{title} · {site}")/>
+        <PageTitle text=format!("{title} · {site}")/>
         <Meta name="description" content=description.clone()/>
         <Link rel="canonical" href=url.clone()/>
         {alternates}
@@ -123,11 +149,10 @@ fn LanguageSwitch() -> impl IntoView {
         Lang::Ru => Lang::En,
     };
     let location = leptos_router::hooks::use_location();
+    // Only what the page itself reads of the address is carried over: the rest could be anything.
     let href = move || {
-        let path = location.pathname.get();
-        let search = location.search.get();
-        let path = Lang::strip(&path);
-        match search.trim_start_matches('?') {
+        let path = site_path(&Lang::strip(&location.pathname.get()));
+        match page_query(&path, location.search.get().trim_start_matches('?')).as_str() {
             "" => other.href(&path),
             query => other.href(&format!("{path}?{query}")),
         }
@@ -194,7 +219,7 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
     let t = lang.t();
     let heading = error.heading(lang);
     view! {
-        <Title text=format!("{heading} · {}", t.site_name)/>
+        <PageTitle text=format!("{heading} · {}", t.site_name)/>
         <Meta name="robots" content="noindex"/>
         <section class="error-page" data-testid="error-page">
             <h1>{heading}</h1>
@@ -213,6 +238,15 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::json_string;
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn titles_are_escaped_for_the_server_s_head() {
+        assert_eq!(
+            super::escape_text("a</title><script>&"),
+            "a&lt;/title&gt;&lt;script&gt;&amp;"
+        );
+    }
 
     #[test]
     fn json_strings_escape_quotes_controls_and_script_ends() {

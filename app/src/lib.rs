@@ -46,11 +46,21 @@ use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use i18n::Lang;
+
+/// Where the server functions are mounted (`/api/<name>`).
+pub const API_PREFIX: &str = "/api/";
 use layout::{NotFound, PublicUrl, SiteFooter, SiteHeader};
 
-/// The HTML document around the app; rendered on the server only. Its scripts carry the
-/// response's nonce, from which the server derives the page's Content-Security-Policy.
+/// The HTML document around the app; rendered on the server only. Its scripts carry the nonce
+/// the server chose for the response before rendering (a request extension), and the page's
+/// Content-Security-Policy names that value: nothing is ever read back out of the page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(nonce) = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<leptos::nonce::Nonce>().cloned())
+    {
+        provide_context(nonce);
+    }
     view! {
         <!DOCTYPE html>
         <html lang=request_lang().code()>

@@ -1,4 +1,7 @@
-//! Building the query strings of the portal's own links.
+//! Building the query strings of the portal's own links, and the one rule for which parts of an
+//! address a page depends on: the page cache keys on it, and links that carry the current
+//! address on (the language switch) keep only that part, so nothing else a request says can
+//! reach a page's output.
 
 /// Percent-encodes a query value (spaces as `+`).
 pub fn encode(value: &str) -> String {
@@ -26,9 +29,73 @@ pub fn with_query(path: &str, pairs: &[(&str, String)]) -> String {
     format!("{path}?{}", query.join("&"))
 }
 
+/// The query parameters the page at `path` (English or Russian form) reads. Any other parameter
+/// changes nothing on that page; each page's `use_query_map` reads must be listed here.
+pub fn page_params(path: &str) -> &'static [&'static str] {
+    let path = crate::i18n::Lang::strip(path);
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["news"] => &["city", "tag", "kind", "year", "page"],
+        ["news" | "events", _] => &["edit"],
+        ["news" | "events", _, "history"] => &["rev"],
+        ["events"] => &["page"],
+        ["map"] => &["kind", "status", "country", "until"],
+        ["cities"] => &["sort"],
+        ["cities", _] => &["page", "edit"],
+        ["search"] => &["q", "page"],
+        ["tags", _] => &["city", "kind", "year", "page"],
+        ["login"] => &["next", "__path", "__err"],
+        _ => &[],
+    }
+}
+
+/// `query` (without its `?`) cut down to what the page at `path` reads: the first value of each
+/// of its parameters, in `page_params` order, encoded as this site encodes them. Two addresses
+/// with the same result show the same page.
+pub fn page_query(path: &str, query: &str) -> String {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let kept: Vec<(&str, String)> = page_params(path)
+        .iter()
+        .filter_map(|name| {
+            let (_, value) = pairs.iter().find(|(k, _)| k == name)?;
+            Some((*name, value.clone()))
+        })
+        .collect();
+    with_query("", &kept).trim_start_matches('?').to_owned()
+}
+
+/// `path` as a path of this site: a run of slashes or backslashes at its start becomes one
+/// slash, so that no link made from it can name another host (`//evil.example`).
+pub fn site_path(path: &str) -> String {
+    format!("/{}", path.trim_start_matches(['/', '\\']))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_depend_on_the_parameters_they_read_only() {
+        assert_eq!(
+            page_query("/news", "x=1&page=2&city=kyiv"),
+            "city=kyiv&page=2"
+        );
+        assert_eq!(page_query("/ru/news", "page=2&page=3"), "page=2");
+        assert_eq!(page_query("/search", "q=a%20b&utm=1"), "q=a+b");
+        assert_eq!(page_query("/news/some-item", "x=1"), "");
+        assert_eq!(page_query("/", "page=2"), "");
+        assert_eq!(page_query("/tags/music", "tag=x&year=2020"), "year=2020");
+    }
+
+    #[test]
+    fn site_paths_never_name_another_host() {
+        assert_eq!(site_path("//evil.example"), "/evil.example");
+        assert_eq!(site_path("/\\evil.example"), "/evil.example");
+        assert_eq!(site_path("/news"), "/news");
+        assert_eq!(site_path(""), "/");
+    }
 
     #[test]
     fn values_are_encoded_for_links() {

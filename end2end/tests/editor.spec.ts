@@ -302,6 +302,33 @@ test('stored script payloads are inert for visitors and editors alike', async ({
   expect(dialogs).toEqual([]);
 });
 
+test('a saved title that closes the head runs nothing for visitors', async ({ page, browser }) => {
+  await logIn(page);
+  const slug = 'perm-oxford-friendship-week';
+  const title = 'Friendship week </title><script nonce="attacker">window.__xss=40</script></head>';
+  const current = await page.request.post('/api/get_editable', { form: { kind: 'News', slug } });
+  const item = await current.json();
+  const saved = await page.request.post('/api/update_item', {
+    data: { id: item.id, base_version: item.version, fields: { ...item.fields, title } },
+  });
+  expect(saved.status()).toBe(200);
+
+  const visitor = await browser.newPage();
+  for (const path of [`/news/${slug}`, `/news/${slug}`, '/news']) {
+    await visitor.goto(path);
+    await waitForHydration(visitor);
+    expect(await visitor.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    await expect(visitor.locator('script[nonce="attacker"]')).toHaveCount(0);
+  }
+  await visitor.goto(`/news/${slug}`);
+  expect(await visitor.title()).toContain(title);
+  await expect(visitor.getByRole('heading', { level: 1 })).toHaveText(title);
+  await visitor.close();
+  await page.goto(`/news/${slug}`);
+  await waitForHydration(page);
+  expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+});
+
 test('edit mode and the editor pages have no axe-core violations', async ({ page }) => {
   await logIn(page, ADMIN);
   const edit = new EditForm(page);

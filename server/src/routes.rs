@@ -1,9 +1,8 @@
 //! The HTTP surface: the Leptos pages and server functions, the hashed assets and uploaded images
 //! with long-lived caching, other static files, compression, the request size limit, the
-//! cross-site write check, the cache of anonymous pages, and the 404 fallback.
+//! cross-site write check, the page pipeline (`page`), and the 404 fallback.
 
-use crate::conditional;
-use crate::page_cache::{self, PageCache};
+use crate::page::{self, PageCache};
 use app::error::AppError;
 use app::state::AppState;
 use app::syndication::{feeds, ical, sitemap};
@@ -14,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use http::header::{
-    HeaderValue, CACHE_CONTROL, CONTENT_SECURITY_POLICY, HOST, ORIGIN, REFERER, REFERRER_POLICY,
-    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    HeaderValue, CACHE_CONTROL, HOST, ORIGIN, REFERER, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
 };
 use http::{Method, StatusCode};
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -84,111 +83,13 @@ pub fn router(state: AppState) -> Router {
         .fallback_service(routed)
         .layer(middleware::from_fn_with_state(
             PageCache::new(state.store.clone()),
-            page_cache::serve,
+            page::serve,
         ))
-        .layer(middleware::from_fn(page_policy))
-        .layer(middleware::from_fn(conditional::revalidate))
-        .layer(middleware::from_fn(nothing_runs))
+        .layer(middleware::from_fn(page::nothing_runs))
         .layer(always(X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(always(REFERRER_POLICY, "strict-origin-when-cross-origin"))
         .layer(always(X_FRAME_OPTIONS, "DENY"))
         .layer(CompressionLayer::new())
-}
-
-/// Gives an HTML page the policy that lets exactly its own scripts run: the inline hydration
-/// script by the nonce it carries, the app's JavaScript and WebAssembly from this origin; no
-/// framing, no plugins, forms post only here (style attributes stay allowed: the map positions
-/// pins with them). Read from the rendered page rather than set while rendering, where the header
-/// was (rarely) missed and the page got the nothing-runs policy. Pages render completely before
-/// they are sent (`SsrMode::Async`), so holding the body costs no latency.
-async fn page_policy(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
-    if response.extensions().get::<PolicySet>().is_some() || !is_html(response.headers()) {
-        return response;
-    }
-    let (mut parts, bytes) = match buffered(response, usize::MAX).await {
-        Ok(buffered) => buffered,
-        Err(failed) => return failed,
-    };
-    parts.headers.remove(CONTENT_SECURITY_POLICY);
-    if let Some(nonce) = page_nonce(&bytes) {
-        set_page_policy(&mut parts, nonce);
-    }
-    Response::from_parts(parts, axum::body::Body::from(bytes))
-}
-
-/// Whether a response is an HTML page.
-pub(crate) fn is_html(headers: &http::HeaderMap) -> bool {
-    headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"))
-}
-
-/// The head and the whole body (at most `limit` bytes) of `response`, or the 500 to send when the
-/// body cannot be read.
-pub(crate) async fn buffered(
-    response: Response,
-    limit: usize,
-) -> Result<(http::response::Parts, axum::body::Bytes), Response> {
-    let (parts, body) = response.into_parts();
-    match axum::body::to_bytes(body, limit).await {
-        Ok(bytes) => Ok((parts, bytes)),
-        Err(_) => Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
-    }
-}
-
-/// Gives a page whose scripts carry `nonce` the policy naming it, and marks it so that
-/// `page_policy` leaves it as it is.
-pub(crate) fn set_page_policy(parts: &mut http::response::Parts, nonce: &str) {
-    if let Some(policy) = page_policy_for(nonce) {
-        parts.headers.insert(CONTENT_SECURITY_POLICY, policy);
-        parts.extensions.insert(PolicySet);
-    }
-}
-
-/// The policy of a page whose scripts carry `nonce`.
-fn page_policy_for(nonce: &str) -> Option<HeaderValue> {
-    HeaderValue::from_str(&format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
-         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ))
-    .ok()
-}
-
-/// Headers every response carries. Pages get their Content-Security-Policy from `page_policy`
-/// (with their script nonce); anything else gets one that lets nothing run, except a 304, whose
-/// headers would replace the policy stored with the page the client keeps.
-async fn nothing_runs(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    if response.status() != StatusCode::NOT_MODIFIED {
-        response
-            .headers_mut()
-            .entry(CONTENT_SECURITY_POLICY)
-            .or_insert(HeaderValue::from_static(
-                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-            ));
-    }
-    response
-}
-
-/// Marks a page response whose policy was set with the nonce it carries.
-#[derive(Clone, Copy)]
-struct PolicySet;
-
-/// The script nonce of a rendered page: the first `nonce="…"` in its `<head>` (content, which
-/// comes later in `<body>`, cannot supply one), if it is plain base64url.
-pub(crate) fn page_nonce(html: &[u8]) -> Option<&str> {
-    let html = std::str::from_utf8(html).ok()?;
-    let head = &html[..html.find("</head>")?];
-    let start = head.find(r#"nonce=""#)? + r#"nonce=""#.len();
-    let nonce = &head[start..start + head[start..].find('"')?];
-    (!nonce.is_empty()
-        && nonce
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
-    .then_some(nonce)
 }
 
 /// `GET /healthz`: 200 while the process serves and the database answers, else 503. Never cached.
@@ -265,14 +166,14 @@ async fn same_origin_writes(
 /// (arguments that do not parse) are answered 500 by the framework; the body still says which
 /// `AppError` it was, so the status is taken from there.
 async fn server_fn_status(request: Request, next: Next) -> Response {
-    let is_api = request.uri().path().starts_with("/api/");
+    let is_api = request.uri().path().starts_with(app::API_PREFIX);
     let response = next.run(request).await;
     if !is_api || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return response;
     }
-    let (mut parts, bytes) = match buffered(response, 64 * 1024).await {
-        Ok(buffered) => buffered,
-        Err(failed) => return failed,
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = StatusCode::from_u16(error.status()).unwrap_or(parts.status);
@@ -364,7 +265,7 @@ async fn asset_caching(request: Request, next: Next) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_hashed, is_own_origin, origin_of, page_nonce};
+    use super::{is_hashed, is_own_origin, origin_of};
 
     #[test]
     fn origins_match_the_public_url_or_the_requested_host() {
@@ -395,15 +296,5 @@ mod tests {
         assert!(!is_hashed("twincity.css"));
         assert!(!is_hashed("twincity_bg.wasm"));
         assert!(!is_hashed("abcdefgh.css"));
-    }
-
-    #[test]
-    fn a_page_s_nonce_comes_from_its_head_only() {
-        let page = br#"<html><head><script nonce="Ab-9_z">x</script></head><body></body></html>"#;
-        assert_eq!(page_nonce(page), Some("Ab-9_z"));
-        let content = br#"<html><head></head><body><p nonce="evil">x</p></body></html>"#;
-        assert_eq!(page_nonce(content), None);
-        let broken = br#"<html><head><script nonce="a'; script-src *">x</script></head>"#;
-        assert_eq!(page_nonce(broken), None);
     }
 }

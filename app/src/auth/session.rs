@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use super::{Role, SessionUser};
 use crate::error::AppError;
 use crate::state::app_state;
-use crate::store::users;
+use crate::store::{users, Store};
 
 /// Name of the session cookie.
 pub const COOKIE_NAME: &str = "twincity_session";
@@ -47,9 +47,12 @@ pub fn cookie(token: Option<&str>, secure: bool) -> String {
 
 /// The session token the current request carries, if any.
 pub fn request_token() -> Option<String> {
-    let parts = leptos::prelude::use_context::<http::request::Parts>()?;
-    parts
-        .headers
+    token_in(&leptos::prelude::use_context::<http::request::Parts>()?.headers)
+}
+
+/// The session token among the cookies of `headers`, if any.
+pub fn token_in(headers: &http::HeaderMap) -> Option<String> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -75,8 +78,12 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
     let Some(token) = request_token() else {
         return Ok(None);
     };
-    let store = app_state()?.store;
-    let hash = token_hash(&token);
+    user_of_token(&app_state()?.store, &token).await
+}
+
+/// The user whose live session `token` opens, if any.
+pub async fn user_of_token(store: &Store, token: &str) -> Result<Option<SessionUser>, AppError> {
+    let hash = token_hash(token);
     Ok(store.call(move |c| users::session_user(c, &hash)).await?)
 }
 
@@ -90,15 +97,28 @@ pub async fn require(role: Role) -> Result<SessionUser, AppError> {
     }
 }
 
-/// The client's address, for throttling failed logins.
+/// The client's address, for throttling failed logins (see `address::client_addr`).
 pub fn client_ip() -> String {
-    leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|p| {
-            p.extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-        })
-        .unwrap_or_else(|| "unknown".to_owned())
+    let Some(parts) = leptos::prelude::use_context::<http::request::Parts>() else {
+        return "unknown".to_owned();
+    };
+    let Some(peer) = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+    else {
+        return "unknown".to_owned();
+    };
+    let trusted = app_state()
+        .map(|s| s.config.trusted_proxies)
+        .unwrap_or_default();
+    let forwarded: Vec<&str> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    super::address::client_addr(peer, &forwarded, &trusted).to_string()
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! `/audit`: the newest entries of the audit log, for admins.
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
+
+use crate::layout::PageTitle;
 
 use super::api::{get_audit_log, AuditLine};
 use crate::auth::use_auth;
@@ -14,7 +16,7 @@ pub fn AuditPage() -> impl IntoView {
     let auth = use_auth();
     let log = Resource::new(move || auth.generation(), |_| get_audit_log());
     view! {
-        <Title text=format!("{} · {}", use_lang().t().audit_title, use_lang().t().site_name)/>
+        <PageTitle text=format!("{} · {}", use_lang().t().audit_title, use_lang().t().site_name)/>
         <Meta name="robots" content="noindex"/>
         <Loaded resource=log view=|lines| view! { <AuditTable lines/> }/>
     }

@@ -1,8 +1,8 @@
 //! Editing a partner city's facts in place on its page (admins only: a partnership's status is a
 //! decision of the city, not of the news desk).
 
+use crate::layout::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
 use super::{check_len, PageReload};
@@ -141,7 +141,7 @@ pub fn CityEditForm(city: City, version: i64) -> impl IntoView {
             .map(|e| e.message(lang))
     };
     view! {
-        <Title text=format!("{heading} · {}", t.site_name)/>
+        <PageTitle text=format!("{heading} · {}", t.site_name)/>
         <h1>{heading}</h1>
         <form class="item-edit city-edit" data-testid="city-form" on:submit=submit>
             <p class="form-error" role="alert">{error}</p>

@@ -2,7 +2,9 @@
 //! between a chosen one and the current text, and restoring it (editors only).
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
+
+use crate::layout::PageTitle;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
@@ -78,7 +80,7 @@ fn HistoryPage(kind: ItemKind) -> impl IntoView {
         move |(slug, rev, _, _)| get_history(kind, slug, rev, lang),
     );
     view! {
-        <Title text=format!("{} · {}", t.history_title, t.site_name)/>
+        <PageTitle text=format!("{} · {}", t.history_title, t.site_name)/>
         <Meta name="robots" content="noindex"/>
         <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
             {move || Suspend::new(async move {

@@ -2,8 +2,8 @@
 //! the page it replaces, saving (button or Ctrl/Cmd+S) with conflict detection, and the
 //! warning before leaving with unsaved changes.
 
+use crate::layout::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
@@ -193,7 +193,7 @@ fn EditForm(mut editable: Editable, cover_widths: Vec<u32>) -> impl IntoView {
         }
     };
     view! {
-        <Title text=format!("{heading} · {}", t.site_name)/>
+        <PageTitle text=format!("{heading} · {}", t.site_name)/>
         <h1 class="visually-hidden">{heading}</h1>
         <form
             class="item item-edit"

@@ -181,3 +181,90 @@ fn pages_and_feeds_are_revalidated_with_etags_until_an_edit() {
         assert_ne!(after.headers[ETAG], tag.as_str());
     });
 }
+
+#[test]
+fn a_made_up_session_cookie_is_an_anonymous_visitor_served_from_the_cache() {
+    common::block_on(async {
+        let app = common::app();
+        app.add_user("olga", Role::Editor);
+        let editor = app.login("olga").await;
+        assert!(page(&app).await.contains(TITLE));
+        retitle_out_of_band(&app, "Written behind the store");
+        for forged in [
+            "twincity_session=forged",
+            "twincity_session=",
+            "other=1; twincity_session=00ff",
+        ] {
+            let (status, body) = app.get_as(&format!("/news/{SLUG}"), forged).await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(body.contains(TITLE), "{forged} was served from the cache");
+        }
+        let (_, signed_in) = app.get_as(&format!("/news/{SLUG}"), &editor).await;
+        assert!(
+            signed_in.contains("Written behind the store"),
+            "a valid session is not"
+        );
+    });
+}
+
+#[test]
+fn unknown_query_parameters_neither_make_entries_nor_evict_pages() {
+    common::block_on(async {
+        let app = common::app();
+        // Ten rounds of a thousand: each round starts from an edit through the store (so the
+        // feed is rendered and kept afresh, well within the cache's few seconds of freshness),
+        // then changes the newest title where the store cannot see it: only a render shows that.
+        for round in 0..10 {
+            let seen = format!("Kept in round {round}");
+            let unseen = format!("Written behind the store in round {round}");
+            retitle_newest(&app, &seen, true);
+            assert!(app.get("/news").await.1.contains(&seen));
+            retitle_newest(&app, &unseen, false);
+            for i in 0..1_000 {
+                let uri = format!("/news?x={round}-{i}&utm_source=s{i}");
+                let (status, body) = app.get(&uri).await;
+                assert_eq!(status, StatusCode::OK);
+                assert!(body.contains(&seen), "{uri} rendered the page");
+                assert!(
+                    !body.contains(&format!("x={round}-{i}")),
+                    "{uri} is reflected"
+                );
+            }
+            let (_, after) = app.get("/news").await;
+            assert!(after.contains(&seen), "the feed page is still the kept one");
+        }
+    });
+}
+
+/// Gives the newest item `title`, through the store (which retires kept pages) or behind it.
+fn retitle_newest(app: &TestApp, title: &str, through_store: bool) {
+    let sql = "UPDATE item_texts SET title = ?1 WHERE lang = 'en' AND item_id =
+               (SELECT id FROM items WHERE status = 'published'
+                ORDER BY published_at DESC, id DESC LIMIT 1)";
+    if through_store {
+        let title = title.to_owned();
+        app.store
+            .call_blocking(move |c| Ok(c.execute(sql, [title])?))
+            .unwrap();
+    } else {
+        let conn = rusqlite::Connection::open(app.store.path()).unwrap();
+        conn.execute(sql, [title]).unwrap();
+    }
+}
+
+#[test]
+fn the_language_switch_carries_only_what_the_page_reads() {
+    common::block_on(async {
+        let app = common::app();
+        let (_, body) = app.get("/news?page=1&evil=%22%3E%3Cx&city=").await;
+        assert!(
+            body.contains(r#"href="/ru/news?city=&amp;page=1""#),
+            "{body}"
+        );
+        assert!(!body.contains("evil"));
+        let (status, body) = app.get("/ru//evil.example").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(!body.contains(r#"href="//evil.example"#), "{body}");
+        assert!(body.contains(r#"href="/evil.example""#));
+    });
+}

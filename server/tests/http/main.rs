@@ -6,6 +6,7 @@ mod common;
 mod editor;
 mod events;
 mod fuzz;
+mod head;
 mod languages;
 mod map;
 mod news;
