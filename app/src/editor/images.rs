@@ -11,6 +11,9 @@ use crate::i18n::use_lang;
 
 /// Largest upload accepted, in bytes.
 pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
+/// How long an upload waits for the one before it before the editor is told to try again.
+#[cfg(feature = "ssr")]
+const IMAGE_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 /// Widths of the resized copies; an image narrower than one gets no copy wider than itself.
 pub const WIDTHS: [u32; 3] = [480, 960, 1600];
 
@@ -98,6 +101,11 @@ pub async fn upload_image(data: MultipartData) -> Result<Uploaded, AppError> {
             let bytes = read_file_field(data).await?;
             let state = crate::state::app_state()?;
             let dir = state.config.media_dir.clone();
+            // One image at a time: decoding and resizing take a few hundred MB.
+            let _job = tokio::time::timeout(IMAGE_WAIT, state.image_jobs.clone().acquire_owned())
+                .await
+                .map_err(|_| AppError::Busy)?
+                .map_err(|_| AppError::Internal)?;
             let meta = tokio::task::spawn_blocking(move || ssr::store_files(&bytes, &dir))
                 .await
                 .map_err(|_| AppError::Internal)??;
@@ -148,6 +156,9 @@ pub mod ssr {
 
     use super::WIDTHS;
     use crate::error::AppError;
+
+    /// The most pixels an upload may have: a photo from any camera, not a decompression bomb.
+    pub const MAX_PIXELS: u64 = 40_000_000;
     use crate::store::images::ImageMeta;
 
     /// Checks that `bytes` decode as a jpeg, png or webp image and writes its resized copies under
@@ -161,14 +172,32 @@ pub mod ssr {
             ImageFormat::WebP => "image/webp",
             _ => return Err(not_image()),
         };
+        // Refuse decompression bombs before decoding: a 10 MB file may claim gigapixels, and
+        // the pixels, not the bytes, decide the memory a decode and a resize take.
+        let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
+            .into_dimensions()
+            .map_err(|_| not_image())?;
+        if u64::from(width) * u64::from(height) > MAX_PIXELS {
+            return Err(AppError::invalid_with(
+                "file",
+                "err_image_too_many_pixels",
+                &[&width, &height, &(MAX_PIXELS / 1_000_000)],
+            ));
+        }
         let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
         let mut limits = Limits::default();
-        // Refuse decompression bombs: a 10 MB file may claim gigapixels.
-        limits.max_image_width = Some(12_000);
-        limits.max_image_height = Some(12_000);
-        limits.max_alloc = Some(512 * 1024 * 1024);
+        limits.max_alloc = Some(MAX_PIXELS * 4 + 64 * 1024 * 1024);
         reader.limits(limits);
         let decoded = reader.decode().map_err(|_| not_image())?;
+        // The copies are made from one no wider than twice the widest, shrunk by averaging
+        // (cheap in memory); the filter's working buffers then stay a few tens of MB.
+        let decoded = if width > 2 * WIDTHS[WIDTHS.len() - 1] {
+            let w = 2 * WIDTHS[WIDTHS.len() - 1];
+            let h = (u64::from(height) * u64::from(w) / u64::from(width)).max(1) as u32;
+            decoded.thumbnail_exact(w, h)
+        } else {
+            decoded
+        };
         let hash: String = Sha256::digest(bytes)
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -179,13 +208,13 @@ pub mod ssr {
             AppError::Internal
         };
         std::fs::create_dir_all(&target).map_err(internal)?;
-        let (width, height) = (decoded.width(), decoded.height());
         let mut widths: Vec<u32> = WIDTHS.iter().copied().filter(|w| *w < width).collect();
         if widths.len() < WIDTHS.len() {
             widths.push(width);
         }
         for w in &widths {
-            let h = (u64::from(height) * u64::from(*w) / u64::from(width)).max(1) as u32;
+            let h = (u64::from(decoded.height()) * u64::from(*w) / u64::from(decoded.width()))
+                .max(1) as u32;
             let copy = decoded
                 .resize_exact(*w, h, image::imageops::FilterType::Lanczos3)
                 .to_rgb8();
@@ -233,6 +262,35 @@ pub mod ssr {
             assert_eq!((copy.width(), copy.height()), (480, 240));
             let again = store_files(&png(1200, 600), dir.path()).unwrap().0;
             assert_eq!(again.hash, meta.hash);
+        }
+
+        #[test]
+        fn refuses_images_with_too_many_pixels_before_decoding_them() {
+            let dir = tempfile::tempdir().unwrap();
+            // A small PNG whose header claims 12000 × 12000 pixels (432 MB decoded).
+            let mut bomb = png(1, 1);
+            bomb[16..20].copy_from_slice(&12_000u32.to_be_bytes());
+            bomb[20..24].copy_from_slice(&12_000u32.to_be_bytes());
+            let mut crc = flate2::Crc::new();
+            crc.update(&bomb[12..29]);
+            bomb[29..33].copy_from_slice(&crc.sum().to_be_bytes());
+            let err = store_files(&bomb, dir.path()).unwrap_err();
+            assert_eq!(err.status(), 400);
+            let message = err.message(crate::i18n::Lang::En);
+            assert!(
+                message.contains("12000 × 12000") && message.contains("40 megapixels"),
+                "{message}"
+            );
+        }
+
+        #[test]
+        fn a_large_photo_gets_its_copies_from_a_shrunk_one() {
+            let dir = tempfile::tempdir().unwrap();
+            let (meta, _) = store_files(&png(4000, 1000), dir.path()).unwrap();
+            assert_eq!((meta.width, meta.height), (4000, 1000));
+            assert_eq!(meta.widths, vec![480, 960, 1600]);
+            let copy = image::open(dir.path().join(&meta.hash).join("1600.jpg")).unwrap();
+            assert_eq!((copy.width(), copy.height()), (1600, 400));
         }
 
         #[test]

@@ -178,6 +178,8 @@ pub struct FilteredPage {
 const TAG_NAME: &str = "coalesce((SELECT name FROM tag_texts
                                   WHERE tag_id = g.id AND lang = ?1), g.name)";
 
+/// The tag `slug` with its name, if a visible item has it: a tag only drafts, scheduled or
+/// archived items use does not exist for visitors, nor does its name.
 fn tag_by_slug(
     conn: &Connection,
     lang: &str,
@@ -185,7 +187,9 @@ fn tag_by_slug(
 ) -> Result<Option<(i64, String)>, StoreError> {
     Ok(conn
         .prepare_cached(&format!(
-            "SELECT g.id, {TAG_NAME} FROM tags g WHERE g.slug = ?2"
+            "SELECT g.id, {TAG_NAME} FROM tags g WHERE g.slug = ?2 AND EXISTS (
+                 SELECT 1 FROM item_tags it JOIN items i ON i.id = it.item_id
+                 WHERE it.tag_id = g.id AND {VISIBLE})"
         ))?
         .query_row([lang, slug], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)

@@ -486,3 +486,30 @@ fn of_fifty_simultaneous_saves_from_one_version_exactly_one_wins() {
         assert_eq!(title, winner["fields"]["title"].as_str().unwrap());
     });
 }
+
+#[test]
+fn an_image_claiming_too_many_pixels_is_refused_before_it_is_decoded() {
+    common::block_on(async {
+        let (app, editor, _) = staffed().await;
+        // A valid PNG of a few bytes whose header says 12000 × 12000 (432 MB once decoded).
+        let img = image::RgbImage::from_pixel(1, 1, image::Rgb([0, 0, 0]));
+        let mut bomb = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut bomb, image::ImageFormat::Png).unwrap();
+        let mut bomb = bomb.into_inner();
+        bomb[16..20].copy_from_slice(&12_000u32.to_be_bytes());
+        bomb[20..24].copy_from_slice(&12_000u32.to_be_bytes());
+        let mut crc = flate2::Crc::new();
+        crc.update(&bomb[12..29]);
+        bomb[29..33].copy_from_slice(&crc.sum().to_be_bytes());
+        let (type_, upload) = multipart(&bomb);
+        let (parts, body) = app
+            .post("/api/upload_image", &type_, upload, Some(&editor))
+            .await;
+        assert_eq!(parts.status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(
+            body.contains("err_image_too_many_pixels") && body.contains("12000"),
+            "{body}"
+        );
+        assert!(!app.dir.path().join("media").exists(), "no file was stored");
+    });
+}

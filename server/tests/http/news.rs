@@ -141,3 +141,39 @@ fn unknown_tags_are_404_and_bad_filters_400() {
         assert_eq!(app.get("/news?year=1999").await.0, StatusCode::OK);
     });
 }
+
+#[test]
+fn a_tag_that_only_hidden_items_use_does_not_exist_for_visitors() {
+    common::block_on(async {
+        let app = common::app();
+        app.store
+            .call_blocking(|c| {
+                c.execute_batch(
+                    "INSERT INTO tags (slug, name) VALUES ('secret-plans', 'Secret plans');
+                     INSERT INTO item_tags (item_id, tag_id)
+                       SELECT (SELECT id FROM items ORDER BY id LIMIT 1), id
+                       FROM tags WHERE slug = 'secret-plans';
+                     UPDATE items SET status = 'draft' WHERE id = (SELECT min(id) FROM items);",
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        for uri in [
+            "/tags/secret-plans",
+            "/ru/tags/secret-plans",
+            "/news?tag=secret-plans",
+            "/news/rss.xml?tag=secret-plans",
+            "/news/atom.xml?tag=secret-plans",
+        ] {
+            let (status, body) = app.get(uri).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+            assert!(!body.contains("Secret plans"), "{uri}: the name leaks");
+        }
+        let (status, _) = app.get("/tags/music").await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "a tag of published items still shows"
+        );
+    });
+}
