@@ -25,6 +25,9 @@ pub enum AppError {
     /// Too many failed logins from this address or for this name; try again later.
     #[error("too many attempts")]
     TooManyAttempts,
+    /// Slow work (checking a password, resizing an image) is at its bound; try again shortly.
+    #[error("busy")]
+    Busy,
     #[error("conflict")]
     Conflict,
     #[error("internal error")]
@@ -62,9 +65,31 @@ impl AppError {
             Self::Invalid { .. } => 400,
             Self::LoginFailed => 401,
             Self::TooManyAttempts => 429,
+            Self::Busy => 503,
             Self::Conflict => 409,
             Self::Internal => 500,
             Self::Unavailable(_) => 503,
+        }
+    }
+
+    /// After how many seconds a client may try again, for the errors that say to wait.
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            Self::TooManyAttempts => Some(crate::auth::api::FAILURE_WINDOW_SECONDS),
+            Self::Busy => Some(2),
+            _ => None,
+        }
+    }
+
+    /// The error as this site would have written it, when it came from an address: anybody
+    /// can write an address, so free text (an `Invalid` message that is not one of the
+    /// catalogue's keys, or any arguments to one) is never shown from there.
+    pub fn from_address(self, lang: Lang) -> Option<Self> {
+        match &self {
+            Self::Invalid { message, .. } if message.contains(ARG) => None,
+            Self::Invalid { message, .. } if lang.t().get(message).is_none() => None,
+            Self::Unavailable(_) => Some(Self::Unavailable(String::new())),
+            _ => Some(self),
         }
     }
 
@@ -78,6 +103,7 @@ impl AppError {
             Self::Invalid { .. } => t.err_invalid,
             Self::LoginFailed => t.err_login_failed,
             Self::TooManyAttempts => t.err_too_many,
+            Self::Busy => t.err_busy,
             Self::Conflict => t.err_conflict,
             Self::Internal => t.err_internal,
             Self::Unavailable(_) => t.err_unavailable,
@@ -94,6 +120,7 @@ impl AppError {
             Self::Invalid { message, .. } => localise(lang, message),
             Self::LoginFailed => t.err_login_failed_text.to_owned(),
             Self::TooManyAttempts => t.err_too_many_text.to_owned(),
+            Self::Busy => t.err_busy_text.to_owned(),
             Self::Conflict => t.err_conflict_text.to_owned(),
             Self::Internal => t.err_internal_text.to_owned(),
             Self::Unavailable(_) => t.err_unavailable_text.to_owned(),
@@ -196,6 +223,12 @@ mod ssr {
             if !is_html_form_post() {
                 set_status(err.status());
             }
+            if let (Some(seconds), Some(opts)) = (
+                err.retry_after(),
+                leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            ) {
+                opts.insert_header(http::header::RETRY_AFTER, seconds.into());
+            }
         }
         result
     }
@@ -238,6 +271,7 @@ mod tests {
             AppError::invalid("page", "err_page_number"),
             AppError::LoginFailed,
             AppError::TooManyAttempts,
+            AppError::Busy,
             AppError::Conflict,
             AppError::Internal,
             AppError::Unavailable("offline".into()),
@@ -251,6 +285,20 @@ mod tests {
         }
         assert_eq!(AppError::NotFound.status(), 404);
         assert_eq!(AppError::invalid("x", "y").status(), 400);
+    }
+
+    #[test]
+    fn an_address_shows_only_the_site_s_own_messages() {
+        let own = AppError::invalid("page", "err_page_number");
+        assert_eq!(own.clone().from_address(Lang::En), Some(own));
+        assert_eq!(
+            AppError::LoginFailed.from_address(Lang::Ru),
+            Some(AppError::LoginFailed)
+        );
+        let forged = AppError::invalid("x", "Password expired: send it to evil@example.com");
+        assert_eq!(forged.from_address(Lang::En), None);
+        let with_text = AppError::invalid_with("request", "err_malformed", &[&"send it to me"]);
+        assert_eq!(with_text.from_address(Lang::En), None);
     }
 
     #[test]

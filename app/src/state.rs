@@ -3,6 +3,11 @@
 use axum::extract::FromRef;
 use leptos::prelude::*;
 
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+
+use crate::auth::password::Checker;
 use crate::error::AppError;
 use crate::store::Store;
 
@@ -13,6 +18,8 @@ pub struct SiteConfig {
     pub public_url: String,
     /// Where uploaded images and their resized copies are stored.
     pub media_dir: std::path::PathBuf,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (none unless configured).
+    pub trusted_proxies: Vec<crate::auth::address::Cidr>,
 }
 
 /// Everything a request handler or server function may reach.
@@ -21,6 +28,30 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
     pub config: SiteConfig,
+    /// Checks passwords for logins, a few at a time.
+    pub passwords: Checker,
+    /// Image uploads decoded and resized at once (each may take a few hundred MB).
+    pub image_jobs: Arc<Semaphore>,
+}
+
+/// How many image uploads are worked on at once.
+const IMAGE_JOBS: usize = 1;
+/// How many password checks may wait for a thread.
+const PASSWORD_QUEUE: usize = 16;
+
+impl AppState {
+    /// The state of a portal on `store` with `config`, with its password-checking threads (one a
+    /// core) started.
+    pub fn new(leptos_options: LeptosOptions, store: Store, config: SiteConfig) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        Self {
+            leptos_options,
+            store,
+            config,
+            passwords: Checker::start(cores, PASSWORD_QUEUE),
+            image_jobs: Arc::new(Semaphore::new(IMAGE_JOBS)),
+        }
+    }
 }
 
 /// The state of the request being served.

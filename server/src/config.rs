@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use app::auth::address::Cidr;
 use clap::{Parser, Subcommand};
 
 /// twincity: the web portal of a city's international partnerships.
@@ -35,6 +36,18 @@ pub struct Cli {
     /// With an https URL, the session cookie is marked `Secure`.
     #[arg(long, env = "TWINCITY_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+
+    /// A reverse proxy (address or CIDR network, repeatable or comma-separated) whose
+    /// `X-Forwarded-For` names the client for login throttling; requests from anywhere else are
+    /// throttled by their own address. Without it, behind a proxy every visitor is the proxy.
+    #[arg(
+        long,
+        env = "TWINCITY_TRUSTED_PROXY",
+        value_name = "CIDR",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxy: Vec<Cidr>,
 
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -107,14 +107,15 @@ async fn serve(store: Store, cli: &Cli) -> Result<(), Box<dyn std::error::Error>
             .with_file_name(leptos_options.hash_file.as_ref())
             .exists();
     }
-    let state = AppState {
+    let state = AppState::new(
         leptos_options,
-        store: store.clone(),
-        config: SiteConfig {
+        store.clone(),
+        SiteConfig {
             public_url: cli.public_url(),
             media_dir: cli.media_dir(),
+            trusted_proxies: cli.trusted_proxy.clone(),
         },
-    };
+    );
     // Nagle's algorithm would hold a streamed page's later chunks until the client's delayed ACK
     // (about 40 ms on Linux): every page paid that before the first benchmark showed it.
     let listener = tokio::net::TcpListener::bind(cli.addr)

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use process::{create_draft, http, number, portal_with_editor, title_update};
+use process::{create_draft, http, number, portal_with_editor, rss_kb, title_update};
 
 /// Concurrent visitors: a steady load well under what two cores serve, not a stress test.
 const VISITORS: usize = 6;
@@ -116,16 +116,4 @@ fn mixed_load_has_no_server_errors_and_flat_memory() {
         "memory grew from {warm} kB to {end} kB"
     );
     eprintln!("{served} responses in {elapsed:.0} s, memory {warm} kB → {end} kB");
-}
-
-/// Resident memory of process `pid`, in kB (Linux).
-pub fn rss_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        })
-        .unwrap_or(0)
 }

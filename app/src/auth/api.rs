@@ -9,6 +9,8 @@ use crate::error::AppError;
 pub const MAX_FAILURES_PER_IP: u32 = 20;
 /// Most failed logins for one user name within the window before it must wait.
 pub const MAX_FAILURES_PER_ACCOUNT: u32 = 5;
+/// Failed logins are counted over this window: a client refused for too many waits at most this.
+pub const FAILURE_WINDOW_SECONDS: u32 = 15 * 60;
 
 /// The logged-in user, if any.
 #[server(prefix = "/api", endpoint = "current_user")]
@@ -18,85 +20,94 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
 
 /// Logs in and sends the browser to `next` (a path on this site). The same error answers an
 /// unknown name, a disabled account and a wrong password, so the form reveals no accounts.
+///
+/// Under a flood it stays cheap: an attempt is counted against the limits before its password
+/// is checked (so a burst gets at most the limit of checks), and the checks themselves run a
+/// few at a time; past that the answer is a quick `Busy`.
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(
     username: String,
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    use super::{password, session};
     use crate::error::with_status;
+    with_status(log_in(username, password, next).await)
+}
+
+#[cfg(feature = "ssr")]
+async fn log_in(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    use super::session;
     use crate::state::app_state;
     use crate::store::{audit, users};
 
-    with_status(
-        async move {
-            let state = app_state()?;
-            let username = username.trim().to_owned();
-            if username.is_empty() || username.len() > 64 || password.len() > 1024 {
-                return Err(AppError::LoginFailed);
-            }
-            let ip = session::client_ip();
-            let (by_ip, by_account) = {
-                let (ip, username) = (ip.clone(), username.clone());
-                state
-                    .store
-                    .call(move |c| users::recent_failures(c, &ip, &username))
-                    .await?
-            };
-            if by_ip >= MAX_FAILURES_PER_IP || by_account >= MAX_FAILURES_PER_ACCOUNT {
-                return Err(AppError::TooManyAttempts);
-            }
-            let found = {
-                let username = username.clone();
-                state
-                    .store
-                    .call(move |c| users::credentials(c, &username))
-                    .await?
-            };
-            // Hashing is deliberately slow: keep it off the async workers.
-            let (user_id, ok) = tokio::task::spawn_blocking(move || match found {
-                Some(c) => (
-                    Some(c.user_id),
-                    password::verify(&password, &c.password_hash) && !c.disabled,
-                ),
-                None => (None, password::verify(&password, password::decoy_hash())),
-            })
-            .await
-            .map_err(|_| AppError::Internal)?;
-            let (Some(user_id), true) = (user_id, ok) else {
-                state
-                    .store
-                    .call(move |c| users::record_failure(c, &ip, &username))
-                    .await?;
-                return Err(AppError::LoginFailed);
-            };
-            let token = session::new_token()?;
-            let hash = session::token_hash(&token);
+    let state = app_state()?;
+    let username = username.trim().to_owned();
+    if username.is_empty() || username.len() > 64 || password.len() > 1024 {
+        return Err(AppError::LoginFailed);
+    }
+    let ip = session::client_ip();
+    let limits = users::Limits {
+        per_ip: MAX_FAILURES_PER_IP,
+        per_account: MAX_FAILURES_PER_ACCOUNT,
+    };
+    let reservation = {
+        let (ip, username) = (ip.clone(), username.clone());
+        state
+            .store
+            .call(move |c| users::reserve_attempt(c, &ip, &username, limits))
+            .await?
+            .ok_or(AppError::TooManyAttempts)?
+    };
+    let found = {
+        let username = username.clone();
+        state
+            .store
+            .call(move |c| users::credentials(c, &username))
+            .await?
+    };
+    let (user_id, hash) = match found {
+        Some(c) if !c.disabled => (Some(c.user_id), Some(c.password_hash)),
+        // A disabled account's password is still checked, against the decoy: as slow as any.
+        _ => (None, None),
+    };
+    let verified = match state.passwords.verify(password, hash).await {
+        Ok(verified) => verified,
+        Err(_busy) => {
+            // Never checked, so not a failure of this name's.
             state
                 .store
-                .call(move |c| {
-                    let tx = c.transaction()?;
-                    users::create_session(&tx, user_id, &hash)?;
-                    users::clear_failures(&tx, &username)?;
-                    audit::record(
-                        &tx,
-                        Some(user_id),
-                        "login",
-                        &format!("user:{username}"),
-                        &ip,
-                    )?;
-                    tx.commit()?;
-                    Ok(())
-                })
+                .call(move |c| users::release(c, reservation))
                 .await?;
-            let secure = state.config.public_url.starts_with("https://");
-            session::set_cookie(&session::cookie(Some(&token), secure));
-            leptos_axum::redirect(&safe_next(next.as_deref()));
-            Ok(())
+            return Err(AppError::Busy);
         }
-        .await,
-    )
+    };
+    let (Some(user_id), true) = (user_id, verified) else {
+        return Err(AppError::LoginFailed);
+    };
+    let token = session::new_token()?;
+    let hash = session::token_hash(&token);
+    state
+        .store
+        .call(move |c| {
+            let tx = c.transaction()?;
+            users::create_session(&tx, user_id, &hash)?;
+            users::release(&tx, reservation)?;
+            users::clear_failures(&tx, &username)?;
+            audit::record(
+                &tx,
+                Some(user_id),
+                "login",
+                &format!("user:{username}"),
+                &ip,
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await?;
+    let secure = state.config.public_url.starts_with("https://");
+    session::set_cookie(&session::cookie(Some(&token), secure));
+    leptos_axum::redirect(&safe_next(next.as_deref(), &state.config.public_url));
+    Ok(())
 }
 
 /// Ends the current session and sends the browser home.
@@ -120,26 +131,72 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
-/// Where to go after logging in: a local path, never another site.
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
-        _ => "/".to_owned(),
+/// Where to go after logging in: `next` when it is a path of this site (read as a browser would
+/// read it against `public_url`: same origin, and no control character or backslash, which
+/// browsers drop or turn into slashes), else the home page.
+#[cfg(feature = "ssr")]
+pub fn safe_next(next: Option<&str>, public_url: &str) -> String {
+    let home = "/".to_owned();
+    let Some(next) = next else {
+        return home;
+    };
+    let decoded: String = form_urlencoded::parse(format!("x={next}").as_bytes())
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    let suspicious = |text: &str| text.chars().any(|c| c.is_control() || c == '\\');
+    if !next.starts_with('/') || suspicious(next) || suspicious(&decoded) {
+        return home;
     }
+    let (Ok(base), Ok(joined)) = (
+        url::Url::parse(public_url),
+        url::Url::parse(public_url).and_then(|base| base.join(next)),
+    ) else {
+        return home;
+    };
+    if joined.origin() != base.origin() || decoded.starts_with("//") {
+        return home;
+    }
+    let mut path = joined.path().to_owned();
+    if let Some(query) = joined.query() {
+        path.push('?');
+        path.push_str(query);
+    }
+    if let Some(fragment) = joined.fragment() {
+        path.push('#');
+        path.push_str(fragment);
+    }
+    path
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::safe_next;
 
+    const SITE: &str = "https://portal.example";
+
     #[test]
     fn next_stays_on_this_site() {
-        assert_eq!(safe_next(Some("/news/x?edit")), "/news/x?edit");
-        assert_eq!(safe_next(Some("//evil.example/")), "/");
-        assert_eq!(safe_next(Some("https://evil.example/")), "/");
-        assert_eq!(safe_next(Some("/\\evil.example")), "/");
-        assert_eq!(safe_next(None), "/");
+        let next = |value: &str| safe_next(Some(value), SITE);
+        assert_eq!(next("/news/x?edit"), "/news/x?edit");
+        assert_eq!(next("/ru/news?page=2#top"), "/ru/news?page=2#top");
+        assert_eq!(safe_next(None, SITE), "/");
+        for hostile in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\nSet-Cookie: x=1",
+            "/%09/evil.example",
+            "/%2F/evil.example",
+            "/%5Cevil.example",
+            "%2F%2Fevil.example",
+            "javascript:alert(1)",
+            "/\u{7f}/evil.example",
+            "",
+        ] {
+            assert_eq!(next(hostile), "/", "{hostile:?}");
+        }
     }
 }

@@ -1,7 +1,9 @@
 //! The login page and the bar a logged-in editor sees above every page.
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
+
+use crate::layout::PageTitle;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
@@ -23,7 +25,7 @@ pub fn LoginPage() -> impl IntoView {
     let t = lang.t();
     let next = move || query.read().get("next").unwrap_or_else(|| lang.href("/"));
     // Without script the failed attempt comes back as a redirect to this page with the error in
-    // the URL; with script it is the action's value.
+    // the URL (where anybody could have put one); with script it is the action's value.
     let error = move || {
         auth.login
             .value()
@@ -37,11 +39,12 @@ pub fn LoginPage() -> impl IntoView {
                             .map(ServerFnUrlError::<AppError>::decode_err)
                     })
                     .flatten()
+                    .and_then(|e| e.from_address(lang))
             })
             .map(|e| e.message(lang))
     };
     view! {
-        <Title text=format!("{} · {}", t.login_title, t.site_name)/>
+        <PageTitle text=format!("{} · {}", t.login_title, t.site_name)/>
         <Meta name="robots" content="noindex"/>
         <section class="login">
             <h1>{t.login_heading}</h1>

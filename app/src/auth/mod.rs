@@ -1,6 +1,8 @@
 //! Editors' accounts and sessions: who is logged in, the login page and form, logging out, and
 //! (on the server) password hashing and the role check every mutating server function starts with.
 
+#[cfg(feature = "ssr")]
+pub mod address;
 pub mod api;
 mod login;
 #[cfg(feature = "ssr")]

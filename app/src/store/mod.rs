@@ -21,8 +21,9 @@ use std::sync::{Arc, Mutex};
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
-/// How many idle connections the pool keeps; more are opened on demand and dropped after use.
-const MAX_IDLE: usize = 8;
+/// How many connections the pool keeps open, and how many calls run at once: a burst of requests
+/// waits its turn instead of opening a connection (with its page cache) and a thread each.
+const MAX_CONNECTIONS: usize = 8;
 
 /// Why a store call failed.
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +100,8 @@ pub struct Store {
 struct Pool {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    /// One permit for each call that may run at once on the blocking pool.
+    running: tokio::sync::Semaphore,
     /// Moves on after every call that changed a row (see `Store::generation`).
     generation: AtomicU64,
 }
@@ -114,7 +117,7 @@ impl Pool {
 
     fn give_back(&self, conn: Connection) {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-        if idle.len() < MAX_IDLE {
+        if idle.len() < MAX_CONNECTIONS {
             idle.push(conn);
         }
     }
@@ -135,6 +138,7 @@ impl Store {
             inner: Arc::new(Pool {
                 path: path.to_path_buf(),
                 idle: Mutex::new(vec![conn]),
+                running: tokio::sync::Semaphore::new(MAX_CONNECTIONS),
                 generation: AtomicU64::new(0),
             }),
         })
@@ -153,12 +157,19 @@ impl Store {
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool, keeping the caller's
-    /// tracing span. No connection is ever held across an `.await`.
+    /// tracing span, once one of the `MAX_CONNECTIONS` places is free. No connection is ever
+    /// held across an `.await`.
     pub async fn call<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
+        let _running = self
+            .inner
+            .running
+            .acquire()
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))?;
         let pool = Arc::clone(&self.inner);
         let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || {

@@ -10,7 +10,7 @@ pub const IDLE_TIMEOUT_MINUTES: u32 = 8 * 60;
 /// ...and at the latest this long after login.
 pub const ABSOLUTE_TIMEOUT_DAYS: u32 = 7;
 /// Failed logins are counted over this window.
-pub const FAILURE_WINDOW_MINUTES: u32 = 15;
+pub const FAILURE_WINDOW_MINUTES: u32 = crate::auth::api::FAILURE_WINDOW_SECONDS / 60;
 
 /// An account as the user list shows it (never with its hash).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -190,37 +190,67 @@ pub fn end_session(conn: &Connection, token_hash: &str) -> Result<(), StoreError
     Ok(())
 }
 
-/// Failed logins within the window, from `ip` and for the name `username`.
-pub fn recent_failures(
-    conn: &Connection,
-    ip: &str,
-    username: &str,
-) -> Result<(u32, u32), StoreError> {
-    let sql = format!(
-        "SELECT count(*) FROM login_failures WHERE scope = ?1 AND key = ?2
-           AND at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-{FAILURE_WINDOW_MINUTES} minutes')"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let by_ip = stmt.query_row(params!["ip", ip], |r| r.get(0))?;
-    let by_account = stmt.query_row(params!["account", username.to_lowercase()], |r| r.get(0))?;
-    Ok((by_ip, by_account))
+/// A login attempt counted as failed before its password is checked (see `reserve_attempt`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reservation {
+    ip_row: i64,
+    account_row: i64,
 }
 
-/// Notes a failed login from `ip` for the name `username`, and forgets failures past the window.
-pub fn record_failure(conn: &Connection, ip: &str, username: &str) -> Result<(), StoreError> {
-    conn.execute(
-        "INSERT INTO login_failures (scope, key, at)
-         VALUES ('ip', ?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
-                ('account', ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
-        params![ip, username.to_lowercase()],
-    )?;
-    conn.execute(
+/// The most failed logins a window may hold, from one address and for one name.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub per_ip: u32,
+    pub per_account: u32,
+}
+
+/// Counts a login attempt from `ip` for `username` as failed before its password is checked,
+/// unless either already has `limits` failures within the window (then `None`). Counting and
+/// recording are one write transaction, so attempts arriving together pass the check one at a
+/// time: a burst of them gets at most the limit of password checks. A successful login, or one
+/// that was never checked, gives its reservation back with `release`.
+pub fn reserve_attempt(
+    conn: &mut Connection,
+    ip: &str,
+    username: &str,
+    limits: Limits,
+) -> Result<Option<Reservation>, StoreError> {
+    let account = username.to_lowercase();
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    tx.execute(
         &format!(
             "DELETE FROM login_failures
              WHERE at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-{FAILURE_WINDOW_MINUTES} minutes')"
         ),
         [],
     )?;
+    let count = |scope: &str, key: &str| -> rusqlite::Result<u32> {
+        tx.prepare_cached("SELECT count(*) FROM login_failures WHERE scope = ?1 AND key = ?2")?
+            .query_row(params![scope, key], |r| r.get(0))
+    };
+    if count("ip", ip)? >= limits.per_ip || count("account", &account)? >= limits.per_account {
+        return Ok(None);
+    }
+    let insert = |scope: &str, key: &str| -> rusqlite::Result<i64> {
+        tx.prepare_cached(
+            "INSERT INTO login_failures (scope, key, at)
+             VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+        )?
+        .execute(params![scope, key])?;
+        Ok(tx.last_insert_rowid())
+    };
+    let reservation = Reservation {
+        ip_row: insert("ip", ip)?,
+        account_row: insert("account", &account)?,
+    };
+    tx.commit()?;
+    Ok(Some(reservation))
+}
+
+/// Gives back a reservation: the attempt no longer counts as failed.
+pub fn release(conn: &Connection, reservation: Reservation) -> Result<(), StoreError> {
+    conn.prepare_cached("DELETE FROM login_failures WHERE rowid IN (?1, ?2)")?
+        .execute(params![reservation.ip_row, reservation.account_row])?;
     Ok(())
 }
 
@@ -297,20 +327,37 @@ mod tests {
     }
 
     #[test]
-    fn failures_count_per_address_and_per_name() {
-        let db = temp_db();
+    fn attempts_are_reserved_up_to_the_limits_per_address_and_per_name() {
+        let mut db = temp_db();
+        let limits = Limits {
+            per_ip: 4,
+            per_account: 3,
+        };
         for _ in 0..3 {
-            record_failure(&db.conn, "10.0.0.1", "Ivan").unwrap();
+            assert!(reserve_attempt(&mut db.conn, "10.0.0.1", "Ivan", limits)
+                .unwrap()
+                .is_some());
         }
-        record_failure(&db.conn, "10.0.0.2", "ivan").unwrap();
         assert_eq!(
-            recent_failures(&db.conn, "10.0.0.1", "IVAN").unwrap(),
-            (3, 4)
+            reserve_attempt(&mut db.conn, "10.0.0.2", "IVAN", limits).unwrap(),
+            None,
+            "the name's limit holds whatever the address and case"
         );
+        let other = reserve_attempt(&mut db.conn, "10.0.0.1", "olga", limits)
+            .unwrap()
+            .expect("another name from the same address");
+        assert_eq!(
+            reserve_attempt(&mut db.conn, "10.0.0.1", "petr", limits).unwrap(),
+            None,
+            "the address's limit holds whatever the name"
+        );
+        release(&db.conn, other).unwrap();
+        assert!(reserve_attempt(&mut db.conn, "10.0.0.1", "petr", limits)
+            .unwrap()
+            .is_some());
         clear_failures(&db.conn, "ivan").unwrap();
-        assert_eq!(
-            recent_failures(&db.conn, "10.0.0.1", "ivan").unwrap(),
-            (3, 0)
-        );
+        assert!(reserve_attempt(&mut db.conn, "10.0.0.3", "ivan", limits)
+            .unwrap()
+            .is_some());
     }
 }

@@ -2,6 +2,7 @@
 
 use super::common::{self, PASSWORD};
 use app::auth::Role;
+use base64::Engine as _;
 use http::header::{LOCATION, ORIGIN, SET_COOKIE};
 use http::StatusCode;
 
@@ -170,5 +171,57 @@ fn writes_from_another_site_are_refused_and_change_nothing() {
             "{:?}",
             parts.status
         );
+    });
+}
+
+#[test]
+fn after_login_only_a_path_of_this_site_is_followed() {
+    common::block_on(async {
+        let app = common::app();
+        app.add_user("olga", Role::Editor);
+        for next in [
+            "%2F%09%2Fevil.example",
+            "%2F%0A%2Fevil.example",
+            "%2F%0D%0ASet-Cookie%3A+x%3D1",
+            "%2F%5Cevil.example",
+            "%5C%5Cevil.example",
+            "%2F%2Fevil.example",
+            "https%3A%2F%2Fevil.example%2F",
+            "%2F%252F%2Fevil.example",
+            "%2F%255Cevil.example",
+            "javascript%3Aalert(1)",
+        ] {
+            let (parts, body) = app
+                .post_form(
+                    "/api/login",
+                    &format!("username=olga&password=correct+horse+battery&next={next}"),
+                    None,
+                )
+                .await;
+            assert_eq!(
+                parts.headers.get(LOCATION),
+                Some(&"/".parse().unwrap()),
+                "{next}: {body}"
+            );
+        }
+    });
+}
+
+#[test]
+fn an_error_in_the_address_shows_only_the_site_s_own_words() {
+    common::block_on(async {
+        let app = common::app();
+        let forged = r#"{"Invalid":{"field":"password","message":"Your password expired: mail it to help@evil.example"}}"#;
+        let encode = |json: &str| base64::engine::general_purpose::URL_SAFE.encode(json);
+        let uri = format!("/login?__path=%2Fapi%2Flogin&__err={}", encode(forged));
+        let (status, body) = app.get(&uri).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!body.contains("evil.example"), "{body}");
+        assert!(!body.contains(r#"data-testid="login-error""#));
+        let own = encode(r#""LoginFailed""#);
+        let (_, body) = app
+            .get(&format!("/login?__path=%2Fapi%2Flogin&__err={own}"))
+            .await;
+        assert!(body.contains(r#"data-testid="login-error""#), "{body}");
     });
 }

@@ -59,14 +59,15 @@ pub fn app_with(extra: u32) -> TestApp {
         .output_name("twincity")
         .site_root(site.to_string_lossy().to_string())
         .build();
-    let state = AppState {
+    let state = AppState::new(
         leptos_options,
         store,
-        config: SiteConfig {
+        SiteConfig {
             public_url: "http://portal.test".into(),
             media_dir: dir.path().join("media"),
+            trusted_proxies: Vec::new(),
         },
-    };
+    );
     TestApp {
         router: server::router(state.clone()),
         store: state.store,

@@ -156,3 +156,15 @@ pub fn portal_with_editor() -> Portal {
         _dir: dir,
     }
 }
+
+/// Resident memory of process `pid`, in kB (Linux).
+pub fn rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        })
+        .unwrap_or(0)
+}
