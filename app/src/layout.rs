@@ -20,23 +20,8 @@ pub struct PublicUrl(pub String);
 #[component]
 pub fn PageTitle(#[prop(into)] text: String) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    let text = escape_text(&text);
+    let text = crate::syndication::xml_escape(&text);
     view! { <Title text/> }
-}
-
-/// `text` escaped for HTML element content.
-#[cfg(feature = "ssr")]
-fn escape_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `<title>`, description, canonical link, language alternates and OpenGraph tags of the page.
@@ -238,15 +223,6 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::json_string;
-
-    #[cfg(feature = "ssr")]
-    #[test]
-    fn titles_are_escaped_for_the_server_s_head() {
-        assert_eq!(
-            super::escape_text("a</title><script>&"),
-            "a&lt;/title&gt;&lt;script&gt;&amp;"
-        );
-    }
 
     #[test]
     fn json_strings_escape_quotes_controls_and_script_ends() {
