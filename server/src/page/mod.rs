@@ -23,7 +23,8 @@ use leptos::nonce::Nonce;
 use cache::{Page, MAX_PAGE};
 use tag::{cut_at_nonce, tag_of, tag_page, unless_held, ANONYMOUS_PAGE, EDITOR_PAGE};
 
-/// The middleware around every request.
+/// The middleware around every request: GETs and HEADs are answered as above, anything else
+/// passes through (and gets the nothing-runs policy outside).
 pub async fn serve(State(cache): State<PageCache>, mut request: Request, next: Next) -> Response {
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
         return next.run(request).await;
