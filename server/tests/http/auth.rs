@@ -3,7 +3,7 @@
 use super::common::{self, PASSWORD};
 use app::auth::Role;
 use base64::Engine as _;
-use http::header::{LOCATION, ORIGIN, SET_COOKIE};
+use http::header::{CONTENT_TYPE, LOCATION, ORIGIN, SET_COOKIE};
 use http::StatusCode;
 
 #[test]
@@ -223,5 +223,64 @@ fn an_error_in_the_address_shows_only_the_site_s_own_words() {
             .get(&format!("/login?__path=%2Fapi%2Flogin&__err={own}"))
             .await;
         assert!(body.contains(r#"data-testid="login-error""#), "{body}");
+    });
+}
+
+/// A wrong-password login for `username` from the peer `peer`, with `X-Forwarded-For: forwarded`.
+async fn wrong_login_from(
+    app: &common::TestApp,
+    peer: &str,
+    forwarded: &str,
+    username: &str,
+) -> StatusCode {
+    let peer: std::net::SocketAddr = format!("{peer}:50000").parse().unwrap();
+    let mut request = http::Request::post("/api/login")
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", forwarded)
+        .body(axum::body::Body::from(format!(
+            "username={username}&password=wrong+password+here"
+        )))
+        .unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(peer));
+    app.send(request).await.0.status
+}
+
+#[test]
+fn behind_a_trusted_proxy_each_visitor_is_throttled_by_their_own_address() {
+    common::block_on(async {
+        let app = common::app_behind(vec!["127.0.0.1/32".parse().unwrap()]);
+        let proxy = "127.0.0.1";
+        // Twenty failures from one visitor, spread over names so no name's limit is reached.
+        for i in 0..app::auth::api::MAX_FAILURES_PER_IP {
+            let name = format!("name{}", i % 4);
+            let status = wrong_login_from(&app, proxy, "203.0.113.1", &name).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i}");
+        }
+        assert_eq!(
+            wrong_login_from(&app, proxy, "203.0.113.1", "other").await,
+            StatusCode::TOO_MANY_REQUESTS,
+            "that visitor waits"
+        );
+        assert_eq!(
+            wrong_login_from(&app, proxy, "198.51.100.1, 203.0.113.2", "other").await,
+            StatusCode::UNAUTHORIZED,
+            "another visitor behind the same proxy does not"
+        );
+        assert_eq!(
+            wrong_login_from(&app, "192.0.2.9", "203.0.113.9", "other").await,
+            StatusCode::UNAUTHORIZED,
+            "an untrusted peer is throttled by its own address"
+        );
+        for i in 0..app::auth::api::MAX_FAILURES_PER_IP {
+            let name = format!("third{}", i % 4);
+            wrong_login_from(&app, "192.0.2.10", "203.0.113.1", &name).await;
+        }
+        assert_eq!(
+            wrong_login_from(&app, "192.0.2.10", "203.0.113.5", "fourth").await,
+            StatusCode::TOO_MANY_REQUESTS,
+            "a header it wrote itself does not lift that"
+        );
     });
 }

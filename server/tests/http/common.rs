@@ -2,6 +2,7 @@
 
 use std::sync::LazyLock;
 
+use app::auth::address::Cidr;
 use app::auth::{password, Role};
 use app::state::{AppState, SiteConfig};
 use app::store::{seed, users, Store};
@@ -38,6 +39,15 @@ pub struct TestApp {
 
 /// A seeded portal with `extra` generated items.
 pub fn app_with(extra: u32) -> TestApp {
+    configured(extra, Vec::new())
+}
+
+/// A seeded portal behind the reverse proxies `trusted`.
+pub fn app_behind(trusted: Vec<Cidr>) -> TestApp {
+    configured(0, trusted)
+}
+
+fn configured(extra: u32, trusted_proxies: Vec<Cidr>) -> TestApp {
     let dir = tempfile::tempdir().expect("temporary directory");
     let store = Store::open(&dir.path().join("portal.db")).expect("open store");
     store
@@ -65,7 +75,7 @@ pub fn app_with(extra: u32) -> TestApp {
         SiteConfig {
             public_url: "http://portal.test".into(),
             media_dir: dir.path().join("media"),
-            trusted_proxies: Vec::new(),
+            trusted_proxies,
         },
     );
     TestApp {
