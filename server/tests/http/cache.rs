@@ -29,15 +29,21 @@ async fn page(app: &TestApp) -> String {
     body
 }
 
+/// A portal with an editor logged in (their `Cookie` value returned) whose article page was
+/// rendered and kept, then retitled "Written behind the store" where the store cannot see it.
+async fn kept_then_retitled_behind_the_store() -> (TestApp, String) {
+    let app = common::app();
+    app.add_user("olga", Role::Editor);
+    let editor = app.login("olga").await;
+    assert!(page(&app).await.contains(TITLE));
+    retitle_out_of_band(&app, "Written behind the store");
+    (app, editor)
+}
+
 #[test]
 fn a_cached_page_is_never_served_after_an_edit() {
     common::block_on(async {
-        let app = common::app();
-        app.add_user("olga", Role::Editor);
-        let editor = app.login("olga").await;
-        assert!(page(&app).await.contains(TITLE));
-
-        retitle_out_of_band(&app, "Written behind the store");
+        let (app, editor) = kept_then_retitled_behind_the_store().await;
         assert!(
             page(&app).await.contains(TITLE),
             "visitors get the cached page while the store saw no edit"
@@ -185,11 +191,7 @@ fn pages_and_feeds_are_revalidated_with_etags_until_an_edit() {
 #[test]
 fn a_made_up_session_cookie_is_an_anonymous_visitor_served_from_the_cache() {
     common::block_on(async {
-        let app = common::app();
-        app.add_user("olga", Role::Editor);
-        let editor = app.login("olga").await;
-        assert!(page(&app).await.contains(TITLE));
-        retitle_out_of_band(&app, "Written behind the store");
+        let (app, editor) = kept_then_retitled_behind_the_store().await;
         for forged in [
             "twincity_session=forged",
             "twincity_session=",
