@@ -22,11 +22,16 @@ pub fn with_query(path: &str, pairs: &[(&str, String)]) -> String {
     if pairs.is_empty() {
         return path.to_owned();
     }
+    format!("{path}?{}", query_string(pairs))
+}
+
+/// `pairs` as a query string, without the `?`.
+fn query_string(pairs: &[(&str, String)]) -> String {
     let query: Vec<String> = pairs
         .iter()
         .map(|(k, v)| format!("{k}={}", encode(v)))
         .collect();
-    format!("{path}?{}", query.join("&"))
+    query.join("&")
 }
 
 /// The query parameters the page at `path` (English or Russian form) reads. Any other parameter
@@ -63,7 +68,7 @@ pub fn page_query(path: &str, query: &str) -> String {
             Some((*name, value.clone()))
         })
         .collect();
-    with_query("", &kept).trim_start_matches('?').to_owned()
+    query_string(&kept)
 }
 
 /// `path` as a path of this site: a run of slashes or backslashes at its start becomes one

@@ -140,17 +140,15 @@ pub fn safe_next(next: Option<&str>, public_url: &str) -> String {
     let Some(next) = next else {
         return home;
     };
-    let decoded: String = form_urlencoded::parse(format!("x={next}").as_bytes())
-        .map(|(_, v)| v.into_owned())
-        .collect();
+    let decoded = percent_encoding::percent_decode_str(next).decode_utf8_lossy();
     let suspicious = |text: &str| text.chars().any(|c| c.is_control() || c == '\\');
     if !next.starts_with('/') || suspicious(next) || suspicious(&decoded) {
         return home;
     }
-    let (Ok(base), Ok(joined)) = (
-        url::Url::parse(public_url),
-        url::Url::parse(public_url).and_then(|base| base.join(next)),
-    ) else {
+    let Ok(base) = url::Url::parse(public_url) else {
+        return home;
+    };
+    let Ok(joined) = base.join(next) else {
         return home;
     };
     if joined.origin() != base.origin() || decoded.starts_with("//") {
