@@ -93,6 +93,22 @@ impl AppError {
         }
     }
 
+    /// The error a plain HTML form posting to the server function at `path` came back with: the
+    /// framework sends the browser back to the form's page with the error in the address
+    /// (`__path`, `__err`), where anybody could have put one, so only [`Self::from_address`]
+    /// errors count.
+    pub fn of_form(
+        query: &leptos_router::params::ParamsMap,
+        path: &str,
+        lang: Lang,
+    ) -> Option<Self> {
+        (query.get_str("__path") == Some(path))
+            .then(|| query.get_str("__err"))
+            .flatten()
+            .map(leptos::server_fn::error::ServerFnUrlError::<Self>::decode_err)
+            .and_then(|e| e.from_address(lang))
+    }
+
     /// A short heading for the error page, in `lang`.
     pub fn heading(&self, lang: Lang) -> &'static str {
         let t = lang.t();

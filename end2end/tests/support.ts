@@ -68,9 +68,16 @@ export class FeedPage {
   }
 }
 
-/** Resolves once the WebAssembly app has hydrated the server-rendered page. */
+/**
+ * Resolves once the page is live: the in-page navigation is installed and every island on the
+ * page has hydrated (each marks its root `data-island-ready`). A page without islands is live as
+ * soon as the navigation script has run.
+ */
 export async function waitForHydration(page: Page) {
-  await expect(page.locator('html[data-hydrated]')).toHaveCount(1, { timeout: 20_000 });
+  await expect(page.locator('html[data-navigation="ready"]')).toHaveCount(1, { timeout: 20_000 });
+  await expect(page.locator('leptos-island:not(:has([data-island-ready]))')).toHaveCount(0, {
+    timeout: 20_000,
+  });
 }
 
 /** Collects console errors and warnings (hydration mismatches are reported there). */

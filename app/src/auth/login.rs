@@ -7,7 +7,6 @@ use crate::layout::PageTitle;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use leptos::server_fn::error::ServerFnUrlError;
 use leptos::server_fn::ServerFn;
 
 use super::api::Login;
@@ -31,16 +30,7 @@ pub fn LoginPage() -> impl IntoView {
             .value()
             .get()
             .and_then(Result::err)
-            .or_else(|| {
-                let q = query.read();
-                (q.get_str("__path") == Some(Login::PATH))
-                    .then(|| {
-                        q.get_str("__err")
-                            .map(ServerFnUrlError::<AppError>::decode_err)
-                    })
-                    .flatten()
-                    .and_then(|e| e.from_address(lang))
-            })
+            .or_else(|| AppError::of_form(&query.read(), Login::PATH, lang))
             .map(|e| e.message(lang))
     };
     view! {

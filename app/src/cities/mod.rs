@@ -24,6 +24,16 @@ impl CityRef {
     }
 }
 
+impl From<City> for CityRef {
+    fn from(city: City) -> Self {
+        Self {
+            slug: city.slug,
+            name: city.name,
+            country: city.country_name,
+        }
+    }
+}
+
 /// Twin city (a formal twinning) or partner city (a cooperation agreement).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CityKind {

@@ -7,11 +7,10 @@ use super::api::{get_city, list_cities};
 use super::map::MapPreview;
 use super::{City, CityKind, CityProfile, CityStatus};
 use crate::auth::use_auth;
-use crate::editor::city::CityEditForm;
-use crate::editor::PageReload;
+use crate::editor::city::CityEditor;
 use crate::error::AppError;
 use crate::i18n::{fill, use_lang, Lang};
-use crate::layout::{json_string, ErrorPage, JsonLd, Loaded, PageMeta};
+use crate::layout::{json_string, ErrorPage, JsonLd, Loaded, PageMeta, PageTitle};
 use crate::news::FeedList;
 use crate::pager::{page_href, parse_page, Pager};
 
@@ -174,18 +173,15 @@ pub fn CityPage() -> impl IntoView {
     let query = use_query_map();
     let auth = use_auth();
     let lang = use_lang();
-    let reload = RwSignal::new(0usize);
-    provide_context(PageReload(reload));
     let profile = Resource::new(
         move || {
             (
                 params.read().get("slug").unwrap_or_default(),
                 parse_page(query.read().get("page")),
-                reload.get(),
                 auth.generation(),
             )
         },
-        move |(slug, page, _, _)| async move { get_city(slug, page?, lang).await },
+        move |(slug, page, _)| async move { get_city(slug, page?, lang).await },
     );
     view! { <Loaded resource=profile view=|profile| view! { <CityView profile/> }/> }
 }
@@ -196,26 +192,25 @@ fn CityView(profile: CityProfile) -> impl IntoView {
     let Some(version) = profile.edit_version else {
         return view! { <CityFacts profile/> }.into_any();
     };
-    let query = use_query_map();
     let lang = use_lang();
-    let editing = Memo::new(move |_| query.read().get("edit").is_some());
-    let edit = lang.href(&format!("{}?edit", profile.city.href()));
-    let page = move || {
-        if editing.get() {
-            view! { <CityEditForm city=profile.city.clone() version/> }.into_any()
-        } else {
-            view! {
-                <div class="editor-toolbar">
-                    <a href=edit.clone() class="button" data-testid="edit-toggle">
-                        {lang.t().edit}
-                    </a>
-                </div>
-                <CityFacts profile=profile.clone()/>
-            }
-            .into_any()
+    if use_query_map().read_untracked().get("edit").is_some() {
+        let t = lang.t();
+        let heading = fill(t.city_editing, &[&profile.city.name]);
+        return view! {
+            <PageTitle text=format!("{heading} · {}", t.site_name)/>
+            <h1>{heading}</h1>
+            <CityEditor city=profile.city version lang/>
         }
-    };
-    page.into_any()
+        .into_any();
+    }
+    let edit = lang.href(&format!("{}?edit", profile.city.href()));
+    view! {
+        <div class="editor-toolbar">
+            <a href=edit class="button" data-testid="edit-toggle">{lang.t().edit}</a>
+        </div>
+        <CityFacts profile/>
+    }
+    .into_any()
 }
 
 #[component]

@@ -87,6 +87,7 @@ pub async fn restore_revision(
     id: i64,
     version: i64,
     base_version: i64,
+    #[server(default)] lang: Lang,
 ) -> Result<Editable, AppError> {
     use crate::{auth::session, auth::Role, error::with_status, store::editor};
     with_status(
@@ -97,14 +98,21 @@ pub async fn restore_revision(
                 .call(move |c| editor::revision_fields(c, id, version))
                 .await?
                 .ok_or(AppError::NotFound)?;
-            save(
+            let saved = save(
                 id,
                 base_version,
                 fields,
                 user.id,
                 format!("restored version {version}"),
             )
-            .await
+            .await?;
+            // The form is a plain one: its page comes back saying what became of the restore.
+            leptos_axum::redirect(&format!(
+                "{}/history?restored={}",
+                lang.href(&saved.kind.href(&saved.slug)),
+                saved.version
+            ));
+            Ok(saved)
         }
         .await,
     )

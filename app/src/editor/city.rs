@@ -1,14 +1,12 @@
 //! Editing a partner city's facts in place on its page (admins only: a partnership's status is a
 //! decision of the city, not of the news desk).
 
-use crate::layout::PageTitle;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
-use super::{check_len, PageReload};
+use super::check_len;
 use crate::cities::{City, CityKind, CityStatus};
 use crate::error::AppError;
-use crate::i18n::{fill, use_lang, Lang};
+use crate::i18n::{fill, Lang};
 
 /// Checks a city's facts, trimming text, or says what is wrong.
 pub fn validated(mut city: City) -> Result<City, AppError> {
@@ -72,13 +70,13 @@ pub async fn update_city(
     )
 }
 
-/// The city's facts as a form, in the place of the facts list.
-#[component]
-pub fn CityEditForm(city: City, version: i64) -> impl IntoView {
-    let lang = use_lang();
+/// The city's facts as a form, in the place of the facts list; a lazy island, fetched only by an
+/// admin's page with `?edit`. `version` is the one the form starts from.
+#[island(lazy)]
+pub fn CityEditor(city: City, version: i64, lang: Lang) -> impl IntoView {
+    provide_context(lang);
     let t = lang.t();
     let href = lang.href(&city.href());
-    let heading = fill(t.city_editing, &[&city.name]);
     let name = RwSignal::new(city.name.clone());
     // The form edits the country as this language writes it; in English that is also the
     // stored name filters use.
@@ -123,17 +121,14 @@ pub fn CityEditForm(city: City, version: i64) -> impl IntoView {
             lang,
         });
     };
-    let navigate = use_navigate();
-    let reload = use_context::<PageReload>();
     let target = href.clone();
     crate::client_effect(move || {
         if let Some(Ok(_)) = save.value().get() {
-            if let Some(PageReload(r)) = reload {
-                r.update(|n| *n += 1);
-            }
-            navigate(&target, Default::default());
+            crate::load_page(&target);
         }
     });
+    let hydrated = RwSignal::new(false);
+    crate::client_effect(move || hydrated.set(true));
     let error = move || {
         save.value()
             .get()
@@ -141,9 +136,15 @@ pub fn CityEditForm(city: City, version: i64) -> impl IntoView {
             .map(|e| e.message(lang))
     };
     view! {
-        <PageTitle text=format!("{heading} · {}", t.site_name)/>
-        <h1>{heading}</h1>
-        <form class="item-edit city-edit" data-testid="city-form" on:submit=submit>
+        <form
+            class="item-edit city-edit"
+            data-testid="city-form"
+            data-island-ready=move || hydrated.get().then_some("")
+            data-navigation="document"
+            on:submit=submit
+        >
+            // Live only once the island is: see the item editor.
+            <fieldset class="plain" disabled=move || !hydrated.get()>
             <p class="form-error" role="alert">{error}</p>
             <p class="form-hint">{fill(t.city_form_texts_in, &[&t.lang_name])}</p>
             <label for="city-name">{t.city_form_name}</label>
@@ -179,6 +180,7 @@ pub fn CityEditForm(city: City, version: i64) -> impl IntoView {
                 <button type="submit" class="button primary" disabled=move || save.pending().get()>{t.save}</button>
                 <a href=href class="button">{t.cancel}</a>
             </div>
+            </fieldset>
         </form>
     }
 }

@@ -5,13 +5,15 @@ use leptos::prelude::*;
 use leptos_meta::Meta;
 
 use crate::layout::PageTitle;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
+
+use leptos::server_fn::ServerFn;
 
 use super::api::{get_history, RestoreRevision};
 use super::{Editable, RevisionMeta};
 use crate::auth::use_auth;
+use crate::error::AppError;
 use crate::i18n::format_datetime;
 use crate::i18n::{fill, use_lang};
 use crate::layout::ErrorPage;
@@ -67,17 +69,15 @@ fn HistoryPage(kind: ItemKind) -> impl IntoView {
     let auth = use_auth();
     let lang = use_lang();
     let t = lang.t();
-    let restore = ServerAction::<RestoreRevision>::new();
     let history = Resource::new(
         move || {
             (
                 params.read().get("slug").unwrap_or_default(),
                 query.read().get("rev").and_then(|r| r.parse::<i64>().ok()),
-                restore.version().get(),
                 auth.generation(),
             )
         },
-        move |(slug, rev, _, _)| get_history(kind, slug, rev, lang),
+        move |(slug, rev, _)| get_history(kind, slug, rev, lang),
     );
     view! {
         <PageTitle text=format!("{} · {}", t.history_title, t.site_name)/>
@@ -85,7 +85,7 @@ fn HistoryPage(kind: ItemKind) -> impl IntoView {
         <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
             {move || Suspend::new(async move {
                 match history.await {
-                    Ok(history) => view! { <HistoryView history restore/> }.into_any(),
+                    Ok(history) => view! { <HistoryView history/> }.into_any(),
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
             })}
@@ -93,18 +93,18 @@ fn HistoryPage(kind: ItemKind) -> impl IntoView {
     }
 }
 
+/// The history; after a restore (a plain form that comes back here) it says what became of it.
 #[component]
-fn HistoryView(history: History, restore: ServerAction<RestoreRevision>) -> impl IntoView {
+fn HistoryView(history: History) -> impl IntoView {
     let current = history.current;
     let lang = use_lang();
     let t = lang.t();
     let href = lang.href(&current.kind.href(&current.slug));
     let base = format!("{href}/history");
-    let restored = move || {
-        restore.value().get().map(|r| match r {
-            Ok(item) => fill(t.restored_as, &[&item.version]),
-            Err(e) => e.message(lang),
-        })
+    let query = use_query_map().read_untracked();
+    let restored = match query.get("restored").and_then(|v| v.parse::<i64>().ok()) {
+        Some(version) => Some(fill(t.restored_as, &[&version])),
+        None => AppError::of_form(&query, RestoreRevision::PATH, lang).map(|e| e.message(lang)),
     };
     view! {
         <section class="history" data-testid="history">
@@ -123,7 +123,6 @@ fn HistoryView(history: History, restore: ServerAction<RestoreRevision>) -> impl
                             diff
                             id=current.id
                             base_version=current.version
-                            restore
                         />
                     }
                 })}
@@ -159,9 +158,7 @@ fn RevisionTable(revisions: Vec<RevisionMeta>, current: i64, base: String) -> im
                                 let href = format!("{base}?rev={}", r.version);
                                 let label = fill(t.compare_label, &[&r.version]);
                                 view! {
-                                    <A href=href attr:aria-label=label>
-                                        {t.compare}
-                                    </A>
+                                    <a href=href aria-label=label>{t.compare}</a>
                                 }
                             });
                         view! {
@@ -181,15 +178,10 @@ fn RevisionTable(revisions: Vec<RevisionMeta>, current: i64, base: String) -> im
 }
 
 #[component]
-fn Compared(
-    version: i64,
-    diff: Vec<FieldDiff>,
-    id: i64,
-    base_version: i64,
-    restore: ServerAction<RestoreRevision>,
-) -> impl IntoView {
+fn Compared(version: i64, diff: Vec<FieldDiff>, id: i64, base_version: i64) -> impl IntoView {
     let empty = diff.is_empty();
-    let t = use_lang().t();
+    let lang = use_lang();
+    let t = lang.t();
     view! {
         <section class="compared" aria-labelledby="compared-heading" data-testid="diff">
             <h2 id="compared-heading">{fill(t.compared_heading, &[&version])}</h2>
@@ -220,12 +212,13 @@ fn Compared(
                     })
                     .collect_view()}
             </dl>
-            <ActionForm action=restore>
+            <form method="post" action=RestoreRevision::url()>
+                <input type="hidden" name="lang" value=lang.code()/>
                 <input type="hidden" name="id" value=id/>
                 <input type="hidden" name="version" value=version/>
                 <input type="hidden" name="base_version" value=base_version/>
                 <button type="submit" class="button">{fill(t.restore_version, &[&version])}</button>
-            </ActionForm>
+            </form>
         </section>
     }
 }

@@ -1,11 +1,11 @@
 //! Editing an item in place: the editor's toolbar on an item's page, the edit form laid out like
 //! the page it replaces, saving (button or Ctrl/Cmd+S) with conflict detection, and the
-//! warning before leaving with unsaved changes.
+//! warning before leaving with unsaved changes. The form is the [`ItemEditor`] island, lazy:
+//! only an editor's page with `?edit` fetches its code.
 
 use crate::layout::PageTitle;
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use super::api::{get_editable, CreateItem, UpdateItem};
 use super::conflict::ConflictPanel;
@@ -13,54 +13,64 @@ use super::images::CoverField;
 use super::{Editable, ItemFields, ItemStatus};
 use crate::auth::use_auth;
 use crate::cities::api::list_cities;
+use crate::cities::CityRef;
 use crate::error::AppError;
-use crate::i18n::{fill, use_lang};
+use crate::i18n::{fill, use_lang, Lang};
 use crate::news::{Item, ItemArticle, ItemKind};
-
-/// Lets an edit form make its page load what it shows again after a save.
-#[derive(Clone, Copy)]
-pub struct PageReload(pub RwSignal<usize>);
 
 /// An item's page as its editors see it: a toolbar with the item's state, and either the page as
 /// visitors see it or (with `?edit` in the URL) the same page with every text editable.
 #[component]
 pub fn EditableItem(item: Item, editable: Editable, badge: Option<String>) -> impl IntoView {
-    let query = use_query_map();
-    let editing = Memo::new(move |_| query.read().get("edit").is_some());
+    let editing = use_query_map().read_untracked().get("edit").is_some();
     let lang = use_lang();
     let href = lang.href(&editable.kind.href(&editable.slug));
-    let cover_widths = item
-        .cover
-        .as_ref()
-        .map(|c| c.widths.clone())
-        .unwrap_or_default();
-    view! {
-        <EditorToolbar href=href.clone() badge editing/>
-        {move || {
-            if editing.get() {
-                view! { <EditForm editable=editable.clone() cover_widths=cover_widths.clone()/> }
-                    .into_any()
-            } else {
-                view! { <ItemArticle item=item.clone()/> }.into_any()
-            }
-        }}
+    if !editing {
+        return view! {
+            <EditorToolbar href badge editing/>
+            <ItemArticle item/>
+        }
+        .into_any();
     }
+    let t = lang.t();
+    let heading = fill(t.editing_item, &[&editable.fields.title]);
+    let cover_widths = item.cover.map(|c| c.widths).unwrap_or_default();
+    let cities = Resource::new(|| (), move |_| list_cities(lang));
+    view! {
+        <EditorToolbar href badge editing/>
+        <PageTitle text=format!("{heading} · {}", t.site_name)/>
+        <h1 class="visually-hidden">{heading}</h1>
+        <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
+            {move || {
+                let editable = editable.clone();
+                let cover_widths = cover_widths.clone();
+                Suspend::new(async move {
+                    let cities = cities
+                        .await
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(CityRef::from)
+                        .collect();
+                    view! { <ItemEditor editable cover_widths cities lang/> }
+                })
+            }}
+        </Suspense>
+    }
+    .into_any()
 }
 
 #[component]
-fn EditorToolbar(href: String, badge: Option<String>, editing: Memo<bool>) -> impl IntoView {
+fn EditorToolbar(href: String, badge: Option<String>, editing: bool) -> impl IntoView {
     let t = use_lang().t();
     let history = format!("{href}/history");
     let edit_href = format!("{href}?edit");
     view! {
         <div class="editor-toolbar" data-testid="editor-toolbar">
             {badge.map(|b| view! { <span class="badge" data-testid="status-badge">{b}</span> })}
-            <Show when=move || !editing.get()>
-                <a href=edit_href.clone() class="button" data-testid="edit-toggle">
-                    {t.edit}
-                </a>
-            </Show>
-            <A href=history.clone()>{t.history}</A>
+            {(!editing).then(|| view! {
+                <a href=edit_href class="button" data-testid="edit-toggle">{t.edit}</a>
+            })}
+            <a href=history>{t.history}</a>
         </div>
     }
 }
@@ -144,9 +154,16 @@ impl Draft {
     }
 }
 
-#[component]
-fn EditForm(mut editable: Editable, cover_widths: Vec<u32>) -> impl IntoView {
-    let lang = use_lang();
+/// The edit form. `cities` are those an item can be linked to. The page is left by loading a new
+/// document (the island's guards against losing unsaved text go with it).
+#[island(lazy)]
+fn ItemEditor(
+    mut editable: Editable,
+    cover_widths: Vec<u32>,
+    cities: Vec<CityRef>,
+    lang: Lang,
+) -> impl IntoView {
+    provide_context(lang);
     let t = lang.t();
     // The page's language is the one being written: on a Russian page an English-only item
     // starts from its English text and saves as its Russian translation.
@@ -184,26 +201,29 @@ fn EditForm(mut editable: Editable, cover_widths: Vec<u32>) -> impl IntoView {
         Some(Err(e)) => Some(e),
     };
     let invalid = move |name: &'static str| move || matches!(error(), Some(AppError::Invalid { field, .. }) if field == name);
-    let heading = fill(t.editing_item, &[&editable.fields.title]);
-    let navigate = use_navigate();
     let cancel = move |_| {
         if !dirty.get_untracked() || confirm(t.confirm_discard) {
             saved_fields.set(current.get_untracked());
-            navigate(&href, Default::default());
+            crate::load_page(&href);
         }
     };
+    let hydrated = RwSignal::new(false);
+    crate::client_effect(move || hydrated.set(true));
     view! {
-        <PageTitle text=format!("{heading} · {}", t.site_name)/>
-        <h1 class="visually-hidden">{heading}</h1>
         <form
             class="item item-edit"
             data-testid="edit-form"
+            data-island-ready=move || hydrated.get().then_some("")
+            data-navigation="document"
             aria-label=t.edit_form_label
             on:submit=move |ev| {
                 ev.prevent_default();
                 submit();
             }
         >
+            // Nothing can be typed or sent before the island is live: text typed earlier would
+            // be replaced, and a form sent without the script would carry none of it.
+            <fieldset class="plain" disabled=move || !hydrated.get()>
             <div class="edit-actions">
                 <StatusFields draft/>
                 <span class="unsaved" role="status">
@@ -224,8 +244,9 @@ fn EditForm(mut editable: Editable, cover_widths: Vec<u32>) -> impl IntoView {
             </p>
             {move || conflict.get().map(|theirs| view! { <ConflictPanel theirs/> })}
             <TextFields draft kind invalid_title=Signal::derive(invalid("title"))/>
-            <LinkFields draft/>
+            <LinkFields draft cities/>
             <CoverField image=draft.cover_image alt=draft.cover_alt widths=cover_widths/>
+            </fieldset>
         </form>
     }
 }
@@ -241,20 +262,12 @@ fn after_save(
     base_version: RwSignal<i64>,
     conflict: RwSignal<Option<Editable>>,
 ) {
-    let navigate = use_navigate();
-    let reload = use_context::<PageReload>();
     let lang = use_lang();
     crate::client_effect(move || match save.value().get() {
         Some(Ok(saved)) => {
             saved_fields.set(current.get_untracked());
             conflict.set(None);
-            if let Some(PageReload(r)) = reload {
-                r.update(|n| *n += 1);
-            }
-            navigate(
-                &lang.href(&saved.kind.href(&saved.slug)),
-                Default::default(),
-            );
+            crate::load_page(&lang.href(&saved.kind.href(&saved.slug)));
         }
         Some(Err(AppError::Conflict)) => {
             let slug = slug.clone();
@@ -290,8 +303,8 @@ fn guard_unsaved(dirty: Memo<bool>, submit: impl Fn() + Copy + 'static) {
                 submit();
             }
         });
-        // The router follows links from a listener on the window; catching clicks on the way down
-        // lets a "stay" answer stop the navigation before it starts.
+        // The page's navigation follows links from a listener on the window; catching clicks on
+        // the way down lets a "stay" answer stop the navigation before it starts.
         let links = Closure::<dyn Fn(web_sys::MouseEvent)>::new(move |e: web_sys::MouseEvent| {
             let on_link = e
                 .target()
@@ -418,43 +431,38 @@ fn EventFields(draft: Draft) -> impl IntoView {
 }
 
 #[component]
-fn LinkFields(draft: Draft) -> impl IntoView {
-    let lang = use_lang();
-    let t = lang.t();
-    let cities = Resource::new(|| (), move |_| list_cities(lang));
+fn LinkFields(draft: Draft, cities: Vec<CityRef>) -> impl IntoView {
+    let t = use_lang().t();
+    let boxes = cities
+        .into_iter()
+        .map(|city| {
+            let slug = city.slug;
+            let checked = {
+                let slug = slug.clone();
+                move || draft.cities.with(|c| c.contains(&slug))
+            };
+            view! {
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        prop:checked=checked
+                        on:change:target=move |ev| {
+                            let on = ev.target().checked();
+                            draft.cities.update(|c| {
+                                c.retain(|s| s != &slug);
+                                if on { c.push(slug.clone()) }
+                            });
+                        }
+                    />
+                    {city.name}
+                </label>
+            }
+        })
+        .collect_view();
     view! {
         <fieldset class="edit-cities">
             <legend>{t.field_cities}</legend>
-            <Suspense fallback=move || view! { <p class="loading">{t.loading_cities}</p> }>
-                {move || Suspend::new(async move {
-                    let all = cities.await.unwrap_or_default();
-                    all.into_iter()
-                        .map(|city| {
-                            let slug = city.slug.clone();
-                            let checked = {
-                                let slug = slug.clone();
-                                move || draft.cities.with(|c| c.contains(&slug))
-                            };
-                            view! {
-                                <label class="check">
-                                    <input
-                                        type="checkbox"
-                                        prop:checked=checked
-                                        on:change:target=move |ev| {
-                                            let on = ev.target().checked();
-                                            draft.cities.update(|c| {
-                                                c.retain(|s| s != &slug);
-                                                if on { c.push(slug.clone()) }
-                                            });
-                                        }
-                                    />
-                                    {city.name}
-                                </label>
-                            }
-                        })
-                        .collect_view()
-                })}
-            </Suspense>
+            {boxes}
         </fieldset>
         <label class="field-label" for="edit-tags">{t.field_tags}</label>
         <input id="edit-tags" type="text" bind:value=draft.tags/>

@@ -13,7 +13,7 @@ mod inline;
 
 pub use audit::AuditPage;
 pub use history::{EventHistoryPage, NewsHistoryPage};
-pub use inline::{EditableItem, NewItemButton, PageReload};
+pub use inline::{EditableItem, NewItemButton};
 
 use serde::{Deserialize, Serialize};
 

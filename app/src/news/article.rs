@@ -10,7 +10,7 @@ use crate::auth::use_auth;
 use crate::cities::CityRef;
 use crate::editor::images::Cover;
 use crate::editor::images::CoverImage;
-use crate::editor::{EditableItem, PageReload};
+use crate::editor::EditableItem;
 use crate::i18n::use_lang;
 use crate::layout::{json_string, JsonLd, Loaded, PageMeta, PublicUrl};
 
@@ -20,24 +20,20 @@ pub fn ArticlePage() -> impl IntoView {
     view! { <ItemPage kind=ItemKind::News/> }
 }
 
-/// Loads the item of `kind` named by the `slug` route parameter and shows it; again after an
-/// editor saves it, and after logging in or out.
+/// Loads the item of `kind` named by the `slug` route parameter and shows it.
 #[component]
 pub fn ItemPage(kind: ItemKind) -> impl IntoView {
     let params = use_params_map();
     let auth = use_auth();
     let lang = use_lang();
-    let reload = RwSignal::new(0usize);
-    provide_context(PageReload(reload));
     let item = Resource::new(
         move || {
             (
                 params.read().get("slug").unwrap_or_default(),
-                reload.get(),
                 auth.generation(),
             )
         },
-        move |(slug, _, _)| get_item(kind, slug, lang),
+        move |(slug, _)| get_item(kind, slug, lang),
     );
     view! { <Loaded resource=item view=|item| view! { <ItemView item/> }/> }
 }

@@ -195,15 +195,7 @@ pub fn MapBackdrop(
     let from = (home.lon, home.lat);
     let (hx, hy) = project(home.lon, home.lat);
     let view_box = format!("0 0 {WIDTH} {:.1}", height());
-    // Fetched first (the preload sits in <head> before the scripts): the map is the largest
-    // thing on its page, and when it waited behind the WebAssembly the largest paint did too.
     view! {
-        <leptos_meta::Link
-            rel="preload"
-            as_="image"
-            href=countries_url.clone()
-            fetchpriority="high"
-        />
         <img
             class="map-countries"
             src=countries_url
@@ -230,6 +222,14 @@ pub fn MapBackdrop(
     }
 }
 
+/// Fetches the countries image first (the preload sits in `<head>` before the scripts): the map is
+/// the largest thing on its page, and when it waited behind the WebAssembly the largest paint did
+/// too. A server component: the page's `<head>` is written on the server.
+#[component]
+pub fn CountriesPreload(url: String) -> impl IntoView {
+    view! { <leptos_meta::Link rel="preload" as_="image" href=url fetchpriority="high"/> }
+}
+
 /// A map that only shows: no links, no controls. `focus` centres and zooms it on one place.
 #[component]
 pub fn MiniMap(
@@ -253,6 +253,7 @@ pub fn MiniMap(
         })
         .collect_view();
     view! {
+        <CountriesPreload url=data.countries_url.clone()/>
         <div class="map-frame mini" data-testid="mini-map">
             <div class="map-canvas" style=view.transform()>
                 <MapBackdrop countries_url=data.countries_url home=data.home cities=data.cities/>

@@ -41,7 +41,7 @@ pub struct CityCard {
 }
 
 /// Which cities the map shows; read from and written to the query string.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MapFilter {
     pub kind: Option<CityKind>,
     pub status: Option<CityStatus>,

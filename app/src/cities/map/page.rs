@@ -1,21 +1,22 @@
 //! `/map`: the interactive map. Without JavaScript it is a complete server-rendered page whose
-//! pins are links and whose filters are a GET form; once hydrated it zooms, pans, opens a side
-//! card per city and animates the partnerships through the years.
+//! pins are links and whose filters are a GET form; the [`MapExplorer`] island then zooms, pans,
+//! opens a side card per city and animates the partnerships through the years. The island is
+//! lazy: its code is fetched only by pages that show it.
 
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_query_map;
 
 use super::api::{get_city_card, get_map};
 use super::canvas::{
-    pin_class, pin_groups, pin_label, pin_position, west_to_east, MapBackdrop, PinGroup, View,
+    pin_class, pin_groups, pin_label, pin_position, west_to_east, CountriesPreload, MapBackdrop,
+    PinGroup, View,
 };
 use super::{CityCard, MapData, MapFilter, FIRST_YEAR};
 use crate::cities::pages::partnership_phrase;
 use crate::cities::{City, CityKind, CityStatus};
-use crate::i18n::{fill, use_lang};
+use crate::i18n::{fill, use_lang, Lang};
 use crate::layout::{ErrorPage, Loaded, PageMeta};
 use crate::news::FeedList;
 
@@ -29,21 +30,37 @@ pub fn MapPage() -> impl IntoView {
 
 #[component]
 fn MapView(data: MapData) -> impl IntoView {
-    let query = use_query_map();
-    let filter = Memo::new(move |_| MapFilter::from_query(&query.read()));
-    // The filter is checked on the server's render too, so a bad URL is a real 400 page.
-    if let Err(error) = filter.get_untracked() {
-        return view! { <ErrorPage error/> }.into_any();
+    // The filter is checked on the server's render, so a bad URL is a real 400 page.
+    let filter = match MapFilter::from_query(&use_query_map().read_untracked()) {
+        Ok(filter) => filter,
+        Err(error) => return view! { <ErrorPage error/> }.into_any(),
+    };
+    let t = use_lang().t();
+    view! {
+        <PageMeta title=t.map_title description=t.map_description path="/map"/>
+        <CountriesPreload url=data.countries_url.clone()/>
+        <h1>{t.map_heading}</h1>
+        <MapExplorer data filter lang=use_lang()/>
     }
+    .into_any()
+}
+
+/// The map with its filters, side card and legend. The filter lives in the island from here on:
+/// each change redraws the map and rewrites the address, so the view can still be shared.
+#[island(lazy)]
+fn MapExplorer(data: MapData, filter: MapFilter, lang: Lang) -> impl IntoView {
+    provide_context(lang);
+    let filter = RwSignal::new(filter);
     let all = StoredValue::new(west_to_east(data.cities.clone()));
     let shown = Signal::derive(move || {
-        let filter = filter.get().unwrap_or_default();
-        all.with_value(|cities| {
-            cities
-                .iter()
-                .filter(|c| filter.matches(c))
-                .cloned()
-                .collect()
+        filter.with(|filter| {
+            all.with_value(|cities| {
+                cities
+                    .iter()
+                    .filter(|c| filter.matches(c))
+                    .cloned()
+                    .collect()
+            })
         })
     });
     let total = data.cities.len();
@@ -56,7 +73,6 @@ fn MapView(data: MapData) -> impl IntoView {
     let view = RwSignal::new(View::default());
     let hydrated = RwSignal::new(false);
     crate::client_effect(move || hydrated.set(true));
-    let lang = use_lang();
     let t = lang.t();
     let close_card = move || {
         if let Some(slug) = card.get_untracked().map(|c| c.city.slug) {
@@ -65,17 +81,15 @@ fn MapView(data: MapData) -> impl IntoView {
         }
     };
     view! {
-        <PageMeta
-            title=t.map_title
-            description=t.map_description
-            path="/map"
-        />
-        <h1>{t.map_heading}</h1>
-        <div class="map-layout" on:keydown=move |ev: ev::KeyboardEvent| {
-            if ev.key() == "Escape" && card.get_untracked().is_some() {
-                close_card();
+        <div
+            class="map-layout"
+            data-island-ready=move || hydrated.get().then_some("")
+            on:keydown=move |ev: ev::KeyboardEvent| {
+                if ev.key() == "Escape" && card.get_untracked().is_some() {
+                    close_card();
+                }
             }
-        }>
+        >
             <Filters data=data.clone() filter hydrated/>
             <p class="map-count" aria-live="polite" data-testid="map-count">
                 {move || fill(t.map_showing, &[&shown.with(Vec::len), &total])}
@@ -87,7 +101,6 @@ fn MapView(data: MapData) -> impl IntoView {
             <Legend unknown_years/>
         </div>
     }
-    .into_any()
 }
 
 /// The framed, zoomable drawing with its pins and zoom buttons.
@@ -370,27 +383,16 @@ fn zoom_around(v: View, factor: f64, px: f64, py: f64) -> View {
 
 /// The filter form: a plain GET form that, once hydrated, applies every change at once.
 #[component]
-fn Filters(
-    data: MapData,
-    filter: Memo<Result<MapFilter, crate::error::AppError>>,
-    hydrated: RwSignal<bool>,
-) -> impl IntoView {
-    let navigate = use_navigate();
+fn Filters(data: MapData, filter: RwSignal<MapFilter>, hydrated: RwSignal<bool>) -> impl IntoView {
     let lang = use_lang();
     let t = lang.t();
     let apply = move |f: MapFilter| {
-        navigate(
-            &lang.href(&format!("/map{}", f.to_query())),
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
-        );
+        show_in_address(&lang.href(&format!("/map{}", f.to_query())));
+        filter.set(f);
     };
-    let current = move || filter.get().unwrap_or_default();
+    let current = move || filter.get();
     // Event handlers run outside any reactive context: they read the filter without tracking.
-    let now = move || filter.get_untracked().unwrap_or_default();
+    let now = move || filter.get_untracked();
     let last_year = data.current_year;
     // Values are the stored (English) country, so a shared link works in either language.
     let mut countries: Vec<(String, String)> = data
@@ -402,7 +404,6 @@ fn Filters(
     countries.dedup();
     let year = move || current().until.unwrap_or(last_year);
     let set_year = {
-        let apply = apply.clone();
         move |y: i32| {
             let until = (y < last_year).then_some(y);
             apply(MapFilter { until, ..now() });
@@ -410,14 +411,12 @@ fn Filters(
     };
     let playing = StoredValue::new(None::<IntervalHandle>);
     let toggle_play = {
-        let set_year = set_year.clone();
         move |_| {
             if let Some(handle) = playing.get_value() {
                 handle.clear();
                 playing.set_value(None);
                 return;
             }
-            let set_year = set_year.clone();
             let first = if let Some(year) = now().until {
                 year
             } else {
@@ -442,7 +441,6 @@ fn Filters(
         }
     };
     let on_kind = {
-        let apply = apply.clone();
         move |ev: ev::Event| {
             apply(MapFilter {
                 kind: CityKind::from_db(&event_target_value(&ev)),
@@ -451,7 +449,6 @@ fn Filters(
         }
     };
     let on_status = {
-        let apply = apply.clone();
         move |ev: ev::Event| {
             apply(MapFilter {
                 status: CityStatus::from_db(&event_target_value(&ev)),
@@ -528,13 +525,25 @@ fn Filters(
                 />
             </label>
             <Show when=move || hydrated.get()>
-                <button type="button" class="play" on:click=toggle_play.clone()>
+                <button type="button" class="play" on:click=toggle_play>
                     {move || if playing.with_value(Option::is_some) { t.map_pause } else { t.map_play }}
                 </button>
             </Show>
             <button type="submit" class="apply">{t.map_show}</button>
         </form>
     }
+}
+
+/// Puts `href` in the address bar in place of the current address (the map's state is already
+/// on screen; a new history entry per slider step would make Back useless).
+fn show_in_address(href: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Ok(history) = window().history() {
+        let _ =
+            history.replace_state_with_url(&leptos::wasm_bindgen::JsValue::NULL, "", Some(href));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = href;
 }
 
 /// The side card of the selected city.

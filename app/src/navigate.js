@@ -1,0 +1,173 @@
+// In-page navigation for a site of server-rendered pages with islands. A click on a link of this
+// site, or a GET form sent to it, fetches the new page and puts its body and metadata in place of
+// the old ones: the document, its scripts and the islands both pages share stay as they are, and
+// islands that are new on the page are woken by the island loader. Back and Forward show the
+// pages again where the reader had scrolled to. The keyboard focus moves to the new page's main
+// heading and a live region reads out its title, so that a screen reader says a new page arrived.
+//
+// Without this script every link and form works as plain HTML. Anything it cannot handle as a
+// page (another origin, a file, a non-HTML answer, a page in the other language, a page whose
+// islands need their own document) is left to the browser.
+(() => {
+  const root = document.documentElement;
+  if (!window.fetch || !window.DOMParser || !history.pushState) return;
+  history.scrollRestoration = "manual";
+
+  // The page's own metadata in <head>: replaced on each navigation; the rest stays.
+  const OWN_HEAD =
+    'meta[name="description"], meta[name="robots"], meta[property], link[rel="canonical"], ' +
+    'link[rel="alternate"], link[rel="preload"][as="image"], title';
+  let current = 0;
+
+  const isPage = (url) =>
+    url.origin === location.origin &&
+    !url.pathname.startsWith("/api/") &&
+    !/\.[A-Za-z0-9]+$/.test(url.pathname);
+
+  // A document-bound island (an open editor) keeps its page: its guards need a real unload.
+  const pinned = () => document.querySelector('[data-navigation="document"]') !== null;
+
+  function linkTarget(event) {
+    if (event.defaultPrevented || event.button !== 0) return null;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return null;
+    const a = event.target instanceof Element ? event.target.closest("a[href]") : null;
+    if (!a || a.target || a.hasAttribute("download")) return null;
+    if (a.relList.contains("external")) return null;
+    const url = new URL(a.href, location.href);
+    if (!isPage(url)) return null;
+    // A link to a place on the same page is the browser's.
+    if (url.hash && url.pathname === location.pathname && url.search === location.search) {
+      return null;
+    }
+    return url;
+  }
+
+  function formTarget(event) {
+    if (event.defaultPrevented) return null;
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || form.target) return null;
+    const submitter = event.submitter || null;
+    const method = (submitter?.getAttribute("formmethod") || form.method || "get").toLowerCase();
+    if (method !== "get") return null;
+    const url = new URL(submitter?.getAttribute("formaction") || form.action, location.href);
+    url.search = new URLSearchParams(new FormData(form, submitter)).toString();
+    return isPage(url) ? url : null;
+  }
+
+  function remember() {
+    history.replaceState({ ...(history.state || {}), scroll: window.scrollY }, "");
+  }
+
+  function announcer() {
+    let region = document.getElementById("page-announcer");
+    if (!region) {
+      region = document.createElement("p");
+      region.id = "page-announcer";
+      region.className = "visually-hidden";
+      region.setAttribute("aria-live", "polite");
+      region.setAttribute("aria-atomic", "true");
+    }
+    return region;
+  }
+
+  const islandKey = (island) => `${island.dataset.component} ${island.dataset.props || ""}`;
+
+  function swap(next) {
+    for (const node of document.head.querySelectorAll(OWN_HEAD)) node.remove();
+    const before = document.head.querySelector("script, link[rel=modulepreload]");
+    for (const node of next.head.querySelectorAll(OWN_HEAD)) {
+      document.head.insertBefore(document.adoptNode(node), before);
+    }
+    // An island with the same component and props on both pages keeps its element and state.
+    const kept = new Map();
+    for (const island of document.body.querySelectorAll("leptos-island")) {
+      kept.set(islandKey(island), island);
+    }
+    for (const island of next.body.querySelectorAll("leptos-island")) {
+      const old = kept.get(islandKey(island));
+      if (old) {
+        kept.delete(islandKey(island));
+        island.replaceWith(old);
+        old.$$kept = true;
+      }
+    }
+    const region = announcer();
+    document.body.replaceChildren(...Array.from(next.body.childNodes, (n) => document.adoptNode(n)));
+    document.body.append(region);
+    for (const island of document.body.querySelectorAll("leptos-island")) {
+      if (island.$$kept) {
+        delete island.$$kept;
+      } else if (window.__hydrateIsland) {
+        window.__hydrateIsland(island, island.dataset.component);
+      }
+    }
+    return region;
+  }
+
+  function arrive(url, scroll, region) {
+    const target = url.hash && document.getElementById(decodeURIComponent(url.hash.slice(1)));
+    const heading = document.querySelector("main h1");
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus({ preventScroll: true });
+    } else {
+      document.getElementById("main")?.focus({ preventScroll: true });
+    }
+    if (scroll !== undefined) window.scrollTo(0, scroll);
+    else if (target) target.scrollIntoView();
+    else window.scrollTo(0, 0);
+    region.textContent = document.title;
+    window.__pageNavigations = (window.__pageNavigations || 0) + 1;
+    document.dispatchEvent(new CustomEvent("page:arrived", { detail: { url: location.href } }));
+  }
+
+  async function go(url, { push, scroll }) {
+    const mine = ++current;
+    const leave = () => (push ? location.assign(url) : location.replace(url));
+    root.setAttribute("aria-busy", "true");
+    try {
+      const response = await fetch(url, { headers: { Accept: "text/html" } });
+      const type = response.headers.get("content-type") || "";
+      if (!type.startsWith("text/html")) return leave();
+      const html = await response.text();
+      if (mine !== current) return;
+      const next = new DOMParser().parseFromString(html, "text/html");
+      if (next.documentElement.lang !== root.lang) return leave();
+      const address = new URL(response.redirected ? response.url : url);
+      address.hash = url.hash;
+      if (push) history.pushState({ scroll: 0 }, "", address);
+      arrive(address, scroll, swap(next));
+    } catch (error) {
+      if (mine === current) leave();
+    } finally {
+      if (mine === current) root.removeAttribute("aria-busy");
+    }
+  }
+
+  window.addEventListener("click", (event) => {
+    const url = pinned() ? null : linkTarget(event);
+    if (!url) return;
+    event.preventDefault();
+    remember();
+    go(url, { push: true });
+  });
+
+  window.addEventListener("submit", (event) => {
+    const url = pinned() ? null : formTarget(event);
+    if (!url) return;
+    event.preventDefault();
+    remember();
+    go(url, { push: true });
+  });
+
+  window.addEventListener("popstate", (event) => {
+    // An open editor is left by loading the address, so its guard can ask about unsaved text.
+    if (pinned()) return location.reload();
+    go(new URL(location.href), { push: false, scroll: event.state?.scroll ?? 0 });
+  });
+
+  // A page left for another document (the language switch, a file) keeps its place for Back.
+  window.addEventListener("pagehide", remember);
+  if (history.state?.scroll) window.scrollTo(0, history.state.scroll);
+  root.dataset.navigation = "ready";
+})();

@@ -1,0 +1,120 @@
+//! The document and the routes: the HTML shell around every page, the app's frame and the table
+//! of pages. Rendered on the server only; the browser runs just the islands inside it.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
+use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::i18n::Lang;
+use crate::layout::{NotFound, PublicUrl, SiteFooter, SiteHeader};
+
+/// The HTML document around the app. It loads the islands' code and the in-page navigation
+/// (`navigate.js`); its scripts carry the nonce the server chose for the response before rendering
+/// (a request extension), and the page's Content-Security-Policy names that value: nothing is
+/// ever read back out of the page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    if let Some(nonce) = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<leptos::nonce::Nonce>().cloned())
+    {
+        provide_context(nonce);
+    }
+    view! {
+        <!DOCTYPE html>
+        <html lang=request_lang().code()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="theme-color" content="#14365d"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
+                // Page metadata first: it holds the preload of a map page's largest image,
+                // which should not queue behind the WebAssembly.
+                <MetaTags/>
+                <HydrationScripts options islands=true/>
+                <script type="module" nonce=leptos::nonce::use_nonce()>
+                    {include_str!("navigate.js")}
+                </script>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The public address of the site, as configured.
+fn public_url() -> String {
+    use_context::<crate::state::AppState>()
+        .map(|s| s.config.public_url)
+        .unwrap_or_default()
+}
+
+/// The language of the page being served, from the request's path. It is fixed for the life of a
+/// document; the language switch loads a new one.
+fn request_lang() -> Lang {
+    use_context::<http::request::Parts>()
+        .map(|parts| Lang::of_path(parts.uri.path()))
+        .unwrap_or_default()
+}
+
+/// The application: header, routed page, footer.
+///
+/// Every page route renders in `Async` mode: the server waits for the page's data before it
+/// sends anything, so the HTTP status (404 for a missing item) and the `<head>` metadata are
+/// known when the response starts.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(PublicUrl(public_url()));
+    provide_context(request_lang());
+    crate::auth::Auth::provide();
+    view! {
+        <Router>
+            <SiteHeader/>
+            <main id="main" class="wrap" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <ParentRoute path=path!("/ru") view=Outlet>
+                        <PageRoutes/>
+                    </ParentRoute>
+                    <PageRoutes/>
+                </Routes>
+            </main>
+            <SiteFooter/>
+        </Router>
+    }
+}
+
+/// Every page, once in English at the bare paths and once under `/ru` in Russian.
+#[component(transparent)]
+fn PageRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    // One node: a bare list of routes is a different type when components are erased (the
+    // wasm build), so the pages sit under a pathless parent.
+    view! {
+        <ParentRoute path=path!("") view=Outlet>
+            <Route path=path!("/") view=crate::home::HomePage ssr=SsrMode::Async/>
+            <Route path=path!("/news") view=crate::news::NewsPage ssr=SsrMode::Async/>
+            <Route path=path!("/news/:slug") view=crate::news::ArticlePage ssr=SsrMode::Async/>
+            <Route
+                path=path!("/news/:slug/history")
+                view=crate::editor::NewsHistoryPage
+                ssr=SsrMode::Async
+            />
+            <Route path=path!("/events") view=crate::events::EventsPage ssr=SsrMode::Async/>
+            <Route path=path!("/events/:slug") view=crate::events::EventPage ssr=SsrMode::Async/>
+            <Route
+                path=path!("/events/:slug/history")
+                view=crate::editor::EventHistoryPage
+                ssr=SsrMode::Async
+            />
+            <Route path=path!("/map") view=crate::cities::map::MapPage ssr=SsrMode::Async/>
+            <Route path=path!("/cities") view=crate::cities::CitiesPage ssr=SsrMode::Async/>
+            <Route path=path!("/cities/:slug") view=crate::cities::CityPage ssr=SsrMode::Async/>
+            <Route path=path!("/search") view=crate::search::SearchPage ssr=SsrMode::Async/>
+            <Route path=path!("/tags/:tag") view=crate::news::TagPage ssr=SsrMode::Async/>
+            <Route path=path!("/login") view=crate::auth::LoginPage ssr=SsrMode::Async/>
+            <Route path=path!("/audit") view=crate::editor::AuditPage ssr=SsrMode::Async/>
+        </ParentRoute>
+    }
+    .into_inner()
+}
