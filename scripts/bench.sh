@@ -7,5 +7,5 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 # Release assets are also written brotli- (quality 11) and gzip-compressed at build time; the server
 # sends those files as they are instead of compressing the WebAssembly for every first visit.
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 node bench/bench.mjs

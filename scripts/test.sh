@@ -38,7 +38,7 @@ cargo test -p app --features ssr
 cargo test -p server -- --test-threads=1
 
 step "Build the site (dev profile)"
-cargo leptos build
+cargo leptos build --split
 
 step "Playwright"
 cd "$ROOT/end2end"

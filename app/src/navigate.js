@@ -92,7 +92,9 @@
       }
     }
     const region = announcer();
-    document.body.replaceChildren(...Array.from(next.body.childNodes, (n) => document.adoptNode(n)));
+    // Copied out first: adopting a node takes it out of the live child list.
+    const nodes = Array.from(next.body.childNodes);
+    document.body.replaceChildren(...nodes.map((n) => document.adoptNode(n)));
     document.body.append(region);
     for (const island of document.body.querySelectorAll("leptos-island")) {
       if (island.$$kept) {
@@ -104,6 +106,24 @@
     return region;
   }
 
+  // Images above the place may still be loading when the page is put back, leaving it too short
+  // to scroll to: try again on each frame for a moment, unless the reader scrolls meanwhile.
+  function scrollBack(y) {
+    const until = performance.now() + 1500;
+    let touched = false;
+    const stop = () => (touched = true);
+    for (const type of ["wheel", "touchstart", "keydown"]) {
+      window.addEventListener(type, stop, { once: true, passive: true });
+    }
+    const step = () => {
+      window.scrollTo(0, y);
+      if (!touched && Math.abs(window.scrollY - y) > 1 && performance.now() < until) {
+        requestAnimationFrame(step);
+      }
+    };
+    step();
+  }
+
   function arrive(url, scroll, region) {
     const target = url.hash && document.getElementById(decodeURIComponent(url.hash.slice(1)));
     const heading = document.querySelector("main h1");
@@ -113,7 +133,7 @@
     } else {
       document.getElementById("main")?.focus({ preventScroll: true });
     }
-    if (scroll !== undefined) window.scrollTo(0, scroll);
+    if (scroll !== undefined) scrollBack(scroll);
     else if (target) target.scrollIntoView();
     else window.scrollTo(0, 0);
     region.textContent = document.title;
@@ -168,6 +188,6 @@
 
   // A page left for another document (the language switch, a file) keeps its place for Back.
   window.addEventListener("pagehide", remember);
-  if (history.state?.scroll) window.scrollTo(0, history.state.scroll);
+  if (history.state?.scroll) scrollBack(history.state.scroll);
   root.dataset.navigation = "ready";
 })();

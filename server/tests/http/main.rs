@@ -7,6 +7,7 @@ mod editor;
 mod events;
 mod fuzz;
 mod head;
+mod islands;
 mod languages;
 mod map;
 mod news;
