@@ -5,7 +5,7 @@
 // them: a benchmark, not a test.
 
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -221,28 +221,96 @@ async function bigDatabase() {
   return { times, generateSeconds, queries: queries.length, searchSamples: searchSamples.length };
 }
 
-function shippedBytes() {
+/** The pkg/ files a page's islands need: the main module and its script, and for each lazy island
+ * on the page the files the split manifest lists for its loader. */
+function codeOfPage(html, files, manifest) {
+  const main = files.filter((f) => /^(twincity\.[^.]+\.(wasm|js)|__wasm_split\.[^.]+\.js)$/.test(f));
+  const snake = (name) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  const islands = [...html.matchAll(/<leptos-island data-component="([A-Za-z0-9]+)_[0-9]+"/g)].map((m) => m[1]);
+  const lazy = islands.flatMap((island) =>
+    Object.entries(manifest)
+      .filter(([loader]) => loader.startsWith(`${snake(island)}_loader_`))
+      .flatMap(([, chunks]) => chunks.map((c) => files.find((f) => f === `${c}.wasm`)).filter(Boolean)),
+  );
+  return { islands, files: [...new Set([...main, ...lazy])] };
+}
+
+/** What each page's code weighs, from the page the release server renders and the split manifest;
+ * editor code is what only the editors' islands load. */
+async function shippedBytes() {
   const pkg = path.join(SITE, 'pkg');
-  const files = readdirSync(pkg);
-  const gz = (file) => zlib.gzipSync(readFileSync(path.join(pkg, file))).length;
-  const pick = (re) => files.find((f) => re.test(f));
-  const wasm = pick(/\.wasm$/);
-  const js = pick(/\.js$/);
-  const css = pick(/\.css$/);
-  const raw = (file) => readFileSync(path.join(pkg, file)).length;
+  const files = readdirSync(pkg).filter((f) => !/\.(br|gz)$/.test(f));
+  const read = (file) => readFileSync(path.join(pkg, file));
+  const gz = (file) => zlib.gzipSync(read(file), { level: 9 }).length;
   // What a browser that accepts brotli is sent: the file written at build time.
-  const br = (file) => readFileSync(path.join(pkg, `${file}.br`)).length;
+  const br = (file) =>
+    existsSync(path.join(pkg, `${file}.br`))
+      ? read(`${file}.br`).length
+      : zlib.brotliCompressSync(read(file)).length;
+  const manifestFile = files.find((f) => /^__wasm_split_manifest\..*\.json$/.test(f));
+  const manifest = manifestFile ? JSON.parse(read(manifestFile)) : {};
+  const db = path.join(WORK, 'bytes.db');
+  const portal = await startPortal(db, 3304);
+  const pages = {};
+  for (const [name, url] of Object.entries(PAGES)) {
+    const html = await (await fetch(`http://127.0.0.1:3304${url}`)).text();
+    const code = codeOfPage(html, files, manifest);
+    pages[name] = {
+      ...code,
+      gz: code.files.reduce((n, f) => n + gz(f), 0),
+      br: code.files.reduce((n, f) => n + br(f), 0),
+    };
+  }
+  await stop(portal);
+  const visitorFiles = new Set(Object.values(pages).flatMap((p) => p.files));
+  const editorOnly = Object.entries(manifest)
+    .filter(([loader]) => /editor/.test(loader))
+    .flatMap(([, chunks]) => chunks.map((c) => `${c}.wasm`))
+    .filter((f) => files.includes(f) && ![...Object.entries(manifest)]
+      .filter(([loader]) => !/editor/.test(loader))
+      .some(([, chunks]) => chunks.includes(f.replace(/\.wasm$/, ''))));
+  const modules = files
+    .filter((f) => /\.(wasm|js)$/.test(f))
+    .map((f) => ({ file: f, raw: read(f).length, gz: gz(f), br: br(f) }));
+  const css = files.find((f) => /\.css$/.test(f));
   const layer = readFileSync(path.join(WORK, 'countries.svg'));
   return {
-    wasm: { raw: raw(wasm), gz: gz(wasm), br: br(wasm) },
-    js: { raw: raw(js), gz: gz(js), br: br(js) },
-    css: { raw: raw(css), gz: gz(css), br: br(css) },
+    pages,
+    modules,
+    editorVisitorBytes: editorOnly.filter((f) => visitorFiles.has(f)).reduce((n, f) => n + gz(f), 0),
+    css: { raw: read(css).length, gz: gz(css), br: br(css) },
     geometry: {
       raw: layer.length,
       gz: zlib.gzipSync(layer).length,
       br: zlib.brotliCompressSync(layer).length,
     },
   };
+}
+
+/** The largest contributors to the WebAssembly, by crate (or app module), from twiggy run on the
+ * module before wasm-split and wasm-bindgen strip its names; custom sections are left out, as no
+ * browser receives them. */
+function wasmContents() {
+  const wasm = path.join(TARGET, 'front', 'wasm32-unknown-unknown', 'wasm-release', 'frontend.wasm');
+  const csv = run('twiggy', ['top', '-n', '1000000', '-f', 'csv', wasm], { maxBuffer: 1 << 28 });
+  const totals = new Map();
+  for (const line of csv.split('\n').slice(1)) {
+    const m = line.match(/^"?(.*?)"?,(\d+),/);
+    // wasm-bindgen runs its `describe` functions at build time and leaves them out.
+    if (!m || /custom section|subsection|__wbindgen_describe/.test(m[1])) continue;
+    const name = m[1];
+    const app = name.match(/app::([a-z_0-9]+)(::([a-z_0-9]+))?/);
+    const crate = name.match(/^<?&?(?:mut )?(?:<T as )?([a-z_0-9]+)(?:\[[0-9a-f]+\])?::/);
+    const key = name.startsWith('data segment')
+      ? 'data segment (constants: both languages\' interface catalogue, panic and format strings)'
+      : /__wbg_|__wbindgen/.test(name)
+        ? 'wasm-bindgen glue'
+        : app && name.startsWith('app::')
+          ? `app::${app[1]}${app[3] ? `::${app[3]}` : ''}`
+          : crate?.[1] ?? 'other';
+    totals.set(key, (totals.get(key) ?? 0) + Number(m[2]));
+  }
+  return [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15);
 }
 
 async function lighthouse() {
@@ -280,10 +348,10 @@ const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 const ms = (x) => `${x.toFixed(2)} ms`;
 const verdict = (ok) => (ok ? 'met' : '**not met**');
 
-function report({ machine, tp, big, bytes, lh }) {
+function report({ machine, tp, big, bytes, lh, contents }) {
   const feed = tp.rows.find((r) => r.name === 'feed');
   const ratio = feed.ours.rps / feed.theirs.rps;
-  const firstVisit = bytes.wasm.gz + bytes.js.gz;
+  const reading = Math.max(bytes.pages.home.gz, bytes.pages.feed.gz, bytes.pages.article.gz);
   const lhMin = (key) => Math.min(...Object.values(lh).map((s) => s[key]));
   const depth = big.times.page5000 / big.times.page1;
   const budgets = [
@@ -291,7 +359,9 @@ function report({ machine, tp, big, bytes, lh }) {
     [`p99 latency at ${CONNECTIONS} connections, feed page`, ms(feed.ours.p99), '≤ 20 ms', feed.ours.p99 <= 20],
     ['page 5,000 time / page 1 time at 100k items', depth.toFixed(2), '≤ 1.5', depth <= 1.5],
     ['search median at 100k items', ms(big.times.search), '≤ 10 ms', big.times.search <= 10],
-    ['wasm + JS a first visit to `/news` downloads, gzipped', kb(firstVisit), '≤ 150 KB', firstVisit <= 150 * 1024],
+    ['wasm + JS a first visit to `/`, `/news`, an article downloads (largest), gzipped', kb(reading), '≤ 150 KB', reading <= 150 * 1024],
+    ['the same for `/map` (map island included)', kb(bytes.pages.map.gz), '≤ 150 KB', bytes.pages.map.gz <= 150 * 1024],
+    ['bytes of editor code a visitor downloads', `${bytes.editorVisitorBytes}`, '0', bytes.editorVisitorBytes === 0],
     [
       'Lighthouse mobile (lowest of four pages): performance / a11y / best practices / SEO',
       `${lhMin('performance')} / ${lhMin('accessibility')} / ${lhMin('bestPractices')} / ${lhMin('seo')}`,
@@ -342,12 +412,23 @@ function report({ machine, tp, big, bytes, lh }) {
     '',
     '## Shipped bytes',
     '',
-    '| asset | size | gzipped | brotli (quality 11; the files sent for pkg/) |',
+    '| page | islands | wasm + JS files | gzipped | brotli (as sent) |',
+    '|---|---|---|---|---|',
+    ...Object.entries(bytes.pages).map(
+      ([name, p]) => `| ${name} | ${p.islands.join(', ') || 'none'} | ${p.files.length} | ${kb(p.gz)} | ${kb(p.br)} |`,
+    ),
+    '',
+    '| file | size | gzipped | brotli (quality 11; the files sent for pkg/) |',
     '|---|---|---|---|',
-    `| wasm | ${kb(bytes.wasm.raw)} | ${kb(bytes.wasm.gz)} | ${kb(bytes.wasm.br)} |`,
-    `| JavaScript | ${kb(bytes.js.raw)} | ${kb(bytes.js.gz)} | ${kb(bytes.js.br)} |`,
+    ...bytes.modules.map((m) => `| \`${m.file.replace(/\.[A-Za-z0-9_-]{22}\./, '.')}\` | ${kb(m.raw)} | ${kb(m.gz)} | ${kb(m.br)} |`),
     `| CSS | ${kb(bytes.css.raw)} | ${kb(bytes.css.gz)} | ${kb(bytes.css.br)} |`,
     `| map geometry (\`/map/countries.svg\`, map pages only) | ${kb(bytes.geometry.raw)} | ${kb(bytes.geometry.gz)} | ${kb(bytes.geometry.br)} |`,
+    '',
+    '## What is in the WebAssembly (twiggy, before splitting; code and data, uncompressed)',
+    '',
+    '| contributor | bytes |',
+    '|---|---|',
+    ...contents.map(([name, bytes]) => `| ${name} | ${kb(bytes)} |`),
     '',
     '## Lighthouse (mobile, simulated throttling)',
     '',
@@ -379,9 +460,10 @@ async function main() {
   };
   const tp = await throughput();
   const big = await bigDatabase();
-  const bytes = shippedBytes();
+  const bytes = await shippedBytes();
+  const contents = wasmContents();
   const lh = await lighthouse();
-  const markdown = report({ machine, tp, big, bytes, lh });
+  const markdown = report({ machine, tp, big, bytes, lh, contents });
   writeFileSync(OUT, markdown);
   console.log(markdown);
   log(`written to ${path.relative(ROOT, OUT)}`);
