@@ -221,8 +221,8 @@ async function bigDatabase() {
   return { times, generateSeconds, queries: queries.length, searchSamples: searchSamples.length };
 }
 
-/** The pkg/ files a page's islands need: the main module and its script, and for each lazy island
- * on the page the files the split manifest lists for its loader. */
+/** The pkg/ files a page's islands need: none without islands; else the main module and its
+ * scripts, and for each lazy island on the page the files the split manifest lists for its loader. */
 function codeOfPage(html, files, manifest) {
   const main = files.filter((f) => /^(twincity\.[^.]+\.(wasm|js)|__wasm_split\.[^.]+\.js)$/.test(f));
   const snake = (name) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
@@ -232,7 +232,8 @@ function codeOfPage(html, files, manifest) {
       .filter(([loader]) => loader.startsWith(`${snake(island)}_loader_`))
       .flatMap(([, chunks]) => chunks.map((c) => files.find((f) => f === `${c}.wasm`)).filter(Boolean)),
   );
-  return { islands, files: [...new Set([...main, ...lazy])] };
+  // navigate.js loads the main module only on a page with an island.
+  return { islands, files: islands.length ? [...new Set([...main, ...lazy])] : [] };
 }
 
 /** What each page's code weighs, from the page the release server renders and the split manifest;

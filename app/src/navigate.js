@@ -1,7 +1,12 @@
-// In-page navigation for a site of server-rendered pages with islands. A click on a link of this
-// site, or a GET form sent to it, fetches the new page and puts its body and metadata in place of
-// the old ones: the document, its scripts and the islands both pages share stay as they are, and
-// islands that are new on the page are woken by the island loader. Back and Forward show the
+// The island loader and in-page navigation for a site of server-rendered pages with islands.
+//
+// The islands' code (the wasm-bindgen module named in `#island-code`) is fetched only once a page
+// with a `<leptos-island>` is shown; each island is then hydrated by the function the module
+// exports under its component's name. A page without islands fetches no WebAssembly.
+//
+// A click on a link of this site, or a GET form sent to it, fetches the new page and puts its body
+// and metadata in place of the old ones: the document, its scripts and the islands both pages
+// share stay as they are, and islands that are new on the page are woken. Back and Forward show the
 // pages again where the reader had scrolled to. The keyboard focus moves to the new page's main
 // heading and a live region reads out its title, so that a screen reader says a new page arrived.
 //
@@ -70,6 +75,31 @@
     return region;
   }
 
+  const address = document.getElementById("island-code");
+  let code = null;
+
+  function wake(root) {
+    const asleep = Array.from(root.querySelectorAll("leptos-island")).filter((i) => !i.$$awake);
+    if (!asleep.length || !address) return;
+    if (!code) {
+      const { script, wasm } = JSON.parse(address.textContent);
+      code = import(script).then(async (module) => {
+        await module.default({ module_or_path: wasm });
+        module.hydrate();
+        return module;
+      });
+    }
+    code.then((module) => {
+      for (const island of asleep) {
+        if (island.$$awake || !island.isConnected) continue;
+        island.$$awake = true;
+        const hydrate = module[island.dataset.component];
+        if (hydrate) hydrate(island);
+        else console.warn(`No code for the island ${island.dataset.component}.`);
+      }
+    });
+  }
+
   const islandKey = (island) => `${island.dataset.component} ${island.dataset.props || ""}`;
 
   function swap(next) {
@@ -88,7 +118,6 @@
       if (old) {
         kept.delete(islandKey(island));
         island.replaceWith(old);
-        old.$$kept = true;
       }
     }
     const region = announcer();
@@ -96,13 +125,7 @@
     const nodes = Array.from(next.body.childNodes);
     document.body.replaceChildren(...nodes.map((n) => document.adoptNode(n)));
     document.body.append(region);
-    for (const island of document.body.querySelectorAll("leptos-island")) {
-      if (island.$$kept) {
-        delete island.$$kept;
-      } else if (window.__hydrateIsland) {
-        window.__hydrateIsland(island, island.dataset.component);
-      }
-    }
+    wake(document.body);
     return region;
   }
 
@@ -189,5 +212,6 @@
   // A page left for another document (the language switch, a file) keeps its place for Back.
   window.addEventListener("pagehide", remember);
   if (history.state?.scroll) scrollBack(history.state.scroll);
+  wake(document.body);
   root.dataset.navigation = "ready";
 })();

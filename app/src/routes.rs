@@ -7,9 +7,9 @@ use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::i18n::Lang;
-use crate::layout::{NotFound, PublicUrl, SiteFooter, SiteHeader};
+use crate::layout::{json_string, NotFound, PublicUrl, SiteFooter, SiteHeader};
 
-/// The HTML document around the app. It loads the islands' code and the in-page navigation
+/// The HTML document around the app, with the in-page navigation and island loader
 /// (`navigate.js`); its scripts carry the nonce the server chose for the response before rendering
 /// (a request extension), and the page's Content-Security-Policy names that value: nothing is
 /// ever read back out of the page.
@@ -18,6 +18,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         .and_then(|parts| parts.extensions.get::<leptos::nonce::Nonce>().cloned())
     {
         provide_context(nonce);
+    }
+    // Islands mode: the page is not hydrated as a whole, only the islands in it.
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
     }
     view! {
         <!DOCTYPE html>
@@ -31,7 +35,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // Page metadata first: it holds the preload of a map page's largest image,
                 // which should not queue behind the WebAssembly.
                 <MetaTags/>
-                <HydrationScripts options islands=true/>
+                <IslandCodeAddress/>
                 <script type="module" nonce=leptos::nonce::use_nonce()>
                     {include_str!("navigate.js")}
                 </script>
@@ -41,6 +45,21 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Where `navigate.js` finds the islands' code, as inert JSON: it loads the code only on a page that
+/// has an island, so a page without one fetches no WebAssembly at all.
+#[component]
+fn IslandCodeAddress() -> impl IntoView {
+    use_context::<crate::state::AppState>().map(|state| {
+        let code = state.island_code;
+        let json = format!(
+            "{{\"script\":{},\"wasm\":{}}}",
+            json_string(&code.script),
+            json_string(&code.wasm)
+        );
+        view! { <script type="application/json" id="island-code" inner_html=json></script> }
+    })
 }
 
 /// The public address of the site, as configured.

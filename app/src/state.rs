@@ -22,6 +22,43 @@ pub struct SiteConfig {
     pub trusted_proxies: Vec<crate::auth::address::Cidr>,
 }
 
+/// Where the browser finds the islands' code: the wasm-bindgen module and its WebAssembly, by the
+/// names cargo-leptos gave them (with content hashes when it hashed them, read from the hash file
+/// it writes beside the binary).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IslandCode {
+    pub script: String,
+    pub wasm: String,
+}
+
+impl IslandCode {
+    fn of(options: &LeptosOptions) -> Self {
+        let hashes = options
+            .hash_files
+            .then(|| {
+                let file = std::env::current_exe()
+                    .ok()?
+                    .with_file_name(options.hash_file.as_ref());
+                std::fs::read_to_string(file).ok()
+            })
+            .flatten()
+            .unwrap_or_default();
+        let hash = |kind: &str| {
+            hashes
+                .lines()
+                .filter_map(|line| line.split_once(':'))
+                .find(|(k, _)| k.trim() == kind)
+                .map(|(_, h)| format!(".{}", h.trim()))
+                .unwrap_or_default()
+        };
+        let base = format!("/{}/{}", options.site_pkg_dir, options.output_name);
+        Self {
+            script: format!("{base}{}.js", hash("js")),
+            wasm: format!("{base}{}.wasm", hash("wasm")),
+        }
+    }
+}
+
 /// Everything a request handler or server function may reach.
 #[derive(Clone, Debug, FromRef)]
 pub struct AppState {
@@ -32,6 +69,8 @@ pub struct AppState {
     pub passwords: Checker,
     /// Image uploads decoded and resized at once (each may take a few hundred MB).
     pub image_jobs: Arc<Semaphore>,
+    /// The islands' code, for pages that have islands.
+    pub island_code: IslandCode,
 }
 
 /// How many image uploads are worked on at once.
@@ -45,6 +84,7 @@ impl AppState {
     pub fn new(leptos_options: LeptosOptions, store: Store, config: SiteConfig) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         Self {
+            island_code: IslandCode::of(&leptos_options),
             leptos_options,
             store,
             config,

@@ -25,27 +25,43 @@ async function sameDocument(page: Page) {
   expect(await page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1);
 }
 
-/** The lazily loaded parts of the bundle: split-out islands and the chunks they share. */
-const lazyCode = (files: string[]) => files.filter((f) => /^(split_|chunk_)/.test(f));
-
 for (const path of ['/news', '/', '/news/reply-from-a-twin-city-across-the-ocean', '/cities/chemnitz']) {
-  test(`a first visit to ${path} fetches no island code`, async ({ page }) => {
+  test(`a first visit to ${path} fetches no WebAssembly or island code`, async ({ page }) => {
     const files = recordCode(page);
     await page.goto(path);
     await waitForHydration(page);
     await page.waitForLoadState('networkidle');
-    expect(files.some((f) => /^twincity\..*\.wasm$/.test(f))).toBe(true);
-    expect(lazyCode(files)).toEqual([]);
+    expect(files).toEqual([]);
   });
 }
 
-test('the map fetches its island and no editor code', async ({ page }) => {
+test('the map fetches the runtime and its island, and no editor code', async ({ page }) => {
   const files = recordCode(page);
   await page.goto('/map');
   await waitForHydration(page);
   await page.waitForLoadState('networkidle');
+  expect(files.some((f) => /^twincity\..*\.wasm$/.test(f))).toBe(true);
   expect(files.some((f) => f.startsWith('split_map_explorer'))).toBe(true);
   expect(files.filter((f) => /editor/.test(f))).toEqual([]);
+});
+
+test('the island code is fetched once, when a page with an island is reached in place', async ({
+  page,
+}) => {
+  const files = recordCode(page);
+  await page.goto('/news');
+  await waitForHydration(page);
+  expect(files).toEqual([]);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Map' }).click();
+  await waitForHydration(page);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'News' }).click();
+  await expect(page).toHaveURL(/\/news$/);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Map' }).click();
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Zoom in' }).click();
+  await expect(page.getByTestId('map-canvas')).toHaveAttribute('data-zoom', '1.50');
+  const main = files.filter((f) => /^twincity\..*\.wasm$/.test(f));
+  expect(main).toHaveLength(1);
 });
 
 test('the pager, a filter and a search result change the page in place', async ({ page }) => {

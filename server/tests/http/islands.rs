@@ -1,6 +1,7 @@
 //! Which pages carry islands: reading pages none (they ship no WebAssembly of their own), the
 //! map its explorer, and an item's or a city's page the editor only for an editor who asked for
-//! it with `?edit`. Every page carries the in-page navigation under its nonce.
+//! it with `?edit`. Every page carries the island loader and in-page navigation under its nonce,
+//! and preloads no code.
 
 use super::common;
 use app::auth::Role;
@@ -81,6 +82,14 @@ fn every_page_carries_the_navigation_under_its_nonce() {
                 .unwrap_or_else(|| panic!("no navigation script on {uri}"));
             let tag = &body[body[..at].rfind("<script").unwrap()..at];
             assert!(tag.contains("nonce=\""), "{uri}: {tag}");
+            // Where the loader finds the islands' code, as data, not as a script or a preload.
+            assert!(
+                body.contains(
+                    r#"<script type="application/json" id="island-code">{"script":"/pkg/twincity"#
+                ),
+                "{uri}"
+            );
+            assert!(!body.contains("rel=\"modulepreload\""), "{uri}");
         }
     });
 }
