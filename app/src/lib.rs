@@ -29,6 +29,7 @@ pub mod events;
 pub mod home;
 pub mod i18n;
 pub mod layout;
+pub mod media;
 pub mod news;
 pub mod pager;
 #[cfg(feature = "ssr")]

@@ -1,13 +1,25 @@
-//! The document and the routes: the HTML shell around every page, the app's frame and the table
-//! of pages. Rendered on the server only; the browser runs just the islands inside it.
+//! The document and the routes: the HTML shell around every page, the app's frame, the table of
+//! pages, and the pages that put an editor's controls around a visitor's page. Rendered on the
+//! server only; the browser runs just the islands inside it.
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::cities::api::get_city;
+use crate::cities::CityFacts;
+use crate::editor::city::EditableCity;
+use crate::pager::parse_page;
+
+use crate::editor::api::get_item_edit;
+use crate::editor::{EditableItem, NewItemButton};
 use crate::i18n::Lang;
-use crate::layout::{json_string, NotFound, PublicUrl, SiteFooter, SiteHeader};
+use crate::layout::{json_string, Loaded, NotFound, PublicUrl, SiteFooter, SiteHeader};
+use crate::news::api::get_item;
+use crate::news::{ItemArticle, ItemKind};
 
 /// The HTML document around the app, with the in-page navigation and island loader
 /// (`navigate.js`); its scripts carry the nonce the server chose for the response before rendering
@@ -112,15 +124,15 @@ fn PageRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
         <ParentRoute path=path!("") view=Outlet>
             <Route path=path!("/") view=crate::home::HomePage ssr=SsrMode::Async/>
-            <Route path=path!("/news") view=crate::news::NewsPage ssr=SsrMode::Async/>
-            <Route path=path!("/news/:slug") view=crate::news::ArticlePage ssr=SsrMode::Async/>
+            <Route path=path!("/news") view=NewsPage ssr=SsrMode::Async/>
+            <Route path=path!("/news/:slug") view=ArticlePage ssr=SsrMode::Async/>
             <Route
                 path=path!("/news/:slug/history")
                 view=crate::editor::NewsHistoryPage
                 ssr=SsrMode::Async
             />
-            <Route path=path!("/events") view=crate::events::EventsPage ssr=SsrMode::Async/>
-            <Route path=path!("/events/:slug") view=crate::events::EventPage ssr=SsrMode::Async/>
+            <Route path=path!("/events") view=EventsPage ssr=SsrMode::Async/>
+            <Route path=path!("/events/:slug") view=EventPage ssr=SsrMode::Async/>
             <Route
                 path=path!("/events/:slug/history")
                 view=crate::editor::EventHistoryPage
@@ -128,7 +140,7 @@ fn PageRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             />
             <Route path=path!("/map") view=crate::cities::map::MapPage ssr=SsrMode::Async/>
             <Route path=path!("/cities") view=crate::cities::CitiesPage ssr=SsrMode::Async/>
-            <Route path=path!("/cities/:slug") view=crate::cities::CityPage ssr=SsrMode::Async/>
+            <Route path=path!("/cities/:slug") view=CityPage ssr=SsrMode::Async/>
             <Route path=path!("/search") view=crate::search::SearchPage ssr=SsrMode::Async/>
             <Route path=path!("/tags/:tag") view=crate::news::TagPage ssr=SsrMode::Async/>
             <Route path=path!("/login") view=crate::auth::LoginPage ssr=SsrMode::Async/>
@@ -136,4 +148,103 @@ fn PageRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
         </ParentRoute>
     }
     .into_inner()
+}
+
+/// `/news`, with a "New article" button for editors.
+#[component]
+fn NewsPage() -> impl IntoView {
+    view! {
+        <NewItemButton kind=ItemKind::News/>
+        <crate::news::NewsPage/>
+    }
+}
+
+/// `/events`, with a "New event" button for editors.
+#[component]
+fn EventsPage() -> impl IntoView {
+    view! {
+        <NewItemButton kind=ItemKind::Event/>
+        <crate::events::EventsPage/>
+    }
+}
+
+/// `/news/{slug}`.
+#[component]
+fn ArticlePage() -> impl IntoView {
+    view! { <ItemPage kind=ItemKind::News/> }
+}
+
+/// `/events/{slug}`.
+#[component]
+fn EventPage() -> impl IntoView {
+    view! { <ItemPage kind=ItemKind::Event/> }
+}
+
+/// The item of `kind` named by the `slug` route parameter: as visitors read it, or with the
+/// editor's controls for a signed-in editor. Composed here, the one place that knows both, so
+/// that the visitors' page (`news`) never imports the editor.
+#[component]
+fn ItemPage(kind: ItemKind) -> impl IntoView {
+    let params = use_params_map();
+    let auth = crate::auth::use_auth();
+    let lang = crate::i18n::use_lang();
+    let page = Resource::new(
+        move || {
+            (
+                params.read().get("slug").unwrap_or_default(),
+                auth.generation(),
+            )
+        },
+        move |(slug, _)| async move {
+            let item = get_item(kind, slug.clone(), lang).await?;
+            let edit = get_item_edit(kind, slug, lang).await?;
+            Ok((item, edit))
+        },
+    );
+    view! {
+        <Loaded
+            resource=page
+            view=|(item, edit)| match edit {
+                Some(edit) => view! {
+                    <EditableItem item editable=edit.editable badge=edit.badge/>
+                }
+                .into_any(),
+                None => view! { <ItemArticle item/> }.into_any(),
+            }
+        />
+    }
+}
+
+/// `/cities/{slug}?page=N`: the city's profile; for an admin with an Edit link, and with `?edit`
+/// the facts as a form.
+#[component]
+fn CityPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let auth = crate::auth::use_auth();
+    let lang = crate::i18n::use_lang();
+    let profile = Resource::new(
+        move || {
+            (
+                params.read().get("slug").unwrap_or_default(),
+                parse_page(query.read().get("page")),
+                auth.generation(),
+            )
+        },
+        move |(slug, page, _)| async move { get_city(slug, page?, lang).await },
+    );
+    view! {
+        <Loaded
+            resource=profile
+            view=|profile| match profile.edit_version {
+                Some(version) => {
+                    let editing = use_query_map().read_untracked().get("edit").is_some();
+                    let city = profile.city.clone();
+                    let facts = view! { <CityFacts profile/> }.into_any();
+                    view! { <EditableCity city version editing facts/> }.into_any()
+                }
+                None => view! { <CityFacts profile/> }.into_any(),
+            }
+        />
+    }
 }

@@ -4,25 +4,11 @@ pub mod api;
 pub mod map;
 mod pages;
 
-pub use pages::{CitiesPage, CityPage};
+pub use pages::{CitiesPage, CityFacts};
 
 use serde::{Deserialize, Serialize};
 
-use crate::news::ItemSummary;
-
-/// A city as other pages link to it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CityRef {
-    pub slug: String,
-    pub name: String,
-    pub country: String,
-}
-
-impl CityRef {
-    pub fn href(&self) -> String {
-        format!("/cities/{}", self.slug)
-    }
-}
+use crate::news::{CityRef, ItemSummary};
 
 impl From<City> for CityRef {
     fn from(city: City) -> Self {

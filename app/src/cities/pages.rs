@@ -1,18 +1,16 @@
 //! `/cities`, the list of partner cities, and `/cities/{slug}`, a city's profile.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
-use super::api::{get_city, list_cities};
+use super::api::list_cities;
 use super::map::MapPreview;
 use super::{City, CityKind, CityProfile, CityStatus};
-use crate::auth::use_auth;
-use crate::editor::city::CityEditor;
 use crate::error::AppError;
 use crate::i18n::{fill, use_lang, Lang};
-use crate::layout::{json_string, ErrorPage, JsonLd, Loaded, PageMeta, PageTitle};
+use crate::layout::{json_string, ErrorPage, JsonLd, PageMeta};
 use crate::news::FeedList;
-use crate::pager::{page_href, parse_page, Pager};
+use crate::pager::{page_href, Pager};
 
 /// "twin city since 1988", "partner city, year unknown".
 pub fn partnership_phrase(lang: Lang, city: &City) -> String {
@@ -166,55 +164,9 @@ fn CitiesView(mut cities: Vec<City>, sort: SortBy) -> impl IntoView {
     }
 }
 
-/// `/cities/{slug}?page=N`.
+/// A city's profile as visitors see it (`routes.rs` adds an admin's edit controls).
 #[component]
-pub fn CityPage() -> impl IntoView {
-    let params = use_params_map();
-    let query = use_query_map();
-    let auth = use_auth();
-    let lang = use_lang();
-    let profile = Resource::new(
-        move || {
-            (
-                params.read().get("slug").unwrap_or_default(),
-                parse_page(query.read().get("page")),
-                auth.generation(),
-            )
-        },
-        move |(slug, page, _)| async move { get_city(slug, page?, lang).await },
-    );
-    view! { <Loaded resource=profile view=|profile| view! { <CityView profile/> }/> }
-}
-
-/// A city's profile; for admins with an Edit link, and with `?edit` the facts as a form.
-#[component]
-fn CityView(profile: CityProfile) -> impl IntoView {
-    let Some(version) = profile.edit_version else {
-        return view! { <CityFacts profile/> }.into_any();
-    };
-    let lang = use_lang();
-    if use_query_map().read_untracked().get("edit").is_some() {
-        let t = lang.t();
-        let heading = fill(t.city_editing, &[&profile.city.name]);
-        return view! {
-            <PageTitle text=format!("{heading} · {}", t.site_name)/>
-            <h1>{heading}</h1>
-            <CityEditor city=profile.city version lang/>
-        }
-        .into_any();
-    }
-    let edit = lang.href(&format!("{}?edit", profile.city.href()));
-    view! {
-        <div class="editor-toolbar">
-            <a href=edit class="button" data-testid="edit-toggle">{lang.t().edit}</a>
-        </div>
-        <CityFacts profile/>
-    }
-    .into_any()
-}
-
-#[component]
-fn CityFacts(profile: CityProfile) -> impl IntoView {
+pub fn CityFacts(profile: CityProfile) -> impl IntoView {
     let city = profile.city;
     let lang = use_lang();
     let t = lang.t();

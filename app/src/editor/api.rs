@@ -41,6 +41,40 @@ pub async fn get_editable(
     )
 }
 
+/// What an item's page carries for a signed-in editor (its fields and its badge); nothing for a
+/// visitor, who is not refused: the page simply has no controls for them.
+#[server(prefix = "/api", endpoint = "get_item_edit")]
+pub async fn get_item_edit(
+    kind: ItemKind,
+    slug: String,
+    #[server(default)] lang: Lang,
+) -> Result<Option<super::ItemEdit>, AppError> {
+    use crate::{auth::session, error::with_status};
+    use crate::{state::app_state, store::editor, store::items};
+    with_status(
+        async move {
+            if session::current_user().await?.is_none() {
+                return Ok(None);
+            }
+            app_state()?
+                .store
+                .call(move |c| {
+                    let Some(editable) = editor::editable_item(c, lang.code(), kind, &slug)? else {
+                        return Ok(None);
+                    };
+                    let now = items::now(c)?;
+                    let badge = editable
+                        .badge(&now)
+                        .map(|key| lang.t().get(key).unwrap_or(key).to_owned());
+                    Ok(Some(super::ItemEdit { editable, badge }))
+                })
+                .await
+                .map_err(AppError::from)
+        }
+        .await,
+    )
+}
+
 /// Creates an untitled draft of `kind` in `lang` and sends the editor to it, in edit mode.
 #[server(prefix = "/api", endpoint = "create_item")]
 pub async fn create_item(

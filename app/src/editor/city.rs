@@ -7,6 +7,7 @@ use super::check_len;
 use crate::cities::{City, CityKind, CityStatus};
 use crate::error::AppError;
 use crate::i18n::{fill, Lang};
+use crate::layout::PageTitle;
 
 /// Checks a city's facts, trimming text, or says what is wrong.
 pub fn validated(mut city: City) -> Result<City, AppError> {
@@ -68,6 +69,31 @@ pub async fn update_city(
         }
         .await,
     )
+}
+
+/// A city's page for an admin: with `editing` (`?edit`) the facts as a form, else an Edit link
+/// above `facts`, the page as visitors see it.
+#[component]
+pub fn EditableCity(city: City, version: i64, editing: bool, facts: AnyView) -> impl IntoView {
+    let lang = crate::i18n::use_lang();
+    let t = lang.t();
+    if editing {
+        let heading = fill(t.city_editing, &[&city.name]);
+        return view! {
+            <PageTitle text=format!("{heading} · {}", t.site_name)/>
+            <h1>{heading}</h1>
+            <CityEditor city version lang/>
+        }
+        .into_any();
+    }
+    let edit = lang.href(&format!("{}?edit", city.href()));
+    view! {
+        <div class="editor-toolbar">
+            <a href=edit class="button" data-testid="edit-toggle">{t.edit}</a>
+        </div>
+        {facts}
+    }
+    .into_any()
 }
 
 /// The city's facts as a form, in the place of the facts list; a lazy island, fetched only by an

@@ -17,72 +17,6 @@ const IMAGE_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 /// Widths of the resized copies; an image narrower than one gets no copy wider than itself.
 pub const WIDTHS: [u32; 3] = [480, 960, 1600];
 
-/// An uploaded image as pages show it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Cover {
-    pub hash: String,
-    pub alt: String,
-    pub width: u32,
-    pub height: u32,
-    pub widths: Vec<u32>,
-}
-
-impl Cover {
-    /// The stored image `meta`, described by `alt`.
-    #[cfg(feature = "ssr")]
-    pub fn new(meta: crate::store::images::ImageMeta, alt: String) -> Self {
-        Self {
-            hash: meta.hash,
-            alt,
-            width: meta.width,
-            height: meta.height,
-            widths: meta.widths,
-        }
-    }
-
-    /// URL of the copy `width` pixels wide.
-    pub fn url(hash: &str, width: u32) -> String {
-        format!("/media/{hash}/{width}.jpg")
-    }
-
-    /// The `srcset` listing every copy.
-    pub fn srcset(&self) -> String {
-        self.widths
-            .iter()
-            .map(|w| format!("{} {w}w", Self::url(&self.hash, *w)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
-    /// The copy a browser without `srcset` gets: the middle one.
-    pub fn src(&self) -> String {
-        let w = self
-            .widths
-            .get(self.widths.len() / 2)
-            .copied()
-            .unwrap_or(self.width);
-        Self::url(&self.hash, w)
-    }
-}
-
-/// A cover image on an item's page, sized by the browser from the `srcset`.
-#[component]
-pub fn CoverImage(cover: Cover) -> impl IntoView {
-    view! {
-        <figure class="cover">
-            <img
-                src=cover.src()
-                srcset=cover.srcset()
-                sizes="(max-width: 48rem) 100vw, 46rem"
-                width=cover.width
-                height=cover.height
-                alt=cover.alt.clone()
-                decoding="async"
-            />
-        </figure>
-    }
-}
-
 /// What an upload returns: the stored image's hash and its copies.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Uploaded {
@@ -362,7 +296,7 @@ pub fn CoverField(
                         view! {
                             <img
                                 class="cover-preview"
-                                src=Cover::url(&hash, width)
+                                src=crate::media::Cover::url(&hash, width)
                                 alt=""
                                 data-testid="cover-preview"
                             />

@@ -13,9 +13,9 @@ use super::images::CoverField;
 use super::{Editable, ItemFields, ItemStatus};
 use crate::auth::use_auth;
 use crate::cities::api::list_cities;
-use crate::cities::CityRef;
 use crate::error::AppError;
 use crate::i18n::{fill, use_lang, Lang};
+use crate::news::CityRef;
 use crate::news::{Item, ItemArticle, ItemKind};
 
 /// An item's page as its editors see it: a toolbar with the item's state, and either the page as

@@ -5,11 +5,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-use crate::editor::NewItemButton;
 use crate::error::AppError;
 use crate::i18n::{format_month, use_lang, Lang};
 use crate::layout::{Loaded, PageMeta};
-use crate::news::{FeedList, ItemKind, ItemPage, ItemSummary};
+use crate::news::{FeedList, ItemSummary};
 use crate::pager::{parse_page, Pager};
 
 /// What `/events` shows.
@@ -123,7 +122,6 @@ fn EventsView(listing: EventsListing) -> impl IntoView {
             " "
             {t.events_subscribe_rest}
         </p>
-        <NewItemButton kind=ItemKind::Event/>
         {upcoming}
         <section aria-labelledby="past-heading">
             <h2 id="past-heading">{t.events_past}</h2>
@@ -148,15 +146,10 @@ fn MonthGroups(events: Vec<ItemSummary>) -> impl IntoView {
         .collect_view()
 }
 
-/// `/events/{slug}`.
-#[component]
-pub fn EventPage() -> impl IntoView {
-    view! { <ItemPage kind=ItemKind::Event/> }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::news::ItemKind;
 
     fn event(start: &str) -> ItemSummary {
         ItemSummary {

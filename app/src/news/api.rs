@@ -65,21 +65,21 @@ pub async fn list_news(
 }
 
 /// The item of `kind` at `slug` with its body rendered and sanitised: published items for
-/// visitors; for editors any item, with its editable fields.
+/// visitors, any item for editors (whose edit controls come from `editor::api::get_item_edit`).
 #[server]
 pub async fn get_item(
     kind: ItemKind,
     slug: String,
     #[server(default)] lang: Lang,
 ) -> Result<Item, AppError> {
-    use crate::editor::{images::Cover, ItemEdit};
-    use crate::store::{editor, images, items};
+    use crate::media::Cover;
+    use crate::store::{images, items};
     use crate::{auth::session, error::with_status, state::app_state};
     with_status(
         async move {
             let store = app_state()?.store;
             let is_editor = session::current_user().await?.is_some();
-            let (stored, edit, cover) = store
+            let (stored, cover) = store
                 .call(move |c| {
                     let stored = if is_editor {
                         items::any_item(c, lang.code(), kind, &slug)?
@@ -89,23 +89,9 @@ pub async fn get_item(
                     let Some(stored) = stored else {
                         return Ok(None);
                     };
-                    let editable = editor::editable_by_id(c, lang.code(), stored.id)?
-                        .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-                    let cover = match &editable.fields.cover_image {
-                        Some(hash) => images::get(c, hash)?
-                            .map(|m| Cover::new(m, editable.fields.cover_alt.clone())),
-                        None => None,
-                    };
-                    let edit = if is_editor {
-                        let now = items::now(c)?;
-                        let badge = editable
-                            .badge(&now)
-                            .map(|key| lang.t().get(key).unwrap_or(key).to_owned());
-                        Some(ItemEdit { editable, badge })
-                    } else {
-                        None
-                    };
-                    Ok(Some((stored, edit, cover)))
+                    let cover =
+                        images::item_cover(c, stored.id)?.map(|(meta, alt)| Cover::new(meta, alt));
+                    Ok(Some((stored, cover)))
                 })
                 .await?
                 .ok_or(AppError::NotFound)?;
@@ -117,7 +103,6 @@ pub async fn get_item(
                 previous: stored.previous,
                 next: stored.next,
                 cover,
-                edit,
             })
         }
         .await,

@@ -1,54 +1,13 @@
-//! The page of one item: `/news/{slug}` for news, `/events/{slug}` for events.
+//! One item laid out for reading, as `/news/{slug}` and `/events/{slug}` show it to visitors
+//! (`routes.rs` puts the editor's controls around it for editors).
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
-use super::api::get_item;
 use super::feed::DateLine;
-use super::{Item, ItemKind, ItemLink, ItemSummary};
-use crate::auth::use_auth;
-use crate::cities::CityRef;
-use crate::editor::images::Cover;
-use crate::editor::images::CoverImage;
-use crate::editor::EditableItem;
+use super::{CityRef, Item, ItemKind, ItemLink, ItemSummary};
 use crate::i18n::use_lang;
-use crate::layout::{json_string, JsonLd, Loaded, PageMeta, PublicUrl};
-
-/// `/news/{slug}`.
-#[component]
-pub fn ArticlePage() -> impl IntoView {
-    view! { <ItemPage kind=ItemKind::News/> }
-}
-
-/// Loads the item of `kind` named by the `slug` route parameter and shows it.
-#[component]
-pub fn ItemPage(kind: ItemKind) -> impl IntoView {
-    let params = use_params_map();
-    let auth = use_auth();
-    let lang = use_lang();
-    let item = Resource::new(
-        move || {
-            (
-                params.read().get("slug").unwrap_or_default(),
-                auth.generation(),
-            )
-        },
-        move |(slug, _)| get_item(kind, slug, lang),
-    );
-    view! { <Loaded resource=item view=|item| view! { <ItemView item/> }/> }
-}
-
-/// An item as its reader sees it, or with the editor's controls when an editor asked for it.
-#[component]
-fn ItemView(mut item: Item) -> impl IntoView {
-    match item.edit.take() {
-        Some(edit) => view! {
-            <EditableItem item editable=edit.editable badge=edit.badge/>
-        }
-        .into_any(),
-        None => view! { <ItemArticle item/> }.into_any(),
-    }
-}
+use crate::layout::{json_string, JsonLd, PageMeta, PublicUrl};
+use crate::media::{Cover, CoverImage};
 
 /// An item laid out for reading.
 #[component]

@@ -8,7 +8,6 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::api::list_news;
 use super::filter::{Choice, FeedFilter, FilterChoices};
 use super::{Feed, ItemKind, ItemSummary};
-use crate::editor::NewItemButton;
 use crate::i18n::{fill, format_date, format_date_range, iso_date, use_lang, Lang};
 use crate::layout::{Loaded, PageMeta};
 use crate::pager::{parse_page, Pager};
@@ -112,7 +111,6 @@ fn FeedView(feed: Feed, tag_in_path: bool) -> impl IntoView {
             path=canonical
         />
         <h1>{title}</h1>
-        <NewItemButton kind=ItemKind::News/>
         <FilterForm filter=feed.filter choices=feed.choices/>
         {all_news}
         {empty}

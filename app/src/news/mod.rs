@@ -8,12 +8,10 @@ pub mod filter;
 #[cfg(feature = "ssr")]
 mod markdown;
 
-pub use article::{ArticlePage, ItemArticle, ItemPage};
+pub use article::ItemArticle;
 pub use feed::{DateLine, FeedList, NewsPage, TagPage};
 
 use serde::{Deserialize, Serialize};
-
-use crate::cities::CityRef;
 
 /// Items per feed page, as on the seed site.
 pub const PER_PAGE: u32 = 10;
@@ -73,6 +71,21 @@ pub struct ItemLink {
     pub title: String,
 }
 
+/// A partner city as an item names it and pages link to it (the cities feature makes one from
+/// a whole city).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CityRef {
+    pub slug: String,
+    pub name: String,
+    pub country: String,
+}
+
+impl CityRef {
+    pub fn href(&self) -> String {
+        format!("/cities/{}", self.slug)
+    }
+}
+
 /// One item with everything its own page shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Item {
@@ -85,9 +98,7 @@ pub struct Item {
     pub previous: Option<ItemLink>,
     /// The next newer published item.
     pub next: Option<ItemLink>,
-    pub cover: Option<crate::editor::images::Cover>,
-    /// Present only when an editor asks: everything the edit form needs.
-    pub edit: Option<crate::editor::ItemEdit>,
+    pub cover: Option<crate::media::Cover>,
 }
 
 /// A page of the (maybe filtered) feed with what the page says about its filters.

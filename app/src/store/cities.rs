@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 use super::{audit, unknown_value, StoreError};
-use crate::cities::{City, CityKind, CityRef, CityStatus, HomeCity};
+use crate::cities::{City, CityKind, CityStatus, HomeCity};
+use crate::news::CityRef;
 
 /// The columns `city_from_row` reads, texts in the language bound to `?1` where translated.
 /// Needs `FROM cities c LEFT JOIN city_texts t ON t.city_id = c.id AND t.lang = ?1`.

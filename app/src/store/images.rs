@@ -46,18 +46,36 @@ pub fn insert(
     Ok(())
 }
 
+/// The cover image of item `item_id` and its description, if it has one.
+pub fn item_cover(
+    conn: &Connection,
+    item_id: i64,
+) -> Result<Option<(ImageMeta, String)>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT im.hash, im.width, im.height, im.widths, i.cover_alt
+             FROM items i JOIN images im ON im.hash = i.cover_image
+             WHERE i.id = ?1",
+        )?
+        .query_row([item_id], |r| Ok((meta_from_row(r)?, r.get(4)?)))
+        .optional()?)
+}
+
 /// The image stored under `hash`, if any.
 pub fn get(conn: &Connection, hash: &str) -> Result<Option<ImageMeta>, StoreError> {
     Ok(conn
         .prepare_cached("SELECT hash, width, height, widths FROM images WHERE hash = ?1")?
-        .query_row([hash], |r| {
-            let widths: String = r.get(3)?;
-            Ok(ImageMeta {
-                hash: r.get(0)?,
-                width: r.get(1)?,
-                height: r.get(2)?,
-                widths: widths.split(',').filter_map(|w| w.parse().ok()).collect(),
-            })
-        })
+        .query_row([hash], meta_from_row)
         .optional()?)
+}
+
+/// An image from the columns `hash, width, height, widths` (a comma-separated list), in order.
+fn meta_from_row(r: &rusqlite::Row) -> rusqlite::Result<ImageMeta> {
+    let widths: String = r.get(3)?;
+    Ok(ImageMeta {
+        hash: r.get(0)?,
+        width: r.get(1)?,
+        height: r.get(2)?,
+        widths: widths.split(',').filter_map(|w| w.parse().ok()).collect(),
+    })
 }

@@ -5,9 +5,9 @@ use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::StoreError;
-use crate::cities::{City, CityRef};
+use crate::cities::City;
 use crate::news::filter::{Choice, FeedFilter, FilterChoices};
-use crate::news::{FeedPage, ItemKind, ItemLink, ItemSummary, Tag};
+use crate::news::{CityRef, FeedPage, ItemKind, ItemLink, ItemSummary, Tag};
 
 /// An item as stored, before its body is rendered for display.
 #[derive(Clone, Debug, PartialEq)]

@@ -8,9 +8,9 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::{document, failure, xml_escape};
-use crate::editor::images::Cover;
 use crate::error::AppError;
 use crate::i18n::{rfc822, Lang};
+use crate::media::Cover;
 use crate::news::filter::FeedFilter;
 use crate::state::AppState;
 use crate::store::syndication::{self, Entry};
