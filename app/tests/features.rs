@@ -7,7 +7,9 @@ use std::path::Path;
 
 /// Every `crate::<feature>` a feature's source names, with the file it is in.
 fn imports(feature: &str) -> Vec<(String, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(feature);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src")
+        .join(feature);
     let mut found = Vec::new();
     let mut stack = vec![dir];
     while let Some(dir) = stack.pop() {
