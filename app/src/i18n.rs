@@ -22,6 +22,14 @@ pub enum Lang {
 impl Lang {
     pub const ALL: [Lang; 2] = [Lang::En, Lang::Ru];
 
+    /// The other of the two languages.
+    pub fn other(self) -> Self {
+        match self {
+            Self::En => Self::Ru,
+            Self::Ru => Self::En,
+        }
+    }
+
     /// The ISO 639-1 code, as in `<html lang>`, `hreflang` and the database.
     pub fn code(self) -> &'static str {
         match self {

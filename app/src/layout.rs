@@ -129,10 +129,7 @@ pub fn SiteHeader() -> impl IntoView {
 #[component]
 fn LanguageSwitch() -> impl IntoView {
     let lang = use_lang();
-    let other = match lang {
-        Lang::En => Lang::Ru,
-        Lang::Ru => Lang::En,
-    };
+    let other = lang.other();
     let location = leptos_router::hooks::use_location();
     // Only what the page itself reads of the address is carried over: the rest could be anything.
     let href = move || {
@@ -144,7 +141,14 @@ fn LanguageSwitch() -> impl IntoView {
     };
     view! {
         <p class="lang-switch">
-            <a href=href rel="external" hreflang=other.code() lang=other.code() data-testid="lang-switch">
+            <a
+                id="lang-switch"
+                href=href
+                rel="external"
+                hreflang=other.code()
+                lang=other.code()
+                data-testid="lang-switch"
+            >
                 {lang.t().lang_switch_to}
             </a>
         </p>

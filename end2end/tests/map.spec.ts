@@ -109,6 +109,8 @@ test('a filtered view is in the URL and can be shared', async ({ page }) => {
   await page.getByLabel('Kind').selectOption('twin');
   await expect(page).toHaveURL(/kind=twin/);
   await expect(map.pins()).toHaveCount(23);
+  // The other language's page shows the same view.
+  await expect(page.getByTestId('lang-switch')).toHaveAttribute('href', '/ru/map?kind=twin');
 });
 
 test('Coventry’s page shows the suspended partnership', async ({ page }) => {

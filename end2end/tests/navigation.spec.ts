@@ -159,6 +159,46 @@ test('the language switch, files and other sites are left to the browser', async
   expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBeUndefined();
 });
 
+const PAGES = [
+  '/',
+  '/news',
+  '/news/reply-from-a-twin-city-across-the-ocean',
+  '/events',
+  '/cities',
+  '/cities/coventry',
+  '/map',
+  '/search?q=Coventry',
+  '/tags/twinning',
+  '/login',
+  '/nowhere',
+  '/ru',
+  '/ru/map',
+  '/ru/news/reply-from-a-twin-city-across-the-ocean',
+];
+
+test('no page logs an error or a hydration warning, loaded or reached in place', async ({ page }) => {
+  const problems = watchConsole(page);
+  for (const path of PAGES) {
+    await page.goto(path);
+    await waitForHydration(page);
+  }
+  await page.goto('/news');
+  await waitForHydration(page);
+  for (const path of PAGES.filter((p) => !p.startsWith('/ru'))) {
+    // An in-site link to the page, clicked: the way a reader gets there.
+    await page.evaluate((href) => {
+      const a = document.createElement('a');
+      a.href = href;
+      a.textContent = 'next page';
+      document.querySelector('main')?.append(a);
+    }, path);
+    await page.getByRole('link', { name: 'next page' }).click();
+    await expect(page).toHaveURL(new RegExp(`${path.replace(/[?]/g, '\\?')}$`));
+    await waitForHydration(page);
+  }
+  expect(problems.filter((p) => !/status of 404/.test(p))).toEqual([]);
+});
+
 test.describe('with JavaScript disabled', () => {
   test.use({ javaScriptEnabled: false });
 

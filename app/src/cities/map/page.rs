@@ -387,7 +387,7 @@ fn Filters(data: MapData, filter: RwSignal<MapFilter>, hydrated: RwSignal<bool>)
     let lang = use_lang();
     let t = lang.t();
     let apply = move |f: MapFilter| {
-        show_in_address(&lang.href(&format!("/map{}", f.to_query())));
+        show_in_address(lang, &format!("/map{}", f.to_query()));
         filter.set(f);
     };
     let current = move || filter.get();
@@ -534,16 +534,26 @@ fn Filters(data: MapData, filter: RwSignal<MapFilter>, hydrated: RwSignal<bool>)
     }
 }
 
-/// Puts `href` in the address bar in place of the current address (the map's state is already
-/// on screen; a new history entry per slider step would make Back useless).
-fn show_in_address(href: &str) {
+/// Puts `path` (in its English form) in the address bar in place of the current address, and in
+/// the language switch (the map's state is already on screen; a new history entry per slider step
+/// would make Back useless).
+fn show_in_address(lang: Lang, path: &str) {
     #[cfg(feature = "hydrate")]
-    if let Ok(history) = window().history() {
-        let _ =
-            history.replace_state_with_url(&leptos::wasm_bindgen::JsValue::NULL, "", Some(href));
+    {
+        if let Ok(history) = window().history() {
+            let href = lang.href(path);
+            let _ = history.replace_state_with_url(
+                &leptos::wasm_bindgen::JsValue::NULL,
+                "",
+                Some(&href),
+            );
+        }
+        if let Some(switch) = document().get_element_by_id("lang-switch") {
+            let _ = switch.set_attribute("href", &lang.other().href(path));
+        }
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = href;
+    let _ = (lang, path);
 }
 
 /// The side card of the selected city.
