@@ -113,6 +113,25 @@ test('a filtered view is in the URL and can be shared', async ({ page }) => {
   await expect(page.getByTestId('lang-switch')).toHaveAttribute('href', '/ru/map?kind=twin');
 });
 
+test('play runs the years up to today, and pauses', async ({ page }) => {
+  const map = new MapPage(page);
+  await map.goto('?until=1944');
+  await waitForHydration(page);
+  await expect(map.pins()).toHaveCount(1);
+  await page.getByRole('button', { name: 'Play the years' }).click();
+  await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+  await expect(page.getByTestId('year-output')).not.toHaveText('1944');
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const year = Number(await page.getByTestId('year-output').textContent());
+  expect(year).toBeGreaterThan(1944);
+  await expect(page).toHaveURL(new RegExp(`until=${year}`));
+  expect(await map.pins().count()).toBeGreaterThanOrEqual(1);
+  await page.getByRole('button', { name: 'Play the years' }).click();
+  await expect(page.getByTestId('year-output')).toHaveText('today', { timeout: 30_000 });
+  await expect(map.pins()).toHaveCount(25);
+  await expect(page.getByRole('button', { name: 'Play the years' })).toBeVisible();
+});
+
 test('Coventry’s page shows the suspended partnership', async ({ page }) => {
   await page.goto('/cities/coventry');
   const banner = page.getByTestId('status-banner');
@@ -174,6 +193,23 @@ test.describe('on a phone', () => {
     await expect(map.card().getByRole('heading', { level: 2 })).toHaveText(label.split(',')[0]);
     await expect(page).toHaveURL(/\/map$/);
     expect(problems).toEqual([]);
+  });
+
+  test('groups follow the filter: pins left alone stand alone', async ({ page }) => {
+    const map = new MapPage(page);
+    await map.goto();
+    await waitForHydration(page);
+    const groups = page.getByTestId('pin-group');
+    const before = await groups.count();
+    expect(before).toBeGreaterThan(0);
+    await page.getByLabel('Country').selectOption('India');
+    await expect(map.pins()).toHaveCount(1);
+    await expect(groups).toHaveCount(0);
+    await page.getByLabel('Country').selectOption('');
+    await expect(map.pins()).toHaveCount(25);
+    await expect(groups).toHaveCount(before);
+    await groups.first().click();
+    await expect(map.canvas()).toHaveAttribute('data-zoom', '4.00');
   });
 
   test.describe('with JavaScript disabled', () => {

@@ -41,7 +41,7 @@ test('the map fetches the runtime and its island, and no editor code', async ({ 
   await waitForHydration(page);
   await page.waitForLoadState('networkidle');
   expect(files.some((f) => /^twincity\..*\.wasm$/.test(f))).toBe(true);
-  expect(files.some((f) => f.startsWith('split_map_explorer'))).toBe(true);
+  expect(files.some((f) => f.startsWith('split_map_controls'))).toBe(true);
   expect(files.filter((f) => /editor/.test(f))).toEqual([]);
 });
 

@@ -205,10 +205,7 @@ const ARGUMENTS: &[(&str, &[&str])] = &[
         &["slug", "page", "lang"],
     ),
     (url::<app::cities::map::api::GetMap>(), &["lang"]),
-    (
-        url::<app::cities::map::api::GetCityCard>(),
-        &["slug", "lang"],
-    ),
+    (url::<app::cities::map::api::GetCityCards>(), &["lang"]),
     (url::<app::home::GetHome>(), &["lang"]),
 ];
 

@@ -37,38 +37,38 @@ pub async fn get_map(#[server(default)] lang: Lang) -> Result<MapData, AppError>
     )
 }
 
-/// The side card of the city at `slug`: its facts, its three latest news items and its
-/// distance from the home city.
+/// The side card of every partner city: its facts, its three latest news items and its distance
+/// from the home city.
 #[server]
-pub async fn get_city_card(
-    slug: String,
-    #[server(default)] lang: Lang,
-) -> Result<CityCard, AppError> {
+pub async fn get_city_cards(#[server(default)] lang: Lang) -> Result<Vec<CityCard>, AppError> {
     use crate::{error::with_status, state::app_state, store};
     with_status(
         async move {
             let store = app_state()?.store;
             store
                 .call(move |c| {
-                    // Page 1 exists for every city, so `None` means there is no such city.
-                    let Some((city, news, _)) =
-                        store::items::city_news_page(c, lang.code(), &slug, 1, 3)?
-                    else {
-                        return Ok(None);
-                    };
                     let home = store::cities::home_city(c, lang.code())?;
-                    let distance_km = home.map_or(0, |h| {
-                        super::projection::distance_km((h.lon, h.lat), (city.lon, city.lat)).round()
-                            as u32
-                    });
-                    Ok(Some(CityCard {
-                        city,
-                        news,
-                        distance_km,
-                    }))
+                    let mut cards = Vec::new();
+                    for city in store::cities::all_cities(c, lang.code())? {
+                        let Some((city, news, _)) =
+                            store::items::city_news_page(c, lang.code(), &city.slug, 1, 3)?
+                        else {
+                            continue;
+                        };
+                        let distance_km = home.as_ref().map_or(0, |h| {
+                            super::projection::distance_km((h.lon, h.lat), (city.lon, city.lat))
+                                .round() as u32
+                        });
+                        cards.push(CityCard {
+                            city,
+                            news,
+                            distance_km,
+                        });
+                    }
+                    Ok(cards)
                 })
-                .await?
-                .ok_or(AppError::NotFound)
+                .await
+                .map_err(AppError::from)
         }
         .await,
     )

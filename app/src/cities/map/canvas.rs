@@ -58,8 +58,10 @@ impl View {
         let tx = (0.5 - self.zoom * self.cx) * 100.0;
         let ty = (0.5 - self.zoom * self.cy) * 100.0;
         format!(
-            "transform: translate({tx:.3}%, {ty:.3}%) scale({z:.4}); --zoom: {z:.4}",
-            z = self.zoom
+            "transform: translate({}%, {}%) scale({z}); --zoom: {z}",
+            fixed(tx, 3),
+            fixed(ty, 3),
+            z = fixed(self.zoom, 4),
         )
     }
 }
@@ -102,26 +104,57 @@ fn position_at(lon: f64, lat: f64) -> String {
 
 /// The position style of whatever marks the point at fractions (`fx`, `fy`) of the drawing.
 fn position_of(fx: f64, fy: f64) -> String {
-    format!("left: {:.3}%; top: {:.3}%", fx * 100.0, fy * 100.0)
+    format!(
+        "left: {}%; top: {}%",
+        fixed(fx * 100.0, 3),
+        fixed(fy * 100.0, 3)
+    )
+}
+
+/// `x` written with `places` decimals. Integer formatting only: the map's island writes its
+/// view with this, and the float formatter would be among the largest things in its code.
+pub fn fixed(x: f64, places: u32) -> String {
+    let scale = 10_u64.pow(places);
+    let n = (x * scale as f64).round() as i64;
+    let sign = if n < 0 { "-" } else { "" };
+    let n = n.unsigned_abs();
+    let width = places as usize;
+    format!("{sign}{}.{:0width$}", n / scale, n % scale)
+}
+
+/// A fraction of the drawing as the page's data attributes carry it: in hundred-thousandths,
+/// an integer (the island reads it back without the float parser).
+pub fn to_units(fraction: f64) -> i64 {
+    (fraction * 100_000.0).round() as i64
+}
+
+/// A fraction of the drawing from [`to_units`].
+#[cfg(any(feature = "hydrate", test))]
+pub fn from_units(units: &str) -> f64 {
+    units.parse::<i64>().map_or(0.0, |u| u as f64 / 100_000.0)
 }
 
 /// How close, in widths of the drawing, two pins may come before they are grouped: a 24-pixel
 /// target with room around it on a 320-pixel-wide phone.
 const NEAR: f64 = 0.09;
 
+/// Where a city's pin is for grouping: (`x`, `y`) in widths of the drawing, so that distances
+/// are the same across and down.
+pub fn group_point(city: &City) -> (f64, f64) {
+    let (x, y) = project(city.lon, city.lat);
+    (x / WIDTH, y / WIDTH)
+}
+
 /// Pins that would overlap on a phone, in groups: the two nearest groups are merged (their
-/// centre being their cities' mean) until no two are nearer than `NEAR`. A city far from the
-/// others is a group of one.
-pub fn pin_groups(cities: &[City]) -> Vec<PinGroup> {
-    let mut groups: Vec<PinGroup> = cities
+/// centre being their members' mean) until no two are nearer than `NEAR`. A pin far from the
+/// others is a group of one. `pins` are members with their [`group_point`]s.
+pub fn pin_groups<T: Clone>(pins: &[(T, (f64, f64))]) -> Vec<PinGroup<T>> {
+    let mut groups: Vec<PinGroup<T>> = pins
         .iter()
-        .map(|c| {
-            let (x, y) = project(c.lon, c.lat);
-            PinGroup {
-                cities: vec![c.clone()],
-                x: x / WIDTH,
-                y: y / WIDTH,
-            }
+        .map(|(member, (x, y))| PinGroup {
+            members: vec![member.clone()],
+            x: *x,
+            y: *y,
         })
         .collect();
     loop {
@@ -139,22 +172,22 @@ pub fn pin_groups(cities: &[City]) -> Vec<PinGroup> {
         };
         let merged = groups.swap_remove(j);
         let kept = &mut groups[i];
-        let (n, m) = (kept.cities.len() as f64, merged.cities.len() as f64);
+        let (n, m) = (kept.members.len() as f64, merged.members.len() as f64);
         kept.x = (kept.x * n + merged.x * m) / (n + m);
         kept.y = (kept.y * n + merged.y * m) / (n + m);
-        kept.cities.extend(merged.cities);
+        kept.members.extend(merged.members);
     }
 }
 
-/// Cities whose pins are shown as one on a phone, around (`x`, `y`) in widths of the drawing.
+/// Pins shown as one on a phone, around (`x`, `y`) in widths of the drawing.
 #[derive(Clone, Debug, PartialEq)]
-pub struct PinGroup {
-    pub cities: Vec<City>,
+pub struct PinGroup<T> {
+    pub members: Vec<T>,
     x: f64,
     y: f64,
 }
 
-impl PinGroup {
+impl<T> PinGroup<T> {
     /// The group's centre, in fractions of the drawing's width and height.
     pub fn centre(&self) -> (f64, f64) {
         (self.x, self.y * WIDTH / height())
@@ -164,13 +197,6 @@ impl PinGroup {
     pub fn position(&self) -> String {
         let (fx, fy) = self.centre();
         position_of(fx, fy)
-    }
-
-    /// A key that changes with the group's members.
-    pub fn key(&self) -> String {
-        let mut slugs: Vec<&str> = self.cities.iter().map(|c| c.slug.as_str()).collect();
-        slugs.sort_unstable();
-        slugs.join(" ")
     }
 }
 
@@ -187,11 +213,7 @@ pub fn west_to_east(mut cities: Vec<City>) -> Vec<City> {
 
 /// The countries image and the arcs from the home city to `cities`.
 #[component]
-pub fn MapBackdrop(
-    countries_url: String,
-    home: HomeCity,
-    #[prop(into)] cities: Signal<Vec<City>>,
-) -> impl IntoView {
+pub fn MapBackdrop(countries_url: String, home: HomeCity, cities: Vec<City>) -> impl IntoView {
     let from = (home.lon, home.lat);
     let (hx, hy) = project(home.lon, home.lat);
     let view_box = format!("0 0 {WIDTH} {:.1}", height());
@@ -205,20 +227,23 @@ pub fn MapBackdrop(
             fetchpriority="high"
         />
         <svg class="map-arcs" viewBox=view_box aria-hidden="true" focusable="false">
-            <For
-                each=move || cities.get()
-                key=|c| c.slug.clone()
-                children=move |c| {
-                    view! {
-                        <path class=format!("arc {}", c.status.as_str()) d=arc_path(from, (c.lon, c.lat))/>
-                    }
-                }
-            />
+            {cities.iter().map(|c| arc(from, c)).collect_view()}
             <circle class="home-dot" cx=format!("{hx:.1}") cy=format!("{hy:.1}") r="4"/>
         </svg>
         <span class="home-label" style=position_at(home.lon, home.lat)>
             {home.name}
         </span>
+    }
+}
+
+/// The arc from the home city at `from` to `city`, named by the city for the map's island.
+pub fn arc(from: (f64, f64), city: &City) -> impl IntoView + use<> {
+    view! {
+        <path
+            class=format!("arc {}", city.status.as_str())
+            d=arc_path(from, (city.lon, city.lat))
+            data-slug=city.slug.clone()
+        />
     }
 }
 
@@ -309,8 +334,19 @@ mod tests {
             at("jilin", 126.55, 43.84),
             at("port-elizabeth", 25.6, -33.96),
         ];
-        let groups = pin_groups(&cities);
-        let mut keys: Vec<String> = groups.iter().map(PinGroup::key).collect();
+        let pins: Vec<(&str, (f64, f64))> = cities
+            .iter()
+            .map(|c| (c.slug.as_str(), group_point(c)))
+            .collect();
+        let groups = pin_groups(&pins);
+        let mut keys: Vec<String> = groups
+            .iter()
+            .map(|g| {
+                let mut slugs = g.members.clone();
+                slugs.sort_unstable();
+                slugs.join(" ")
+            })
+            .collect();
         keys.sort();
         assert_eq!(
             keys,
@@ -326,7 +362,27 @@ mod tests {
                 assert!((a.x - b.x).hypot(a.y - b.y) >= NEAR, "{a:?} {b:?}");
             }
         }
-        assert!(pin_groups(&[]).is_empty());
+        assert!(pin_groups::<&str>(&[]).is_empty());
+    }
+
+    #[test]
+    fn fixed_writes_what_the_float_formatter_writes() {
+        for x in [0.0, 1.5, -12.34567, 0.00049, 99.9999, -0.5] {
+            for places in [1, 2, 3, 4] {
+                let expected = format!("{x:.places$}", places = places as usize);
+                let expected = expected
+                    .strip_prefix("-0.")
+                    .map_or(expected.clone(), |rest| {
+                        if rest.bytes().all(|b| b == b'0') {
+                            format!("0.{rest}")
+                        } else {
+                            expected.clone()
+                        }
+                    });
+                assert_eq!(fixed(x, places), expected, "{x} to {places} places");
+            }
+        }
+        assert_eq!(from_units(&to_units(0.123456).to_string()), 0.12346);
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod base;
 mod canvas;
+mod controls;
 mod page;
 pub mod projection;
 
@@ -88,12 +89,24 @@ impl MapFilter {
 
     /// Whether `city` passes every filter.
     pub fn matches(&self, city: &City) -> bool {
-        self.kind.is_none_or(|k| k == city.kind)
-            && self.status.is_none_or(|s| s == city.status)
-            && self.country.as_ref().is_none_or(|c| *c == city.country)
+        self.admits(city.kind, city.status, &city.country, city.since_year)
+    }
+
+    /// Whether a city of `kind` and `status` in `country` (its stored name), partnered since
+    /// `since`, passes every filter.
+    pub fn admits(
+        &self,
+        kind: CityKind,
+        status: CityStatus,
+        country: &str,
+        since: Option<i32>,
+    ) -> bool {
+        self.kind.is_none_or(|k| k == kind)
+            && self.status.is_none_or(|s| s == status)
+            && self.country.as_deref().is_none_or(|c| c == country)
             && self
                 .until
-                .is_none_or(|until| city.since_year.is_some_and(|y| y <= until))
+                .is_none_or(|until| since.is_some_and(|y| y <= until))
     }
 
     /// The filter as a query string (with the leading `?`), or empty when nothing is filtered.
