@@ -5,8 +5,10 @@
 // exports under its component's name. A page without islands fetches no WebAssembly.
 //
 // A click on a link of this site, or a GET form sent to it, fetches the new page and puts its body
-// and metadata in place of the old ones: the document, its scripts and the islands both pages
-// share stay as they are, and islands that are new on the page are woken. Back and Forward show the
+// and metadata in place of the old ones; the document and its scripts (the islands' code among
+// them) stay, and the new page's islands are woken. An island is not carried over from the old
+// body even when the new page has the same one: the map's works on the HTML around it, which is
+// the new page's. What a page keeps between visits is in its address. Back and Forward show the
 // pages again where the reader had scrolled to. The keyboard focus moves to the new page's main
 // heading and a live region reads out its title, so that a screen reader says a new page arrived.
 //
@@ -100,25 +102,11 @@
     });
   }
 
-  const islandKey = (island) => `${island.dataset.component} ${island.dataset.props || ""}`;
-
   function swap(next) {
     for (const node of document.head.querySelectorAll(OWN_HEAD)) node.remove();
     const before = document.head.querySelector("script, link[rel=modulepreload]");
     for (const node of next.head.querySelectorAll(OWN_HEAD)) {
       document.head.insertBefore(document.adoptNode(node), before);
-    }
-    // An island with the same component and props on both pages keeps its element and state.
-    const kept = new Map();
-    for (const island of document.body.querySelectorAll("leptos-island")) {
-      kept.set(islandKey(island), island);
-    }
-    for (const island of next.body.querySelectorAll("leptos-island")) {
-      const old = kept.get(islandKey(island));
-      if (old) {
-        kept.delete(islandKey(island));
-        island.replaceWith(old);
-      }
     }
     const region = announcer();
     // Copied out first: adopting a node takes it out of the live child list.

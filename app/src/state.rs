@@ -20,6 +20,8 @@ pub struct SiteConfig {
     pub media_dir: std::path::PathBuf,
     /// Reverse proxies whose `X-Forwarded-For` names the client (none unless configured).
     pub trusted_proxies: Vec<crate::auth::address::Cidr>,
+    /// Memory the server may keep rendered pages in for anonymous visitors (0 keeps none).
+    pub page_cache_bytes: usize,
 }
 
 /// Where the browser finds the islands' code: the wasm-bindgen module and its WebAssembly, by the

@@ -149,6 +149,23 @@ test('an island on a page reached in place wakes up', async ({ page }) => {
   expect(problems).toEqual([]);
 });
 
+test('the map sent by its form in place is live again', async ({ page }) => {
+  await page.goto('/map');
+  await waitForHydration(page);
+  await markDocument(page);
+  await page.getByLabel('Status').selectOption('suspended');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page).toHaveURL(/status=suspended/);
+  await waitForHydration(page);
+  await expect(page.getByTestId('pin')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Zoom in' }).click();
+  await expect(page.getByTestId('map-canvas')).toHaveAttribute('data-zoom', '1.50');
+  await page.getByLabel('Kind').selectOption('partner');
+  await expect(page.getByTestId('pin')).toHaveCount(0);
+  await expect(page.getByTestId('map-count')).toHaveText('Showing 0 of 25 cities');
+  await sameDocument(page);
+});
+
 test('the language switch, files and other sites are left to the browser', async ({ page }) => {
   await page.goto('/news');
   await waitForHydration(page);

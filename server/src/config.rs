@@ -49,6 +49,17 @@ pub struct Cli {
     )]
     pub trusted_proxy: Vec<Cidr>,
 
+    /// Megabytes of rendered pages kept in memory for anonymous visitors; 0 renders every
+    /// request (to measure rendering, or when a caching proxy in front does the keeping).
+    #[arg(
+        long,
+        env = "TWINCITY_PAGE_CACHE_MB",
+        value_name = "MB",
+        default_value_t = 8,
+        global = true
+    )]
+    pub page_cache_mb: usize,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

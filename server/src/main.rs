@@ -114,6 +114,7 @@ async fn serve(store: Store, cli: &Cli) -> Result<(), Box<dyn std::error::Error>
             public_url: cli.public_url(),
             media_dir: cli.media_dir(),
             trusted_proxies: cli.trusted_proxy.clone(),
+            page_cache_bytes: cli.page_cache_mb * 1024 * 1024,
         },
     );
     // Nagle's algorithm would hold a streamed page's later chunks until the client's delayed ACK

@@ -82,7 +82,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .fallback_service(routed)
         .layer(middleware::from_fn_with_state(
-            PageCache::new(state.store.clone()),
+            PageCache::new(state.store.clone(), state.config.page_cache_bytes),
             page::serve,
         ))
         .layer(middleware::from_fn(page::nothing_runs))

@@ -9,7 +9,7 @@
 //!
 //! An entry is keyed by the page's path and the query parameters that page reads
 //! (`app::url::page_query`): other parameters make no entry and evict nothing. When the pages
-//! kept outgrow `MAX_BYTES`, the least recently used go first.
+//! kept outgrow the configured size (`--page-cache-mb`), the least recently used go first.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -25,8 +25,6 @@ use super::tag::{cut_at_nonce, tag_of};
 const FRESH_FOR: Duration = Duration::from_secs(5);
 /// How long the others wait on a request rendering a page again before one more tries.
 const REFRESH_WAIT: Duration = Duration::from_secs(2);
-/// Memory the cached pages may take.
-const MAX_BYTES: usize = 8 * 1024 * 1024;
 /// Larger pages, and longer addresses, are rendered each time.
 pub(super) const MAX_PAGE: usize = 512 * 1024;
 const MAX_KEY: usize = 512;
@@ -38,6 +36,7 @@ const UNKEPT: [&str; 2] = ["/search", "/login"];
 #[derive(Clone)]
 pub struct PageCache {
     pub(super) store: Store,
+    max_bytes: usize,
     entries: Arc<Mutex<Entries>>,
 }
 
@@ -106,9 +105,11 @@ pub(super) fn key(uri: &Uri) -> Option<String> {
 }
 
 impl PageCache {
-    pub fn new(store: Store) -> Self {
+    /// A cache whose pages take at most `max_bytes` (with their keys); 0 keeps none.
+    pub fn new(store: Store, max_bytes: usize) -> Self {
         Self {
             store,
+            max_bytes,
             entries: Arc::new(Mutex::new(Entries {
                 pages: LruCache::unbounded(),
                 bytes: 0,
@@ -142,12 +143,12 @@ impl PageCache {
     /// Keeps `page` under `key`, making room by dropping the least recently used pages.
     pub(super) fn keep(&self, key: String, page: Page) {
         let size = key.len() + page.len;
-        if size > MAX_BYTES {
+        if size > self.max_bytes {
             return;
         }
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries.remove(&key);
-        while entries.bytes + size > MAX_BYTES {
+        while entries.bytes + size > self.max_bytes {
             let Some((old_key, old)) = entries.pages.pop_lru() else {
                 break;
             };
@@ -169,6 +170,9 @@ impl Entries {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The size the binary keeps by default (`--page-cache-mb 8`).
+    const MAX_BYTES: usize = 8 * 1024 * 1024;
 
     fn page(html: &str, generation: u64) -> Page {
         Page::new(
@@ -206,7 +210,7 @@ mod tests {
     #[tokio::test]
     async fn an_entry_answers_only_in_its_generation() {
         let (_dir, store) = store();
-        let cache = PageCache::new(store.clone());
+        let cache = PageCache::new(store.clone(), MAX_BYTES);
         cache.keep("/".into(), page("<p>old</p>", store.generation()));
         assert!(cache.lookup("/").is_some());
         store
@@ -219,7 +223,7 @@ mod tests {
     #[tokio::test]
     async fn one_request_renders_an_old_page_again_while_the_others_get_it() {
         let (_dir, store) = store();
-        let cache = PageCache::new(store.clone());
+        let cache = PageCache::new(store.clone(), MAX_BYTES);
         let mut old = page("<p>old</p>", store.generation());
         old.rendered = Instant::now() - FRESH_FOR - Duration::from_secs(1);
         cache.keep("/".into(), old);
@@ -233,9 +237,17 @@ mod tests {
     }
 
     #[test]
+    fn a_cache_of_no_bytes_keeps_nothing() {
+        let (_dir, store) = store();
+        let cache = PageCache::new(store.clone(), 0);
+        cache.keep("/".into(), page("<p>a page</p>", store.generation()));
+        assert!(cache.lookup("/").is_none());
+    }
+
+    #[test]
     fn memory_stays_bounded_and_the_least_recently_used_go_first() {
         let (_dir, store) = store();
-        let cache = PageCache::new(store.clone());
+        let cache = PageCache::new(store.clone(), MAX_BYTES);
         let big = "x".repeat(MAX_PAGE);
         cache.keep("/".into(), page(&big, store.generation()));
         for i in 0..40 {

@@ -76,6 +76,7 @@ fn configured(extra: u32, trusted_proxies: Vec<Cidr>) -> TestApp {
             public_url: "http://portal.test".into(),
             media_dir: dir.path().join("media"),
             trusted_proxies,
+            page_cache_bytes: 8 * 1024 * 1024,
         },
     );
     TestApp {
