@@ -147,6 +147,9 @@ test.describe('with JavaScript disabled', () => {
     const map = new MapPage(page);
     await map.goto();
     await expect(map.pins()).toHaveCount(25);
+    // Controls that need the island are not offered without it.
+    await expect(page.getByRole('button', { name: 'Zoom in' })).toBeHidden();
+    await expect(page.getByRole('button', { name: 'Play the years' })).toBeHidden();
     await page.getByLabel('Status').selectOption('suspended');
     await page.getByRole('button', { name: 'Show' }).click();
     await expect(page).toHaveURL(/status=suspended/);
