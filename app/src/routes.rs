@@ -186,16 +186,10 @@ fn EventPage() -> impl IntoView {
 #[component]
 fn ItemPage(kind: ItemKind) -> impl IntoView {
     let params = use_params_map();
-    let auth = crate::auth::use_auth();
     let lang = crate::i18n::use_lang();
     let page = Resource::new(
-        move || {
-            (
-                params.read().get("slug").unwrap_or_default(),
-                auth.generation(),
-            )
-        },
-        move |(slug, _)| async move {
+        move || params.read().get("slug").unwrap_or_default(),
+        move |slug| async move {
             let item = get_item(kind, slug.clone(), lang).await?;
             let edit = get_item_edit(kind, slug, lang).await?;
             Ok((item, edit))
@@ -221,17 +215,15 @@ fn ItemPage(kind: ItemKind) -> impl IntoView {
 fn CityPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let auth = crate::auth::use_auth();
     let lang = crate::i18n::use_lang();
     let profile = Resource::new(
         move || {
             (
                 params.read().get("slug").unwrap_or_default(),
                 parse_page(query.read().get("page")),
-                auth.generation(),
             )
         },
-        move |(slug, page, _)| async move { get_city(slug, page?, lang).await },
+        move |(slug, page)| async move { get_city(slug, page?, lang).await },
     );
     view! {
         <Loaded

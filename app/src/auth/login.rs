@@ -23,16 +23,10 @@ pub fn LoginPage() -> impl IntoView {
     let lang = use_lang();
     let t = lang.t();
     let next = move || query.read().get("next").unwrap_or_else(|| lang.href("/"));
-    // Without script the failed attempt comes back as a redirect to this page with the error in
-    // the URL (where anybody could have put one); with script it is the action's value.
-    let error = move || {
-        auth.login
-            .value()
-            .get()
-            .and_then(Result::err)
-            .or_else(|| AppError::of_form(&query.read(), Login::PATH, lang))
-            .map(|e| e.message(lang))
-    };
+    // The form is a plain one: a failed attempt comes back as a redirect to this page with the
+    // error in the URL (where anybody could have put one).
+    let error =
+        move || AppError::of_form(&query.read(), Login::PATH, lang).map(|e| e.message(lang));
     view! {
         <PageTitle text=format!("{} · {}", t.login_title, t.site_name)/>
         <Meta name="robots" content="noindex"/>

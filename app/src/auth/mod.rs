@@ -37,7 +37,9 @@ pub struct SessionUser {
     pub role: Role,
 }
 
-/// The session as the whole app sees it: who is logged in, refetched after every login and logout.
+/// The session as a page sees it: who is logged in, and the login and logout forms' actions.
+/// Pages are rendered on the server only, so it is read once per page; logging in or out
+/// loads a new one.
 #[derive(Clone, Copy)]
 pub struct Auth {
     pub user: Resource<Result<Option<SessionUser>, crate::error::AppError>>,
@@ -50,21 +52,12 @@ impl Auth {
     pub fn provide() {
         let login = ServerAction::<api::Login>::new();
         let logout = ServerAction::<api::Logout>::new();
-        let user = Resource::new(
-            move || (login.version().get(), logout.version().get()),
-            |_| api::current_user(),
-        );
+        let user = Resource::new(|| (), |_| api::current_user());
         provide_context(Self {
             user,
             login,
             logout,
         });
-    }
-
-    /// A number that changes whenever someone logs in or out, for resources that depend on the
-    /// session (an item's page shows drafts and edit controls to editors only).
-    pub fn generation(&self) -> usize {
-        self.login.version().get() + self.logout.version().get()
     }
 }
 

@@ -12,7 +12,6 @@ use leptos::server_fn::ServerFn;
 
 use super::api::{get_history, RestoreRevision};
 use super::{Editable, RevisionMeta};
-use crate::auth::use_auth;
 use crate::error::AppError;
 use crate::i18n::format_datetime;
 use crate::i18n::{fill, use_lang};
@@ -66,7 +65,6 @@ pub fn EventHistoryPage() -> impl IntoView {
 fn HistoryPage(kind: ItemKind) -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let auth = use_auth();
     let lang = use_lang();
     let t = lang.t();
     let history = Resource::new(
@@ -74,10 +72,9 @@ fn HistoryPage(kind: ItemKind) -> impl IntoView {
             (
                 params.read().get("slug").unwrap_or_default(),
                 query.read().get("rev").and_then(|r| r.parse::<i64>().ok()),
-                auth.generation(),
             )
         },
-        move |(slug, rev, _)| get_history(kind, slug, rev, lang),
+        move |(slug, rev)| get_history(kind, slug, rev, lang),
     );
     view! {
         <PageTitle text=format!("{} · {}", t.history_title, t.site_name)/>
