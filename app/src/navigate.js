@@ -175,21 +175,16 @@
     }
   }
 
-  window.addEventListener("click", (event) => {
-    const url = pinned() ? null : linkTarget(event);
-    if (!url) return;
-    event.preventDefault();
-    remember();
-    go(url, { push: true });
-  });
-
-  window.addEventListener("submit", (event) => {
-    const url = pinned() ? null : formTarget(event);
-    if (!url) return;
-    event.preventDefault();
-    remember();
-    go(url, { push: true });
-  });
+  // A followed link or a sent GET form: the page it asks for, in place.
+  for (const [type, target] of [["click", linkTarget], ["submit", formTarget]]) {
+    window.addEventListener(type, (event) => {
+      const url = pinned() ? null : target(event);
+      if (!url) return;
+      event.preventDefault();
+      remember();
+      go(url, { push: true });
+    });
+  }
 
   window.addEventListener("popstate", (event) => {
     // An open editor is left by loading the address, so its guard can ask about unsaved text.

@@ -331,7 +331,7 @@ mod behaviour {
 
     fn focus_pin(map: &Shared, slug: &str) {
         let pins = map.borrow().pins.clone();
-        let pin = all(&pins, "a[data-testid=pin]")
+        let pin = all(&pins, "a.pin")
             .into_iter()
             .find(|a| data(a, "data-slug") == slug);
         if let Some(pin) = pin.and_then(|p| p.dyn_into::<HtmlElement>().ok()) {
@@ -445,41 +445,54 @@ mod behaviour {
             .into_iter()
             .filter(admitted)
             .collect();
-        let slugs: Vec<String> = shown.iter().map(|li| data(li, "data-slug")).collect();
+        let members: Vec<(Member, (f64, f64))> = shown
+            .iter()
+            .map(|li| {
+                let point = |name| from_units(&data(li, name));
+                let href = li
+                    .query_selector("a")
+                    .ok()
+                    .flatten()
+                    .map(|a| data(&a, "href"))
+                    .unwrap_or_default();
+                let member = Member {
+                    slug: data(li, "data-slug"),
+                    name: data(li, "data-name"),
+                    href,
+                };
+                (member, (point("data-gx"), point("data-gy")))
+            })
+            .collect();
+        let groups: Vec<PinGroup<Member>> = pin_groups(&members)
+            .into_iter()
+            .filter(|g| g.members.len() > 1)
+            .collect();
+        let grouped = |slug: &str| {
+            groups
+                .iter()
+                .any(|g| g.members.iter().any(|member| member.slug == slug))
+        };
         m.pins.set_inner_html("");
-        let mut members = Vec::new();
         for li in &shown {
             let Ok(copy) = li.clone_node_with_deep(true) else {
                 continue;
             };
-            let _ = m.pins.append_child(&copy);
-            let point = |name| from_units(&data(li, name));
-            let href = li
-                .query_selector("a")
-                .ok()
-                .flatten()
-                .map(|a| data(&a, "href"))
-                .unwrap_or_default();
-            let member = Member {
-                slug: data(li, "data-slug"),
-                name: data(li, "data-name"),
-                href,
-            };
-            members.push((member, (point("data-gx"), point("data-gy"))));
-        }
-        for group in pin_groups(&members).iter().filter(|g| g.members.len() > 1) {
-            for member in &group.members {
-                let pin = all(&m.pins, "a[data-testid=pin]")
-                    .into_iter()
-                    .find(|a| data(a, "data-slug") == member.slug);
-                if let Some(pin) = pin {
+            if grouped(&data(li, "data-slug")) {
+                if let Some(pin) = copy
+                    .dyn_ref::<Element>()
+                    .and_then(|c| c.first_element_child())
+                {
                     let _ = pin.class_list().add_1("grouped");
                 }
             }
+            let _ = m.pins.append_child(&copy);
+        }
+        for group in &groups {
             if let Some(el) = group_element(m.lang, group) {
                 let _ = m.pins.append_child(&el);
             }
         }
+        let slugs: Vec<String> = members.into_iter().map(|(member, _)| member.slug).collect();
         for old in all(&m.arcs, "path.arc") {
             old.remove();
         }
