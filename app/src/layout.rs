@@ -115,6 +115,7 @@ pub fn SiteHeader() -> impl IntoView {
                         <li><a href=lang.href("/events")>{t.nav_events}</a></li>
                         <li><a href=lang.href("/cities")>{t.nav_cities}</a></li>
                         <li><a href=lang.href("/map")>{t.nav_map}</a></li>
+                        <li><a href=lang.href("/partnerships")>{t.nav_partnerships}</a></li>
                     </ul>
                 </nav>
                 <SearchForm id="header-q"/>
@@ -164,6 +165,23 @@ pub fn SiteFooter() -> impl IntoView {
         <footer class="site-footer">
             <div class="wrap">
                 <p>{t.footer_about}</p>
+                <p>
+                    <a href=lang.href("/partnerships")>{t.footer_partnerships}</a>
+                    " · "
+                    {t.footer_open_data}
+                    ": "
+                    <a href="/open-data/partnerships.json" rel="external" type="application/json">
+                        "partnerships.json"
+                    </a>
+                    ", "
+                    <a href="/open-data/partnerships.csv" rel="external" type="text/csv">
+                        "partnerships.csv"
+                    </a>
+                    ", "
+                    <a href="/open-data/events.json" rel="external" type="application/json">
+                        "events.json"
+                    </a>
+                </p>
                 <p>
                     {t.footer_built_with}
                     " "

@@ -32,6 +32,7 @@ pub mod layout;
 pub mod media;
 pub mod news;
 pub mod pager;
+pub mod partnerships;
 #[cfg(feature = "ssr")]
 mod routes;
 pub mod search;

@@ -3,6 +3,7 @@
 //! server only; the browser runs just the islands inside it.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
@@ -16,10 +17,13 @@ use crate::pager::parse_page;
 
 use crate::editor::api::get_item_edit;
 use crate::editor::{EditableItem, NewItemButton};
+use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::layout::{json_string, Loaded, NotFound, PublicUrl, SiteFooter, SiteHeader};
 use crate::news::api::get_item;
 use crate::news::{ItemArticle, ItemKind};
+use crate::partnerships::api::{get_partnership, SavePartnershipEntry};
+use crate::partnerships::PartnershipSection;
 
 /// The HTML document around the app, with the in-page navigation and island loader
 /// (`navigate.js`); its scripts carry the nonce the server chose for the response before rendering
@@ -141,6 +145,8 @@ fn PageRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("/map") view=crate::cities::map::MapPage ssr=SsrMode::Async/>
             <Route path=path!("/cities") view=crate::cities::CitiesPage ssr=SsrMode::Async/>
             <Route path=path!("/cities/:slug") view=CityPage ssr=SsrMode::Async/>
+            <Route path=path!("/partnerships") view=crate::partnerships::PartnershipsPage ssr=SsrMode::Async/>
+            <Route path=path!("/partnerships/quiet") view=crate::partnerships::QuietPage ssr=SsrMode::Async/>
             <Route path=path!("/search") view=crate::search::SearchPage ssr=SsrMode::Async/>
             <Route path=path!("/tags/:tag") view=crate::news::TagPage ssr=SsrMode::Async/>
             <Route path=path!("/login") view=crate::auth::LoginPage ssr=SsrMode::Async/>
@@ -223,19 +229,32 @@ fn CityPage() -> impl IntoView {
                 parse_page(query.read().get("page")),
             )
         },
-        move |(slug, page)| async move { get_city(slug, page?, lang).await },
+        move |(slug, page)| async move {
+            let profile = get_city(slug.clone(), page?, lang).await?;
+            let partnership = get_partnership(slug, lang).await?;
+            Ok((profile, partnership))
+        },
     );
     view! {
         <Loaded
             resource=profile
-            view=|profile| match profile.edit_version {
-                Some(version) => {
-                    let editing = use_query_map().read_untracked().get("edit").is_some();
-                    let city = profile.city.clone();
-                    let facts = view! { <CityFacts profile/> }.into_any();
-                    view! { <EditableCity city version editing facts/> }.into_any()
+            view=|(profile, partnership)| {
+                let lang = crate::i18n::use_lang();
+                let query = use_query_map().read_untracked();
+                let saved = query.get("saved").and_then(|v| v.parse().ok());
+                let error = AppError::of_form(&query, SavePartnershipEntry::PATH, lang)
+                    .map(|e| e.message(lang));
+                let partnership =
+                    view! { <PartnershipSection partnership saved error/> }.into_any();
+                match profile.edit_version {
+                    Some(version) => {
+                        let editing = query.get("edit").is_some();
+                        let city = profile.city.clone();
+                        let facts = view! { <CityFacts profile partnership/> }.into_any();
+                        view! { <EditableCity city version editing facts/> }.into_any()
+                    }
+                    None => view! { <CityFacts profile partnership/> }.into_any(),
                 }
-                None => view! { <CityFacts profile/> }.into_any(),
             }
         />
     }

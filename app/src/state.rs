@@ -18,6 +18,8 @@ pub struct SiteConfig {
     pub public_url: String,
     /// Where uploaded images and their resized copies are stored.
     pub media_dir: std::path::PathBuf,
+    /// Where scanned agreements are stored, by content hash (served as downloads only).
+    pub documents_dir: std::path::PathBuf,
     /// Reverse proxies whose `X-Forwarded-For` names the client (none unless configured).
     pub trusted_proxies: Vec<crate::auth::address::Cidr>,
     /// Memory the server may keep rendered pages in for anonymous visitors (0 keeps none).

@@ -1,5 +1,5 @@
 //! The features depend on each other in one direction only: `news` (items and their feeds) on
-//! none, `cities` on `news`, the `editor` on both. Visitors' pages never import the editor; the
+//! none, `cities` on `news`, `partnerships` and the `editor` on both. Visitors' pages never import the editor; the
 //! routes (`src/routes.rs`) put an editor's controls around them. A cycle would be back the day
 //! a visitor's page needed an editor's type again.
 
@@ -42,12 +42,15 @@ fn assert_never_imports(feature: &str, others: &[&str]) {
 
 #[test]
 fn news_depends_on_no_other_feature() {
-    assert_never_imports("news", &["editor", "cities", "events", "search"]);
+    assert_never_imports(
+        "news",
+        &["editor", "cities", "events", "search", "partnerships"],
+    );
 }
 
 #[test]
 fn cities_never_import_the_editor() {
-    assert_never_imports("cities", &["editor", "events", "search"]);
+    assert_never_imports("cities", &["editor", "events", "search", "partnerships"]);
 }
 
 #[test]
@@ -55,4 +58,13 @@ fn visitors_pages_never_import_the_editor() {
     for feature in ["events", "search"] {
         assert_never_imports(feature, &["editor"]);
     }
+}
+
+#[test]
+fn partnerships_use_the_editor_only_to_store_a_photo_on_the_server() {
+    let bad: Vec<_> = imports("partnerships")
+        .into_iter()
+        .filter(|(name, file)| name == "editor" && !file.ends_with("check.rs"))
+        .collect();
+    assert!(bad.is_empty(), "partnerships import {bad:?}");
 }

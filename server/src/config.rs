@@ -75,6 +75,11 @@ impl Cli {
         })
     }
 
+    /// The directory for scanned agreements: beside the media directory.
+    pub fn documents_dir(&self) -> PathBuf {
+        self.media_dir().with_file_name("documents")
+    }
+
     /// The public URL without a trailing slash.
     pub fn public_url(&self) -> String {
         self.public_url

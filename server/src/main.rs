@@ -113,6 +113,7 @@ async fn serve(store: Store, cli: &Cli) -> Result<(), Box<dyn std::error::Error>
         SiteConfig {
             public_url: cli.public_url(),
             media_dir: cli.media_dir(),
+            documents_dir: cli.documents_dir(),
             trusted_proxies: cli.trusted_proxy.clone(),
             page_cache_bytes: cli.page_cache_mb * 1024 * 1024,
         },

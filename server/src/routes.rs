@@ -4,6 +4,8 @@
 
 use crate::page::{self, PageCache};
 use app::error::AppError;
+use app::partnerships::api::SavePartnershipEntry;
+use app::partnerships::open_data;
 use app::state::AppState;
 use app::syndication::{feeds, ical, sitemap};
 use app::{shell, App};
@@ -17,9 +19,9 @@ use http::header::{
     X_FRAME_OPTIONS,
 };
 use http::{Method, StatusCode};
+use leptos::server_fn::ServerFn;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -65,6 +67,16 @@ pub fn router(state: AppState) -> Router {
         .route("/sitemap.xml", get(sitemap::sitemap))
         .route("/robots.txt", get(sitemap::robots))
         .route("/healthz", get(healthz))
+        .route(
+            "/open-data/partnerships.json",
+            get(open_data::partnerships_json),
+        )
+        .route(
+            "/open-data/partnerships.csv",
+            get(open_data::partnerships_csv),
+        )
+        .route("/open-data/events.json", get(open_data::events_json))
+        .route("/documents/{file}", get(open_data::document))
         .nest(&format!("/{}", options.site_pkg_dir), pkg)
         .nest("/media", media)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -74,7 +86,7 @@ pub fn router(state: AppState) -> Router {
             state.config.public_url.clone(),
             same_origin_writes,
         ))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(middleware::from_fn(body_limit))
         .with_state(state.clone());
     // What every response passes through, outside the routes: a layer on a router wraps each of
     // its routes, and calling a route clones its handler (with the app's options, a tenth of
@@ -114,6 +126,33 @@ fn always(name: http::HeaderName, value: &'static str) -> SetResponseHeaderLayer
 
 /// Largest request body: an image upload (10 MB) with room for the multipart framing.
 const MAX_BODY: usize = 11 * 1024 * 1024;
+/// Largest body of the form that saves a partnership entry: a scanned agreement (20 MB) and the
+/// form's texts.
+const MAX_ENTRY_BODY: usize = app::partnerships::MAX_DOCUMENT + 1024 * 1024;
+
+/// Bounds every request body: `MAX_ENTRY_BODY` for the partnership form, `MAX_BODY` for the rest.
+async fn body_limit(request: Request, next: Next) -> Response {
+    let limit = if request.uri().path() == SavePartnershipEntry::PATH {
+        MAX_ENTRY_BODY
+    } else {
+        MAX_BODY
+    };
+    let declared = request
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The upload is larger than this portal accepts.",
+        )
+            .into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, body)).await
+}
 
 /// The `scheme://host[:port]` part of a URL.
 fn origin_of(url: &str) -> Option<&str> {
@@ -183,7 +222,7 @@ async fn server_fn_status(request: Request, next: Next) -> Response {
 
 /// Server functions that take multipart bodies; the framework panics on a request whose
 /// Content-Type carries no usable boundary, so such requests are refused before they reach it.
-const MULTIPART_FUNCTIONS: [&str; 1] = ["/api/upload_image"];
+const MULTIPART_FUNCTIONS: [&str; 2] = ["/api/upload_image", SavePartnershipEntry::PATH];
 
 async fn multipart_guard(request: Request, next: Next) -> Response {
     if MULTIPART_FUNCTIONS.contains(&request.uri().path()) {
@@ -193,8 +232,7 @@ async fn multipart_guard(request: Request, next: Next) -> Response {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| multer::parse_boundary(v).ok());
         if boundary.is_none() {
-            let error =
-                AppError::invalid("file", "Send the image as a multipart/form-data upload.");
+            let error = AppError::invalid("file", "Send the form as a multipart/form-data upload.");
             return (
                 StatusCode::BAD_REQUEST,
                 [(http::header::CONTENT_TYPE, "application/json")],

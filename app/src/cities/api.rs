@@ -21,6 +21,33 @@ pub async fn list_cities(#[server(default)] lang: Lang) -> Result<Vec<City>, App
     )
 }
 
+/// Every partner city with its partnership's latest activity (`YYYY` or `YYYY-MM-DD`), for the
+/// list of cities.
+#[server(prefix = "/api", endpoint = "list_cities_with_activity")]
+pub async fn list_cities_with_activity(
+    #[server(default)] lang: Lang,
+) -> Result<Vec<(City, Option<String>)>, AppError> {
+    use crate::{error::with_status, state::app_state, store::cities};
+    with_status(
+        async move {
+            Ok(app_state()?
+                .store
+                .call(move |c| {
+                    let mut latest = cities::latest_activity(c)?;
+                    Ok(cities::all_cities(c, lang.code())?
+                        .into_iter()
+                        .map(|city| {
+                            let activity = latest.remove(&city.slug);
+                            (city, activity)
+                        })
+                        .collect())
+                })
+                .await?)
+        }
+        .await,
+    )
+}
+
 /// The city at `slug` with page `page` of its news.
 #[server]
 pub async fn get_city(

@@ -33,10 +33,20 @@ pub enum CityStatus {
     Active,
     Suspended,
     Paused,
+    Ended,
 }
 
 db_enum!(CityKind { Twin = "twin", Partner = "partner" });
-db_enum!(CityStatus { Active = "active", Suspended = "suspended", Paused = "paused" });
+db_enum!(CityStatus {
+    Active = "active",
+    Suspended = "suspended",
+    Paused = "paused",
+    Ended = "ended",
+});
+
+impl CityStatus {
+    pub const ALL: [Self; 4] = [Self::Active, Self::Paused, Self::Suspended, Self::Ended];
+}
 
 /// Everything known about one partner city.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -48,8 +58,12 @@ pub struct City {
     pub kind: CityKind,
     /// Year the partnership began; `None` where no source gives it.
     pub since_year: Option<i32>,
+    /// The latest status change's status (active when none is recorded) and its note.
     pub status: CityStatus,
     pub status_note: String,
+    /// Every recorded status change as (year, status), oldest first: what the map's years
+    /// slider shows a city as.
+    pub status_changes: Vec<(i32, CityStatus)>,
     pub lat: f64,
     pub lon: f64,
     /// The country as the page's language writes it (`country` is the stored English name,
@@ -61,6 +75,22 @@ impl City {
     pub fn href(&self) -> String {
         format!("/cities/{}", self.slug)
     }
+
+    /// The status at the end of `year`, or the current one when `year` is `None`.
+    pub fn status_at(&self, year: Option<i32>) -> CityStatus {
+        status_at(&self.status_changes, year).unwrap_or(self.status)
+    }
+}
+
+/// The status the last of `changes` (oldest first) made in or before `year`; `None` when `year`
+/// is `None` or comes before them all.
+pub fn status_at(changes: &[(i32, CityStatus)], year: Option<i32>) -> Option<CityStatus> {
+    let year = year?;
+    changes
+        .iter()
+        .rev()
+        .find(|(y, _)| *y <= year)
+        .map(|(_, status)| *status)
 }
 
 /// A city's profile: its facts and one page of the news that mentions it.

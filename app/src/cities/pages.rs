@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::api::list_cities;
+use super::api::list_cities_with_activity;
 use super::map::MapPreview;
 use super::{City, CityKind, CityProfile, CityStatus};
 use crate::error::AppError;
@@ -32,6 +32,7 @@ pub fn status_label(lang: Lang, status: CityStatus) -> &'static str {
         CityStatus::Active => t.status_active,
         CityStatus::Suspended => t.status_suspended,
         CityStatus::Paused => t.status_paused,
+        CityStatus::Ended => t.status_ended,
     }
 }
 
@@ -40,6 +41,8 @@ pub enum SortBy {
     Name,
     Country,
     Year,
+    /// The latest activity first; partnerships with none last.
+    Activity,
 }
 
 impl SortBy {
@@ -49,6 +52,7 @@ impl SortBy {
             "" | "name" => Ok(Self::Name),
             "country" => Ok(Self::Country),
             "year" => Ok(Self::Year),
+            "activity" => Ok(Self::Activity),
             _ => Err(AppError::invalid("sort", "err_sort")),
         }
     }
@@ -58,20 +62,25 @@ impl SortBy {
             Self::Name => "name",
             Self::Country => "country",
             Self::Year => "year",
+            Self::Activity => "activity",
         }
     }
 
-    /// Sorts `cities` by this column, then by name; unknown years go last.
-    pub fn sort(self, cities: &mut [City]) {
+    /// Sorts `cities` (each with its latest activity) by this column, then by name; unknown
+    /// years and no activity go last.
+    pub fn sort(self, cities: &mut [(City, Option<String>)]) {
         let by_name = |a: &City, b: &City| a.name.to_lowercase().cmp(&b.name.to_lowercase());
         match self {
-            Self::Name => cities.sort_by(by_name),
-            Self::Country => {
-                cities.sort_by(|a, b| a.country_name.cmp(&b.country_name).then(by_name(a, b)))
-            }
-            Self::Year => cities.sort_by(|a, b| {
+            Self::Name => cities.sort_by(|(a, _), (b, _)| by_name(a, b)),
+            Self::Country => cities
+                .sort_by(|(a, _), (b, _)| a.country_name.cmp(&b.country_name).then(by_name(a, b))),
+            Self::Year => cities.sort_by(|(a, _), (b, _)| {
                 let year = |c: &City| c.since_year.unwrap_or(i32::MAX);
                 year(a).cmp(&year(b)).then(by_name(a, b))
+            }),
+            Self::Activity => cities.sort_by(|(a, x), (b, y)| {
+                // `None` sorts before any date, so comparing the other way round puts it last.
+                y.cmp(x).then(by_name(a, b))
             }),
         }
     }
@@ -82,7 +91,7 @@ impl SortBy {
 pub fn CitiesPage() -> impl IntoView {
     let query = use_query_map();
     let lang = use_lang();
-    let cities = Resource::new(|| (), move |_| list_cities(lang));
+    let cities = Resource::new(|| (), move |_| list_cities_with_activity(lang));
     view! {
         <Suspense fallback=move || view! { <p class="loading">{lang.t().loading}</p> }>
             {move || Suspend::new(async move {
@@ -107,14 +116,24 @@ fn SortHeader(column: SortBy, current: SortBy, label: &'static str) -> impl Into
 }
 
 #[component]
-fn CitiesView(mut cities: Vec<City>, sort: SortBy) -> impl IntoView {
+fn CitiesView(mut cities: Vec<(City, Option<String>)>, sort: SortBy) -> impl IntoView {
     sort.sort(&mut cities);
     let lang = use_lang();
     let t = lang.t();
     let count = cities.len();
     let rows = cities
         .into_iter()
-        .map(|city| {
+        .map(|(city, activity)| {
+            let activity = activity.map_or_else(
+                || t.activity_never.to_owned(),
+                |d| {
+                    if d.len() == 4 {
+                        d
+                    } else {
+                        crate::i18n::format_date(lang, &d)
+                    }
+                },
+            );
             let since = city
                 .since_year
                 .map_or_else(|| t.year_unknown_short.to_owned(), |y| y.to_string());
@@ -129,6 +148,7 @@ fn CitiesView(mut cities: Vec<City>, sort: SortBy) -> impl IntoView {
                     <td>{kind}</td>
                     <td>{since}</td>
                     <td>{status_label(lang, city.status)}</td>
+                    <td>{activity}</td>
                 </tr>
             }
         })
@@ -156,6 +176,7 @@ fn CitiesView(mut cities: Vec<City>, sort: SortBy) -> impl IntoView {
                         <th scope="col">{t.col_kind}</th>
                         <SortHeader column=SortBy::Year current=sort label=t.col_since/>
                         <th scope="col">{t.col_status}</th>
+                        <SortHeader column=SortBy::Activity current=sort label=t.col_activity/>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -164,9 +185,13 @@ fn CitiesView(mut cities: Vec<City>, sort: SortBy) -> impl IntoView {
     }
 }
 
-/// A city's profile as visitors see it (`routes.rs` adds an admin's edit controls).
+/// A city's profile as visitors see it (`routes.rs` adds an admin's edit controls and the
+/// `partnership` section, shown between the facts and the news).
 #[component]
-pub fn CityFacts(profile: CityProfile) -> impl IntoView {
+pub fn CityFacts(
+    profile: CityProfile,
+    #[prop(optional)] partnership: Option<AnyView>,
+) -> impl IntoView {
     let city = profile.city;
     let lang = use_lang();
     let t = lang.t();
@@ -179,6 +204,7 @@ pub fn CityFacts(profile: CityProfile) -> impl IntoView {
         let note = (!city.status_note.is_empty()).then(|| city.status_note.clone());
         let heading = match city.status {
             CityStatus::Paused => t.partnership_paused,
+            CityStatus::Ended => t.partnership_ended,
             _ => t.partnership_suspended,
         };
         view! {
@@ -238,9 +264,8 @@ pub fn CityFacts(profile: CityProfile) -> impl IntoView {
                 <dd>{phrase.clone()}</dd>
                 <dt>{t.fact_status}</dt>
                 <dd>{status_label(lang, city.status)}</dd>
-                {(city.status == CityStatus::Active && !city.status_note.is_empty())
-                    .then(|| view! { <dt>{t.fact_note}</dt><dd>{city.status_note.clone()}</dd> })}
             </dl>
+            {partnership}
             <section aria-labelledby="city-news-heading">
                 <h2 id="city-news-heading">{fill(t.city_news, &[&city.name])}</h2>
                 <p><a href=lang.href(&format!("/news?city={}", city.slug))>{t.city_all_news}</a></p>
@@ -265,22 +290,29 @@ mod tests {
             since_year: since,
             status: CityStatus::Active,
             status_note: String::new(),
+            status_changes: Vec::new(),
             lat: 0.0,
             lon: 0.0,
         }
     }
 
-    fn names(cities: &[City]) -> Vec<&str> {
-        cities.iter().map(|c| c.name.as_str()).collect()
+    fn names(cities: &[(City, Option<String>)]) -> Vec<&str> {
+        cities.iter().map(|(c, _)| c.name.as_str()).collect()
     }
 
     #[test]
     fn sorts_by_each_column() {
         let mut cities = vec![
-            city("Turin", "Italy", Some(1961)),
-            city("Jilin", "China", None),
-            city("Chengdu", "China", Some(2011)),
-            city("Coventry", "United Kingdom", Some(1944)),
+            (city("Turin", "Italy", Some(1961)), Some("2020-12".into())),
+            (city("Jilin", "China", None), None),
+            (
+                city("Chengdu", "China", Some(2011)),
+                Some("2023-05-01".into()),
+            ),
+            (
+                city("Coventry", "United Kingdom", Some(1944)),
+                Some("2022-03-22".into()),
+            ),
         ];
         SortBy::Name.sort(&mut cities);
         assert_eq!(names(&cities), ["Chengdu", "Coventry", "Jilin", "Turin"]);
@@ -288,6 +320,8 @@ mod tests {
         assert_eq!(names(&cities), ["Chengdu", "Jilin", "Turin", "Coventry"]);
         SortBy::Year.sort(&mut cities);
         assert_eq!(names(&cities), ["Coventry", "Turin", "Chengdu", "Jilin"]);
+        SortBy::Activity.sort(&mut cities);
+        assert_eq!(names(&cities), ["Chengdu", "Coventry", "Turin", "Jilin"]);
     }
 
     #[test]

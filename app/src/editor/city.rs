@@ -1,10 +1,10 @@
-//! Editing a partner city's facts in place on its page (admins only: a partnership's status is a
-//! decision of the city, not of the news desk).
+//! Editing a partner city's facts in place on its page (admins only). The partnership's status
+//! is not a fact here: it is the latest status change of the partnership's record.
 
 use leptos::prelude::*;
 
 use super::check_len;
-use crate::cities::{City, CityKind, CityStatus};
+use crate::cities::{City, CityKind};
 use crate::error::AppError;
 use crate::i18n::{fill, Lang};
 use crate::layout::PageTitle;
@@ -15,7 +15,6 @@ pub fn validated(mut city: City) -> Result<City, AppError> {
     city.country = city.country.trim().to_owned();
     city.country_name = city.country_name.trim().to_owned();
     city.country_note = city.country_note.trim().to_owned();
-    city.status_note = city.status_note.trim().to_owned();
     for (field, label, value, max) in [
         ("name", "label_city_name", &city.name, 100),
         ("country", "label_country", &city.country, 100),
@@ -26,7 +25,6 @@ pub fn validated(mut city: City) -> Result<City, AppError> {
             &city.country_note,
             300,
         ),
-        ("status_note", "label_status_note", &city.status_note, 1_000),
     ] {
         if value.is_empty() && (field == "name" || field == "country") {
             return Err(AppError::invalid_with(field, "err_empty", &[&label]));
@@ -109,9 +107,7 @@ pub fn CityEditor(city: City, version: i64, lang: Lang) -> impl IntoView {
     let country = RwSignal::new(city.country_name.clone());
     let country_note = RwSignal::new(city.country_note.clone());
     let since = RwSignal::new(city.since_year.map(|y| y.to_string()).unwrap_or_default());
-    let status_note = RwSignal::new(city.status_note.clone());
     let kind = RwSignal::new(city.kind);
-    let status = RwSignal::new(city.status);
     let save = ServerAction::<UpdateCity>::new();
     let year_error = RwSignal::new(None::<&'static str>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -138,9 +134,7 @@ pub fn CityEditor(city: City, version: i64, lang: Lang) -> impl IntoView {
                 country_name,
                 country_note: country_note.get_untracked(),
                 since_year,
-                status_note: status_note.get_untracked(),
                 kind: kind.get_untracked(),
-                status: status.get_untracked(),
                 ..city.clone()
             },
             base_version: version,
@@ -190,18 +184,6 @@ pub fn CityEditor(city: City, version: i64, lang: Lang) -> impl IntoView {
             </select>
             <label for="city-since">{t.city_form_since}</label>
             <input id="city-since" type="text" inputmode="numeric" bind:value=since/>
-            <label for="city-status">{t.city_form_status}</label>
-            <select id="city-status" on:change:target=move |ev| {
-                if let Some(s) = CityStatus::from_db(&ev.target().value()) {
-                    status.set(s);
-                }
-            }>
-                <option value="active" selected=move || status.get() == CityStatus::Active>{t.status_active}</option>
-                <option value="paused" selected=move || status.get() == CityStatus::Paused>{t.status_paused}</option>
-                <option value="suspended" selected=move || status.get() == CityStatus::Suspended>{t.status_suspended}</option>
-            </select>
-            <label for="city-status-note">{t.city_form_status_note}</label>
-            <textarea id="city-status-note" rows="3" bind:value=status_note></textarea>
             <div class="edit-actions">
                 <button type="submit" class="button primary" disabled=move || save.pending().get()>{t.save}</button>
                 <a href=href class="button">{t.cancel}</a>
@@ -214,6 +196,7 @@ pub fn CityEditor(city: City, version: i64, lang: Lang) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cities::CityStatus;
 
     fn city() -> City {
         City {
@@ -226,6 +209,7 @@ mod tests {
             since_year: Some(1961),
             status: CityStatus::Active,
             status_note: String::new(),
+            status_changes: Vec::new(),
             lat: 45.07,
             lon: 7.69,
         }

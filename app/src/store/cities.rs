@@ -9,12 +9,39 @@ use crate::cities::{City, CityKind, CityStatus, HomeCity};
 use crate::news::CityRef;
 
 /// The columns `city_from_row` reads, texts in the language bound to `?1` where translated.
-/// Needs `FROM cities c LEFT JOIN city_texts t ON t.city_id = c.id AND t.lang = ?1`.
+/// The status and its note come from the latest status entry (view `city_status`); a city with
+/// none is active. Needs `FROM` [`CITY_FROM`].
 const CITY_COLUMNS: &str = "c.slug, coalesce(t.name, c.name), c.country, \
-                            coalesce(t.country_note, c.country_note), c.kind, c.since_year, c.status, \
-                            coalesce(t.status_note, c.status_note), c.lat, c.lon, \
-                            coalesce(t.country, c.country)";
-const CITY_FROM: &str = "cities c LEFT JOIN city_texts t ON t.city_id = c.id AND t.lang = ?1";
+                            coalesce(t.country_note, c.country_note), c.kind, c.since_year, \
+                            coalesce(s.status, 'active'), \
+                            coalesce(nullif(st.body, ''), \
+                                     (SELECT body FROM partnership_entry_texts \
+                                      WHERE entry_id = s.entry_id AND body <> '' LIMIT 1), ''), \
+                            c.lat, c.lon, coalesce(t.country, c.country), \
+                            (SELECT group_concat(substr(e.date, 1, 4) || ' ' || e.variant, ',' \
+                                                 ORDER BY e.date, e.id) \
+                             FROM partnership_entries e \
+                             WHERE e.city_id = c.id AND e.kind = 'status' AND e.published = 1)";
+const CITY_FROM: &str = "cities c LEFT JOIN city_texts t ON t.city_id = c.id AND t.lang = ?1 \
+                         LEFT JOIN city_status s ON s.city_id = c.id \
+                         LEFT JOIN partnership_entry_texts st \
+                             ON st.entry_id = s.entry_id AND st.lang = ?1";
+
+/// Reads `"1944 active,2022 suspended"` back into (year, status) pairs.
+fn status_changes(raw: Option<String>) -> rusqlite::Result<Vec<(i32, CityStatus)>> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(|change| {
+            let (year, status) = change.split_once(' ').unwrap_or((change, ""));
+            match (year.parse(), CityStatus::from_db(status)) {
+                (Ok(year), Some(status)) => Ok((year, status)),
+                _ => Err(unknown_value(11, change)),
+            }
+        })
+        .collect()
+}
 
 fn city_from_row(row: &Row<'_>) -> rusqlite::Result<City> {
     let kind: String = row.get(4)?;
@@ -31,6 +58,7 @@ fn city_from_row(row: &Row<'_>) -> rusqlite::Result<City> {
         lat: row.get(8)?,
         lon: row.get(9)?,
         country_name: row.get(10)?,
+        status_changes: status_changes(row.get(11)?)?,
     })
 }
 
@@ -62,6 +90,17 @@ pub fn all_cities(conn: &Connection, lang: &str) -> Result<Vec<City>, StoreError
     Ok(cities)
 }
 
+/// The latest activity of each partnership (see the `partnership_activity` view), by city slug.
+pub fn latest_activity(
+    conn: &Connection,
+) -> Result<std::collections::HashMap<String, String>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.slug, a.latest FROM partnership_activity a JOIN cities c ON c.id = a.city_id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// The city with `slug` and its row id.
 pub fn city_by_slug(
     conn: &Connection,
@@ -72,7 +111,7 @@ pub fn city_by_slug(
         .prepare_cached(&format!(
             "SELECT {CITY_COLUMNS}, c.id FROM {CITY_FROM} WHERE c.slug = ?2"
         ))?
-        .query_row([lang, slug], |r| Ok((r.get(11)?, city_from_row(r)?)))
+        .query_row([lang, slug], |r| Ok((r.get(12)?, city_from_row(r)?)))
         .optional()?)
 }
 
@@ -111,14 +150,13 @@ pub fn save_city(
         return Ok(CitySave::Conflict);
     }
     tx.execute(
-        "UPDATE cities SET kind = ?2, since_year = ?3, status = ?4, lat = ?5, lon = ?6,
+        "UPDATE cities SET kind = ?2, since_year = ?3, lat = ?4, lon = ?5,
                 version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
          WHERE slug = ?1",
         params![
             city.slug,
             city.kind.as_str(),
             city.since_year,
-            city.status.as_str(),
             city.lat,
             city.lon
         ],
@@ -126,30 +164,21 @@ pub fn save_city(
     // English texts live in `cities` itself; other languages in `city_texts`.
     if lang == "en" {
         tx.execute(
-            "UPDATE cities SET name = ?2, country = ?3, country_note = ?4, status_note = ?5
-             WHERE slug = ?1",
-            params![
-                city.slug,
-                city.name,
-                city.country,
-                city.country_note,
-                city.status_note
-            ],
+            "UPDATE cities SET name = ?2, country = ?3, country_note = ?4 WHERE slug = ?1",
+            params![city.slug, city.name, city.country, city.country_note],
         )?;
     } else {
         tx.execute(
-            "INSERT INTO city_texts (city_id, lang, name, country, country_note, status_note)
-             SELECT id, ?2, ?3, ?4, ?5, ?6 FROM cities WHERE slug = ?1
+            "INSERT INTO city_texts (city_id, lang, name, country, country_note)
+             SELECT id, ?2, ?3, ?4, ?5 FROM cities WHERE slug = ?1
              ON CONFLICT (city_id, lang) DO UPDATE SET name = excluded.name,
-                 country = excluded.country, country_note = excluded.country_note,
-                 status_note = excluded.status_note",
+                 country = excluded.country, country_note = excluded.country_note",
             params![
                 city.slug,
                 lang,
                 city.name,
                 city.country_name,
-                city.country_note,
-                city.status_note
+                city.country_note
             ],
         )?;
     }
@@ -158,11 +187,7 @@ pub fn save_city(
         Some(user_id),
         "save",
         &format!("city:{}", city.slug),
-        &format!(
-            "version {} ({}, {lang} texts)",
-            version + 1,
-            city.status.as_str()
-        ),
+        &format!("version {} ({lang} texts)", version + 1),
     )?;
     tx.commit()?;
     Ok(CitySave::Saved(version + 1))

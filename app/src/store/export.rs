@@ -14,11 +14,12 @@ use super::StoreError;
 pub const FORMAT: u64 = 1;
 
 /// The exported tables, in an order that satisfies their foreign keys on import.
-const TABLES: [&str; 14] = [
+const TABLES: [&str; 19] = [
     "site",
     "site_texts",
     "users",
     "images",
+    "documents",
     "cities",
     "city_texts",
     "tags",
@@ -28,6 +29,10 @@ const TABLES: [&str; 14] = [
     "item_cities",
     "item_tags",
     "revisions",
+    "partnership_entries",
+    "partnership_entry_texts",
+    "partnership_entry_items",
+    "partnership_revisions",
     "audit_log",
 ];
 
@@ -181,8 +186,9 @@ pub fn counts(conn: &Connection) -> Result<BTreeMap<&'static str, i64>, StoreErr
 mod tests {
     use super::*;
     use crate::auth::Role;
+    use crate::partnerships::{Detail, EntryText};
     use crate::store::testing::temp_db;
-    use crate::store::{editor, seed, users};
+    use crate::store::{editor, partnerships, seed, users};
 
     #[test]
     fn export_import_export_is_identical_and_keeps_no_secrets() {
@@ -207,8 +213,46 @@ mod tests {
             "edited",
         )
         .unwrap();
+        let document = crate::partnerships::Document {
+            hash: "ab".repeat(32),
+            mime: "application/pdf".into(),
+        };
+        partnerships::insert_document(&mut db.conn, &document, 1234, user).unwrap();
+        let news_slug: String = db
+            .conn
+            .query_row(
+                "SELECT slug FROM items WHERE kind = 'news' LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let agreement = crate::partnerships::EntryInput {
+            detail: Detail::Agreement(crate::partnerships::AgreementKind::Renewal),
+            date: "2025-06-01".into(),
+            end_date: Some("2030".into()),
+            place: "Ruse".into(),
+            people: "The mayors".into(),
+            published: true,
+            en: EntryText {
+                body: "Renewed for five years".into(),
+                ..EntryText::default()
+            },
+            ru: EntryText {
+                body: "Продлено на пять лет".into(),
+                ..EntryText::default()
+            },
+            news: vec![news_slug],
+            document: Some(document.hash.clone()),
+            photo: None,
+        };
+        partnerships::save_entry(&mut db.conn, "ruse", None, 0, &agreement, user).unwrap();
 
         let first = export(&db.conn).unwrap();
+        assert!(
+            first.contains("Продлено на пять лет"),
+            "partnership entries"
+        );
+        assert!(first.contains("\"partnership_revisions\""));
         assert!(
             !first.contains("argon2id") && !first.contains("token"),
             "no secrets, no sessions"

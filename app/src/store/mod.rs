@@ -9,6 +9,7 @@ pub mod editor;
 pub mod export;
 pub mod images;
 pub mod items;
+pub mod partnerships;
 pub mod search;
 pub mod seed;
 pub mod syndication;
@@ -61,13 +62,21 @@ pub(crate) fn unknown_value(column: usize, value: &str) -> rusqlite::Error {
     )
 }
 
-fn migrations() -> Migrations<'static> {
+pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("migrations/001_init.sql")),
         M::up(include_str!("migrations/002_editors.sql")),
         M::up(include_str!("migrations/003_search.sql")),
         M::up(include_str!("migrations/004_languages.sql")),
         M::up(include_str!("migrations/005_feed_years.sql")),
+        M::up_with_hook(
+            include_str!("migrations/006_partnerships.sql"),
+            |tx: &rusqlite::Transaction<'_>| {
+                seed::entries_from_status_columns(tx)
+                    .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+            },
+        ),
+        M::up(include_str!("migrations/007_status_from_entries.sql")),
     ])
 }
 

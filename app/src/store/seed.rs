@@ -4,7 +4,9 @@
 
 use rusqlite::{params, Connection, Transaction};
 
+use super::partnerships::{self, SeedCity};
 use super::{items, StoreError};
+use crate::cities::{CityKind, CityStatus};
 
 /// The partner cities, copied from the project's shared data (sources noted in its header).
 const CITIES_CSV: &str = include_str!("seed/partner-cities.csv");
@@ -198,10 +200,15 @@ struct CsvCity {
 }
 
 fn insert_cities(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let mut notes_ru = std::collections::HashMap::new();
+    for record in csv::Reader::from_reader(CITIES_RU_CSV.as_bytes()).deserialize::<CsvCityRu>() {
+        let c = record?;
+        notes_ru.insert(c.name, c.status_note_ru);
+    }
     let mut stmt = tx.prepare(
         "INSERT INTO cities (slug, name, country, country_note, kind, since_year, year_confidence,
-                             status, status_note, lat, lon)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                             lat, lon)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     for record in csv::Reader::from_reader(CITIES_CSV.as_bytes()).deserialize::<CsvCity>() {
         // The CSV is compiled in and covered by tests, so a bad row is a build defect.
@@ -214,11 +221,59 @@ fn insert_cities(tx: &Transaction<'_>) -> Result<(), StoreError> {
             c.kind,
             c.since,
             c.year_confidence,
-            c.status,
-            c.status_note,
             c.lat,
             c.lon
         ])?;
+        let seed_city = SeedCity {
+            city_id: tx.last_insert_rowid(),
+            kind: CityKind::from_db(&c.kind).ok_or_else(|| bad_row("kind", &c.kind))?,
+            since: c.since,
+            status: CityStatus::from_db(&c.status).ok_or_else(|| bad_row("status", &c.status))?,
+            note_en: &c.status_note,
+            note_ru: notes_ru.get(&c.name).map_or("", String::as_str),
+        };
+        partnerships::seed_entries(tx, &seed_city)?;
+    }
+    Ok(())
+}
+
+fn bad_row(field: &'static str, value: &str) -> StoreError {
+    StoreError::Rejected {
+        field,
+        message: format!("unknown value {value:?} in the partner cities' data"),
+    }
+}
+
+/// Turns the status columns of cities stored before partnerships were records into entries (the
+/// hook of the migration that adds them; the next migration drops the columns).
+pub fn entries_from_status_columns(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let mut stmt = tx.prepare(
+        "SELECT c.id, c.kind, c.since_year, c.status, c.status_note, coalesce(t.status_note, '')
+         FROM cities c LEFT JOIN city_texts t ON t.city_id = c.id AND t.lang = 'ru'
+         ORDER BY c.id",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<i32>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    for (city_id, kind, since, status, note_en, note_ru) in rows {
+        let seed_city = SeedCity {
+            city_id,
+            kind: CityKind::from_db(&kind).ok_or_else(|| bad_row("kind", &kind))?,
+            since,
+            status: CityStatus::from_db(&status).ok_or_else(|| bad_row("status", &status))?,
+            note_en: &note_en,
+            note_ru: &note_ru,
+        };
+        partnerships::seed_entries(tx, &seed_city)?;
     }
     Ok(())
 }
@@ -241,8 +296,8 @@ fn insert_translations(tx: &Transaction<'_>) -> Result<usize, StoreError> {
         [],
     )?;
     let mut stmt = tx.prepare(
-        "INSERT OR IGNORE INTO city_texts (city_id, lang, name, country, country_note, status_note)
-         SELECT id, 'ru', ?2, ?3, ?4, ?5 FROM cities WHERE slug = ?1",
+        "INSERT OR IGNORE INTO city_texts (city_id, lang, name, country, country_note)
+         SELECT id, 'ru', ?2, ?3, ?4 FROM cities WHERE slug = ?1",
     )?;
     let mut tag_stmt = tx.prepare(
         "INSERT OR IGNORE INTO tag_texts (tag_id, lang, name)
@@ -257,8 +312,7 @@ fn insert_translations(tx: &Transaction<'_>) -> Result<usize, StoreError> {
             slugify(&c.name),
             c.name_ru,
             c.country_ru,
-            c.country_note_ru,
-            c.status_note_ru
+            c.country_note_ru
         ])?;
     }
     Ok(added)

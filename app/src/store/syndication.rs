@@ -121,3 +121,55 @@ pub fn pages(conn: &Connection) -> Result<Vec<(String, String)>, StoreError> {
     }
     Ok(out)
 }
+
+/// A visible event in both languages, for the open data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenEvent {
+    pub slug: String,
+    pub start: String,
+    pub end: Option<String>,
+    pub venue: String,
+    pub published_at: String,
+    /// (title, lead) in English and in Russian; empty where the event has no such text.
+    pub en: (String, String),
+    pub ru: (String, String),
+    pub cities: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+/// Every visible event, earliest first.
+pub fn open_events(conn: &Connection) -> Result<Vec<OpenEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT i.slug, i.event_start, i.event_end, i.venue, i.published_at,
+                coalesce(en.title, ''), coalesce(en.lead, ''),
+                coalesce(ru.title, ''), coalesce(ru.lead, ''),
+                (SELECT group_concat(c.slug, ' ' ORDER BY c.slug) FROM item_cities ic
+                 JOIN cities c ON c.id = ic.city_id WHERE ic.item_id = i.id),
+                (SELECT group_concat(g.slug, ' ' ORDER BY g.slug) FROM item_tags it
+                 JOIN tags g ON g.id = it.tag_id WHERE it.item_id = i.id)
+         FROM items i
+         LEFT JOIN item_texts en ON en.item_id = i.id AND en.lang = 'en'
+         LEFT JOIN item_texts ru ON ru.item_id = i.id AND ru.lang = 'ru'
+         WHERE i.kind = 'event' AND {VISIBLE}
+         ORDER BY i.event_start, i.id"
+    ))?;
+    let words = |value: Option<String>| -> Vec<String> {
+        value
+            .map(|v| v.split(' ').map(str::to_owned).collect())
+            .unwrap_or_default()
+    };
+    let rows = stmt.query_map([], |r| {
+        Ok(OpenEvent {
+            slug: r.get(0)?,
+            start: r.get(1)?,
+            end: r.get(2)?,
+            venue: r.get(3)?,
+            published_at: r.get(4)?,
+            en: (r.get(5)?, r.get(6)?),
+            ru: (r.get(7)?, r.get(8)?),
+            cities: words(r.get(9)?),
+            tags: words(r.get(10)?),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

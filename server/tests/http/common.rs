@@ -75,6 +75,7 @@ fn configured(extra: u32, trusted_proxies: Vec<Cidr>) -> TestApp {
         SiteConfig {
             public_url: "http://portal.test".into(),
             media_dir: dir.path().join("media"),
+            documents_dir: dir.path().join("documents"),
             trusted_proxies,
             page_cache_bytes: 8 * 1024 * 1024,
         },

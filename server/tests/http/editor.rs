@@ -388,8 +388,7 @@ fn only_admins_edit_cities_and_stale_saves_conflict() {
     common::block_on(async {
         let (app, editor, admin) = staffed().await;
         let mut city = city_json(&app, "turin");
-        city["status"] = json!("Paused");
-        city["status_note"] = json!("Paused while the council reviews all agreements.");
+        city["country_note"] = json!("Piedmont, where the council reviews all agreements");
         let request = json!({"city": city, "base_version": 1});
         let before = app.db_bytes();
         let (parts, _) = app.post_json("/api/update_city", &request, None).await;
@@ -412,7 +411,7 @@ fn only_admins_edit_cities_and_stale_saves_conflict() {
         assert_eq!(parts.status, StatusCode::OK, "{body}");
         assert_eq!(body, "2");
         let (_, page) = app.get("/cities/turin").await;
-        assert!(page.contains("Paused while the council reviews all agreements."));
+        assert!(page.contains("Piedmont, where the council reviews all agreements"));
 
         let before = app.db_bytes();
         let (parts, _) = app

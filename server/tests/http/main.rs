@@ -11,6 +11,7 @@ mod islands;
 mod languages;
 mod map;
 mod news;
+mod partnerships;
 mod search;
 mod site;
 mod syndication;

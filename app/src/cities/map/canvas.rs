@@ -78,6 +78,7 @@ pub fn pin_label(lang: Lang, city: &City) -> String {
         CityStatus::Active => "",
         CityStatus::Suspended => lang.t().pin_suspended,
         CityStatus::Paused => lang.t().pin_paused,
+        CityStatus::Ended => lang.t().pin_ended,
     };
     format!(
         "{}, {} — {}{status}",
@@ -317,6 +318,7 @@ mod tests {
             since_year: None,
             status: CityStatus::Active,
             status_note: String::new(),
+            status_changes: Vec::new(),
             lat,
             lon,
             country_name: String::new(),

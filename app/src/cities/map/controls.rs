@@ -433,7 +433,7 @@ mod behaviour {
             let since = data(li, "data-since").parse().ok();
             match (
                 CityKind::from_db(&data(li, "data-kind")),
-                CityStatus::from_db(&data(li, "data-status")),
+                status_in(li, filter.until),
             ) {
                 (Some(kind), Some(status)) => {
                     filter.admits(kind, status, &data(li, "data-country"), since)
@@ -477,6 +477,13 @@ mod behaviour {
             let Ok(copy) = li.clone_node_with_deep(true) else {
                 continue;
             };
+            if let (Some(status), Some(pin)) = (
+                status_in(li, filter.until),
+                copy.dyn_ref::<Element>()
+                    .and_then(|c| c.first_element_child()),
+            ) {
+                set_status_class(&pin, status);
+            }
             if grouped(&data(li, "data-slug")) {
                 if let Some(pin) = copy
                     .dyn_ref::<Element>()
@@ -498,8 +505,16 @@ mod behaviour {
         }
         let home = m.arcs.query_selector("circle").ok().flatten();
         for path in all(&m.parts, ".all-arcs > path") {
-            if slugs.contains(&data(&path, "data-slug")) {
+            let slug = data(&path, "data-slug");
+            if slugs.contains(&slug) {
+                let status = shown
+                    .iter()
+                    .find(|li| data(li, "data-slug") == slug)
+                    .and_then(|li| status_in(li, filter.until));
                 if let Ok(copy) = path.clone_node_with_deep(true) {
+                    if let (Some(status), Some(el)) = (status, copy.dyn_ref::<Element>()) {
+                        set_status_class(el, status);
+                    }
                     let _ = m
                         .arcs
                         .insert_before(&copy, home.as_ref().map(|h| h.as_ref()));
@@ -522,6 +537,28 @@ mod behaviour {
         }
         let lang = map.borrow().lang;
         show_in_address(lang, &format!("/map{}", filter.to_query()));
+    }
+
+    /// The status of the city of pin item `li` at the end of `year` (today when `None`), from
+    /// its `data-statuses` changes.
+    fn status_in(li: &Element, year: Option<i32>) -> Option<CityStatus> {
+        let changes: Vec<(i32, CityStatus)> = data(li, "data-statuses")
+            .split(',')
+            .filter_map(|change| {
+                let (year, status) = change.split_once(' ')?;
+                Some((year.parse().ok()?, CityStatus::from_db(status)?))
+            })
+            .collect();
+        crate::cities::status_at(&changes, year)
+            .or_else(|| CityStatus::from_db(&data(li, "data-status")))
+    }
+
+    /// Gives a pin or an arc the fill of `status` in place of the one it had.
+    fn set_status_class(el: &Element, status: CityStatus) {
+        for other in CityStatus::ALL {
+            let _ = el.class_list().remove_1(other.as_str());
+        }
+        let _ = el.class_list().add_1(status.as_str());
     }
 
     /// A group of pins as `page.rs` writes one, for the pins now shown.

@@ -87,9 +87,14 @@ impl MapFilter {
         })
     }
 
-    /// Whether `city` passes every filter.
+    /// Whether `city` passes every filter, its status as at the end of `until`.
     pub fn matches(&self, city: &City) -> bool {
-        self.admits(city.kind, city.status, &city.country, city.since_year)
+        self.admits(
+            city.kind,
+            city.status_at(self.until),
+            &city.country,
+            city.since_year,
+        )
     }
 
     /// Whether a city of `kind` and `status` in `country` (its stored name), partnered since
@@ -147,6 +152,7 @@ mod tests {
             since_year: since,
             status,
             status_note: String::new(),
+            status_changes: Vec::new(),
             lat: 0.0,
             lon: 0.0,
         }

@@ -41,7 +41,15 @@ fn MapView(data: MapData, cards: Vec<CityCard>) -> impl IntoView {
     let lang = use_lang();
     let t = lang.t();
     let all = west_to_east(data.cities.clone());
-    let shown: Vec<City> = all.iter().filter(|c| filter.matches(c)).cloned().collect();
+    // Pins show each city as it stood at the end of the slider's year.
+    let shown: Vec<City> = all
+        .iter()
+        .filter(|c| filter.matches(c))
+        .map(|c| City {
+            status: c.status_at(filter.until),
+            ..c.clone()
+        })
+        .collect();
     let unknown_years = all.iter().filter(|c| c.since_year.is_none()).count();
     let count = fill(t.map_showing, &[&shown.len(), &all.len()]);
     view! {
@@ -126,6 +134,7 @@ fn PinItem(city: City, grouped: bool) -> impl IntoView {
             data-slug=city.slug.clone()
             data-kind=city.kind.as_str()
             data-status=city.status.as_str()
+            data-statuses=status_changes(&city)
             data-country=city.country.clone()
             data-since=city.since_year.map(|y| y.to_string())
             data-name=city.name.clone()
@@ -144,6 +153,15 @@ fn PinItem(city: City, grouped: bool) -> impl IntoView {
             </a>
         </li>
     }
+}
+
+/// A city's status changes as `"1944 active,2022 suspended"`, for the slider.
+fn status_changes(city: &City) -> String {
+    city.status_changes
+        .iter()
+        .map(|(year, status)| format!("{year} {}", status.as_str()))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The pins of cities too near to tell apart on a phone, as one disclosure listing them: without
@@ -233,6 +251,7 @@ fn Filters(data: MapData, filter: MapFilter) -> impl IntoView {
                     <option value="active" selected=status == Some(CityStatus::Active)>{t.status_active}</option>
                     <option value="suspended" selected=status == Some(CityStatus::Suspended)>{t.status_suspended}</option>
                     <option value="paused" selected=status == Some(CityStatus::Paused)>{t.status_paused}</option>
+                    <option value="ended" selected=status == Some(CityStatus::Ended)>{t.status_ended}</option>
                 </select>
             </label>
             <label>
@@ -302,6 +321,7 @@ fn CityCardView(card: CityCard) -> impl IntoView {
         CityStatus::Active => None,
         CityStatus::Suspended => Some(t.partnership_suspended),
         CityStatus::Paused => Some(t.partnership_paused),
+        CityStatus::Ended => Some(t.partnership_ended),
     };
     let news = (!card.news.is_empty())
         .then(|| view! { <h3>{t.map_card_latest}</h3><FeedList items=card.news level=4/> });
@@ -332,6 +352,7 @@ fn Legend(unknown_years: usize) -> impl IntoView {
                 <li><span class="pin twin active" aria-hidden="true"><span class="pin-shape"></span></span>" "{t.legend_active}</li>
                 <li><span class="pin twin paused" aria-hidden="true"><span class="pin-shape"></span></span>" "{t.legend_paused}</li>
                 <li><span class="pin twin suspended" aria-hidden="true"><span class="pin-shape"></span></span>" "{t.legend_suspended}</li>
+                <li><span class="pin twin ended" aria-hidden="true"><span class="pin-shape"></span></span>" "{t.legend_ended}</li>
                 <li>{t.legend_lines}</li>
                 <li>{fill(t.legend_years, &[&unknown_years])}</li>
             </ul>

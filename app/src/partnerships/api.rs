@@ -1,0 +1,163 @@
+//! Server functions of the partnership pages, and the plain form that saves an entry.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::{MultipartData, MultipartFormData};
+
+use super::{Partnership, PartnershipRow};
+use crate::error::AppError;
+use crate::i18n::Lang;
+
+/// The partnership with the city at `slug`, as the reader may see it: drafts and the editing
+/// controls for editors.
+#[server(prefix = "/api", endpoint = "get_partnership")]
+pub async fn get_partnership(
+    slug: String,
+    #[server(default)] lang: Lang,
+) -> Result<Partnership, AppError> {
+    use crate::auth::{session, Role};
+    use crate::{error::with_status, state::app_state, store};
+    with_status(
+        async move {
+            let role = session::current_user().await?.map(|u| u.role);
+            let can_edit = role.is_some();
+            let can_edit_all = role == Some(Role::Admin);
+            app_state()?
+                .store
+                .call(move |c| {
+                    let Some((id, city)) = store::cities::city_by_slug(c, lang.code(), &slug)?
+                    else {
+                        return Ok(None);
+                    };
+                    let entries =
+                        store::partnerships::entries_of_city(c, lang.code(), id, can_edit)?;
+                    let linkable_news = if can_edit {
+                        store::partnerships::linkable_news(c, lang.code(), id)?
+                    } else {
+                        Vec::new()
+                    };
+                    Ok(Some(Partnership {
+                        city,
+                        entries,
+                        activity: store::partnerships::activity(c, id)?,
+                        linkable_news,
+                        can_edit,
+                        can_edit_all,
+                    }))
+                })
+                .await?
+                .ok_or(AppError::NotFound)
+        }
+        .await,
+    )
+}
+
+/// Every partnership with its activity and plan progress.
+#[server(prefix = "/api", endpoint = "list_partnerships")]
+pub async fn list_partnerships(
+    #[server(default)] lang: Lang,
+) -> Result<Vec<PartnershipRow>, AppError> {
+    use crate::{error::with_status, state::app_state, store};
+    with_status(
+        async move {
+            Ok(app_state()?
+                .store
+                .call(move |c| store::partnerships::partnerships(c, lang.code()))
+                .await?)
+        }
+        .await,
+    )
+}
+
+/// The partnerships with nothing dated for `QUIET_MONTHS` months, the quietest first: the
+/// international department's worklist. Editors only.
+#[server(prefix = "/api", endpoint = "list_quiet_partnerships")]
+pub async fn list_quiet_partnerships(
+    #[server(default)] lang: Lang,
+) -> Result<Vec<PartnershipRow>, AppError> {
+    use crate::auth::{session, Role};
+    use crate::{error::with_status, state::app_state, store};
+    with_status(
+        async move {
+            session::require(Role::Editor).await?;
+            let mut rows = app_state()?
+                .store
+                .call(move |c| store::partnerships::partnerships(c, lang.code()))
+                .await?;
+            rows.retain(|r| r.activity.quiet);
+            rows.sort_by(|a, b| a.activity.latest.cmp(&b.activity.latest));
+            Ok(rows)
+        }
+        .await,
+    )
+}
+
+/// Adds or changes an entry of a partnership from the plain form on the city page (multipart,
+/// for the photo or the scanned agreement), then sends the browser back to the entry. Editors
+/// keep milestones, plan items and visits; agreements and status changes are for admins.
+#[server(prefix = "/api", endpoint = "save_partnership_entry", input = MultipartFormData)]
+pub async fn save_partnership_entry(data: MultipartData) -> Result<i64, AppError> {
+    use super::check as form;
+    use crate::auth::{session, Role};
+    use crate::{error::with_status, state::app_state, store};
+    with_status(
+        async move {
+            let user = session::require(Role::Editor).await?;
+            let sent = form::read(data).await?;
+            let state = app_state()?;
+            let store = state.store.clone();
+            let (slug, id) = (sent.city.clone(), sent.id);
+            let stored = match id {
+                Some(id) => Some(
+                    store
+                        .call(move |c| store::partnerships::stored_entry(c, &slug, id))
+                        .await?
+                        .ok_or(AppError::NotFound)?,
+                ),
+                None => None,
+            };
+            // Refused before anything sent is looked at, so a refusal says nothing about it.
+            let admins_only = stored.map_or_else(
+                || super::Detail::kind_is_admins_only(&sent.kind),
+                |s| s.detail.admins_only(),
+            );
+            if admins_only && user.role < Role::Admin {
+                return Err(AppError::Forbidden);
+            }
+            let has_photo = sent.file.is_some() || stored.is_some_and(|s| s.has_photo);
+            let mut input = form::validated(&sent, stored.map(|s| s.detail), has_photo)?;
+            if input.detail.admins_only() && user.role < Role::Admin {
+                return Err(AppError::Forbidden);
+            }
+            // Only an agreement (its scan) and a milestone (its photo) keep a file.
+            let file = sent.file.filter(|_| {
+                matches!(
+                    input.detail,
+                    super::Detail::Agreement(_) | super::Detail::Milestone
+                )
+            });
+            if let Some(bytes) = file {
+                let attached = form::store_file(&state, input.detail, bytes, user.id).await?;
+                match input.detail {
+                    super::Detail::Agreement(_) => input.document = Some(attached),
+                    _ => input.photo = Some(attached),
+                }
+            }
+            let (slug, base, lang) = (sent.city.clone(), sent.version, sent.lang);
+            let saved = store
+                .call(move |c| store::partnerships::save_entry(c, &slug, id, base, &input, user.id))
+                .await?;
+            match saved {
+                store::partnerships::EntrySave::Saved(id, _) => {
+                    leptos_axum::redirect(&format!(
+                        "{}?saved={id}#entry-{id}",
+                        lang.href(&format!("/cities/{}", sent.city))
+                    ));
+                    Ok(id)
+                }
+                store::partnerships::EntrySave::Conflict => Err(AppError::Conflict),
+                store::partnerships::EntrySave::NotFound => Err(AppError::NotFound),
+            }
+        }
+        .await,
+    )
+}
