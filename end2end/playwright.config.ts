@@ -69,7 +69,7 @@ export default defineConfig({
     {
       command: [
         `mkdir -p "${path.dirname(editorDb)}"`,
-        `rm -rf "${editorDb}" "${editorDb}-wal" "${editorDb}-shm" "${path.dirname(editorDb)}/media"`,
+        `rm -rf "${editorDb}" "${editorDb}-wal" "${editorDb}-shm" "${path.dirname(editorDb)}/media" "${path.dirname(editorDb)}/documents"`,
         addUser('olga', 'editor'),
         addUser('ivan', 'admin'),
         `exec "${bin}" --db "${editorDb}" --addr 127.0.0.1:${editorPort}`,

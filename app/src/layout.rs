@@ -171,15 +171,15 @@ pub fn SiteFooter() -> impl IntoView {
                     {t.footer_open_data}
                     ": "
                     <a href="/open-data/partnerships.json" rel="external" type="application/json">
-                        "partnerships.json"
+                        {t.open_data_partnerships_json}
                     </a>
                     ", "
                     <a href="/open-data/partnerships.csv" rel="external" type="text/csv">
-                        "partnerships.csv"
+                        {t.open_data_partnerships_csv}
                     </a>
                     ", "
                     <a href="/open-data/events.json" rel="external" type="application/json">
-                        "events.json"
+                        {t.open_data_events_json}
                     </a>
                 </p>
                 <p>

@@ -234,7 +234,7 @@ test('an uploaded cover image appears on the page', async ({ page }) => {
     .toBe(true);
 });
 
-test('an admin pauses a partnership in place; editors cannot edit cities', async ({ page, browser }) => {
+test('an admin edits a city in place; editors cannot edit cities', async ({ page, browser }) => {
   const editor = await editorPage(browser, EDITOR);
   await editor.goto('/cities/kemi');
   await expect(editor.getByRole('heading', { level: 1 })).toHaveText('Kemi');
@@ -245,14 +245,13 @@ test('an admin pauses a partnership in place; editors cannot edit cities', async
   await page.goto('/cities/kemi');
   await waitForHydration(page);
   await page.getByTestId('edit-toggle').click();
-  await page.getByLabel('Status', { exact: true }).selectOption('paused');
-  await page.getByLabel('Status note').fill('Paused for the winter of 2026.');
+  await page.getByLabel('Country note').fill('Lapland, on the Gulf of Bothnia');
   await expectNoAxeViolations(page);
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByTestId('city-form')).toHaveCount(0);
   const visitor = await browser.newPage();
   await visitor.goto('/cities/kemi');
-  await expect(visitor.getByTestId('status-banner')).toContainText('Paused for the winter of 2026.');
+  await expect(visitor.locator('.facts').first()).toContainText('Lapland, on the Gulf of Bothnia');
   await visitor.close();
 });
 

@@ -59,7 +59,16 @@ test('a page switches to Russian and back, staying on the same page', async ({ p
   expect(problems).toEqual([]);
 });
 
-for (const url of ['/ru', '/ru/cities', '/ru/map', '/ru/events', '/ru/news', '/ru/search?q=Chemnitz']) {
+for (const url of [
+  '/ru',
+  '/ru/cities',
+  '/ru/cities/coventry',
+  '/ru/partnerships',
+  '/ru/map',
+  '/ru/events',
+  '/ru/news',
+  '/ru/search?q=Chemnitz',
+]) {
   test(`${url} contains no English interface strings`, async ({ page }) => {
     await page.goto(url);
     await waitForHydration(page);

@@ -255,16 +255,17 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The texts in `lang`, or in the other language where this one has none.
-    pub fn text(&self, lang: Lang) -> &EntryText {
+    /// The texts in `lang`, or in the other language where this one has none, with the
+    /// language they are in.
+    pub fn text(&self, lang: Lang) -> (Lang, &EntryText) {
         let (own, other) = match lang {
             Lang::En => (&self.en, &self.ru),
             Lang::Ru => (&self.ru, &self.en),
         };
         if own.is_empty() && !other.is_empty() {
-            other
+            (lang.other(), other)
         } else {
-            own
+            (lang, own)
         }
     }
 

@@ -140,7 +140,8 @@ fn CurrentAgreement(partnership: Partnership) -> impl IntoView {
     let facts = match partnership.current_agreement() {
         None => view! { <p class="empty">{t.agreement_none}</p> }.into_any(),
         Some(agreement) => {
-            let text = agreement.text(lang).clone();
+            let (text_lang, text) = agreement.text(lang);
+            let (text_lang, text) = (text_lang.code(), text.clone());
             let kind = match agreement.detail {
                 Detail::Agreement(kind) => agreement_label(lang, kind),
                 _ => "",
@@ -157,7 +158,7 @@ fn CurrentAgreement(partnership: Partnership) -> impl IntoView {
                         <dt>{t.entry_renewal}</dt>
                         <dd><time datetime=end.clone()>{entry_date(lang, &end)}</time></dd>
                     })}
-                    {(!text.body.is_empty()).then(|| view! { <dt>{t.entry_summary}</dt><dd>{text.body.clone()}</dd> })}
+                    {(!text.body.is_empty()).then(|| view! { <dt>{t.entry_summary}</dt><dd lang=text_lang>{text.body.clone()}</dd> })}
                     {agreement.document.clone().map(|d| view! {
                         <dt>{t.entry_document}</dt>
                         <dd><a href=d.href() download="" rel="external">{t.agreement_download}</a></dd>
@@ -280,7 +281,8 @@ fn AddEntry(partnership: Partnership, kind: &'static str, label: &'static str) -
 fn EntryView(entry: Entry, partnership: Partnership) -> impl IntoView {
     let lang = use_lang();
     let t = lang.t();
-    let text = entry.text(lang).clone();
+    let (text_lang, text) = entry.text(lang);
+    let (text_lang, text) = (text_lang.code(), text.clone());
     let heading = entry_heading(lang, &entry);
     let date = match &entry.end_date {
         Some(end) if matches!(entry.detail, Detail::Visit(_)) => {
@@ -339,9 +341,9 @@ fn EntryView(entry: Entry, partnership: Partnership) -> impl IntoView {
                 {state.map(|s| view! { " — " <span class="entry-state">{s}</span> })}
                 {(!entry.published).then(|| view! { " " <span class="badge">{t.entry_draft}</span> })}
             </p>
-            {(!text.title.is_empty()).then(|| view! { <p class="entry-title">{text.title.clone()}</p> })}
+            {(!text.title.is_empty()).then(|| view! { <p class="entry-title" lang=text_lang>{text.title.clone()}</p> })}
             {(!entry.people.is_empty()).then(|| view! { <p class="entry-people">{entry.people.clone()}</p> })}
-            {(!text.body.is_empty()).then(|| view! { <p class="entry-body">{text.body.clone()}</p> })}
+            {(!text.body.is_empty()).then(|| view! { <p class="entry-body" lang=text_lang>{text.body.clone()}</p> })}
             {photo}
             {news}
             {edit}
