@@ -33,6 +33,12 @@ fn variants(lang: Lang, kind: &str) -> Vec<(&'static str, &'static str)> {
     }
 }
 
+/// `text` escaped for the inside of a `<textarea>`: Leptos writes a textarea's children as they
+/// are (see docs/upstream.md), and a text holding `</textarea>` would end it and go on as markup.
+fn rcdata(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;")
+}
+
 /// A labelled one-line field; `id` is unique on the page.
 #[component]
 fn Field(
@@ -79,7 +85,7 @@ fn TextPair(
         let field_name = format!("{name}_{lang}");
         let label = format!("{label} ({language})");
         let input = if long {
-            view! { <textarea id=field_id.clone() name=field_name rows="3" lang=lang>{value}</textarea> }
+            view! { <textarea id=field_id.clone() name=field_name rows="3" lang=lang>{rcdata(&value)}</textarea> }
                 .into_any()
         } else {
             view! { <input id=field_id.clone() name=field_name type="text" value=value lang=lang/> }

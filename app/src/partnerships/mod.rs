@@ -195,12 +195,6 @@ pub struct EntryText {
     pub photo_alt: String,
 }
 
-impl EntryText {
-    fn is_empty(&self) -> bool {
-        self.title.is_empty() && self.body.is_empty()
-    }
-}
-
 /// A news item an entry links to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewsLink {
@@ -255,17 +249,16 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The texts in `lang`, or in the other language where this one has none, with the
-    /// language they are in.
-    pub fn text(&self, lang: Lang) -> (Lang, &EntryText) {
+    /// One of the entry's texts (`pick` chooses which) in `lang`, or in the other language
+    /// where this one has none, with the language it is in.
+    pub fn text(&self, lang: Lang, pick: impl Fn(&EntryText) -> &String) -> (Lang, &str) {
         let (own, other) = match lang {
             Lang::En => (&self.en, &self.ru),
             Lang::Ru => (&self.ru, &self.en),
         };
-        if own.is_empty() && !other.is_empty() {
-            (lang.other(), other)
-        } else {
-            (lang, own)
+        match (pick(own).as_str(), pick(other).as_str()) {
+            ("", theirs) if !theirs.is_empty() => (lang.other(), theirs),
+            (mine, _) => (lang, mine),
         }
     }
 

@@ -140,8 +140,8 @@ fn CurrentAgreement(partnership: Partnership) -> impl IntoView {
     let facts = match partnership.current_agreement() {
         None => view! { <p class="empty">{t.agreement_none}</p> }.into_any(),
         Some(agreement) => {
-            let (text_lang, text) = agreement.text(lang);
-            let (text_lang, text) = (text_lang.code(), text.clone());
+            let (summary_lang, summary) = agreement.text(lang, |t| &t.body);
+            let (summary_lang, summary) = (summary_lang.code(), summary.to_owned());
             let kind = match agreement.detail {
                 Detail::Agreement(kind) => agreement_label(lang, kind),
                 _ => "",
@@ -158,7 +158,7 @@ fn CurrentAgreement(partnership: Partnership) -> impl IntoView {
                         <dt>{t.entry_renewal}</dt>
                         <dd><time datetime=end.clone()>{entry_date(lang, &end)}</time></dd>
                     })}
-                    {(!text.body.is_empty()).then(|| view! { <dt>{t.entry_summary}</dt><dd lang=text_lang>{text.body.clone()}</dd> })}
+                    {(!summary.is_empty()).then(|| view! { <dt>{t.entry_summary}</dt><dd lang=summary_lang>{summary}</dd> })}
                     {agreement.document.clone().map(|d| view! {
                         <dt>{t.entry_document}</dt>
                         <dd><a href=d.href() download="" rel="external">{t.agreement_download}</a></dd>
@@ -281,8 +281,13 @@ fn AddEntry(partnership: Partnership, kind: &'static str, label: &'static str) -
 fn EntryView(entry: Entry, partnership: Partnership) -> impl IntoView {
     let lang = use_lang();
     let t = lang.t();
-    let (text_lang, text) = entry.text(lang);
-    let (text_lang, text) = (text_lang.code(), text.clone());
+    let shown = |pick: fn(&super::EntryText) -> &String| {
+        let (in_lang, text) = entry.text(lang, pick);
+        (in_lang.code(), text.to_owned())
+    };
+    let (title_lang, title) = shown(|t| &t.title);
+    let (body_lang, body) = shown(|t| &t.body);
+    let (_, photo_alt) = shown(|t| &t.photo_alt);
     let heading = entry_heading(lang, &entry);
     let date = match &entry.end_date {
         Some(end) if matches!(entry.detail, Detail::Visit(_)) => {
@@ -303,7 +308,7 @@ fn EntryView(entry: Entry, partnership: Partnership) -> impl IntoView {
         _ => None,
     };
     let photo = entry.photo.clone().map(|photo| {
-        view! { <CoverImage cover=Cover { alt: text.photo_alt.clone(), ..photo }/> }
+        view! { <CoverImage cover=Cover { alt: photo_alt.clone(), ..photo }/> }
     });
     let news = (!entry.news.is_empty()).then(|| {
         let links = entry
@@ -341,9 +346,9 @@ fn EntryView(entry: Entry, partnership: Partnership) -> impl IntoView {
                 {state.map(|s| view! { " — " <span class="entry-state">{s}</span> })}
                 {(!entry.published).then(|| view! { " " <span class="badge">{t.entry_draft}</span> })}
             </p>
-            {(!text.title.is_empty()).then(|| view! { <p class="entry-title" lang=text_lang>{text.title.clone()}</p> })}
+            {(!title.is_empty()).then(|| view! { <p class="entry-title" lang=title_lang>{title.clone()}</p> })}
             {(!entry.people.is_empty()).then(|| view! { <p class="entry-people">{entry.people.clone()}</p> })}
-            {(!text.body.is_empty()).then(|| view! { <p class="entry-body" lang=text_lang>{text.body.clone()}</p> })}
+            {(!body.is_empty()).then(|| view! { <p class="entry-body" lang=body_lang>{body.clone()}</p> })}
             {photo}
             {news}
             {edit}

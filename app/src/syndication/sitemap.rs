@@ -10,7 +10,7 @@ use crate::state::AppState;
 use crate::store::syndication;
 
 /// The pages that are always there, besides items, cities and tags.
-const FIXED: [&str; 5] = ["/", "/news", "/events", "/cities", "/map"];
+const FIXED: [&str; 6] = ["/", "/news", "/events", "/cities", "/map", "/partnerships"];
 
 /// `GET /sitemap.xml`: every page in both languages, each naming its other-language twin.
 pub async fn sitemap(State(state): State<AppState>) -> Response {

@@ -24,6 +24,12 @@ const ROUTES: &[&str] = &[
     "/map/countries.svg",
     "/cities",
     "/cities/chemnitz",
+    "/partnerships",
+    "/partnerships/quiet",
+    "/open-data/partnerships.json",
+    "/open-data/partnerships.csv",
+    "/open-data/events.json",
+    "/documents/x.pdf",
     "/tags/peace",
     "/search",
     "/login",
@@ -64,6 +70,11 @@ const FUNCTIONS: &[&str] = &[
     "/api/get_audit_log",
     "/api/search",
     "/api/current_user",
+    "/api/save_partnership_entry",
+    "/api/get_partnership",
+    "/api/list_partnerships",
+    "/api/list_quiet_partnerships",
+    "/api/list_cities_with_activity",
 ];
 
 #[test]
@@ -102,6 +113,8 @@ fn no_hostile_request_gets_a_server_error_or_changes_anything() {
             "/media/../../../../etc/passwd",
             "/media/%2e%2e/%2e%2e/etc/passwd",
             "/pkg/..%2f..%2fCargo.toml",
+            "/documents/..%2f..%2fetc%2fpasswd",
+            "/documents/%2e%2e%2ftwincity.db",
         ] {
             requests.push((Method::GET, traversal.to_owned(), None, None));
         }
@@ -133,6 +146,13 @@ fn no_hostile_request_gets_a_server_error_or_changes_anything() {
             Method::POST,
             "/api/upload_image".into(),
             Some(too_big),
+            Some("multipart/form-data; boundary=x"),
+        ));
+        let far_too_big = vec![b'x'; 22 * 1024 * 1024];
+        requests.push((
+            Method::POST,
+            "/api/save_partnership_entry".into(),
+            Some(far_too_big),
             Some("multipart/form-data; boundary=x"),
         ));
 
@@ -207,6 +227,16 @@ const ARGUMENTS: &[(&str, &[&str])] = &[
     (url::<app::cities::map::api::GetMap>(), &["lang"]),
     (url::<app::cities::map::api::GetCityCards>(), &["lang"]),
     (url::<app::home::GetHome>(), &["lang"]),
+    (
+        url::<app::partnerships::api::GetPartnership>(),
+        &["slug", "lang"],
+    ),
+    (url::<app::partnerships::api::ListPartnerships>(), &["lang"]),
+    (
+        url::<app::partnerships::api::ListQuietPartnerships>(),
+        &["lang"],
+    ),
+    (url::<app::cities::api::ListCitiesWithActivity>(), &["lang"]),
 ];
 
 proptest::proptest! {

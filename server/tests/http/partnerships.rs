@@ -541,3 +541,42 @@ fn open_data_revalidates_with_an_etag() {
         }
     });
 }
+
+#[test]
+fn entry_texts_are_inert_on_every_page() {
+    common::block_on(async {
+        let (app, editor, _) = staffed().await;
+        let hostile = r#"<script>alert(1)</script><img src=x onerror=alert(2)>"#;
+        let mut fields = entry("kemi", "visit", "to_partner", hostile);
+        fields.push(("people", r#""><svg onload=alert(3)>"#));
+        // The editor's page holds the texts in its forms' textareas, which `</textarea>` would end.
+        fields.push((
+            "body_ru",
+            "</textarea></p><iframe src=javascript:alert(4)> &amp;",
+        ));
+        let (status, body) = save(&app, &fields, None, Some(&editor)).await;
+        assert!(saved(status), "{body}");
+        for (uri, cookie) in [
+            ("/cities/kemi", None),
+            ("/ru/cities/kemi", None),
+            ("/cities/kemi", Some(editor.as_str())),
+        ] {
+            let page = match cookie {
+                Some(cookie) => app.get_as(uri, cookie).await.1,
+                None => app.get(uri).await.1,
+            };
+            for live in ["<script>alert", "<img src=x", "<svg onload", "<iframe"] {
+                assert!(!page.contains(live), "{uri} carries {live}");
+            }
+            assert!(
+                page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+                "{uri}"
+            );
+            if cookie.is_some() {
+                assert!(page.contains(
+                    "&lt;/textarea>&lt;/p>&lt;iframe src=javascript:alert(4)> &amp;amp;"
+                ));
+            }
+        }
+    });
+}
