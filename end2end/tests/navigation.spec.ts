@@ -183,6 +183,7 @@ const PAGES = [
   '/events',
   '/cities',
   '/cities/coventry',
+  '/partnerships',
   '/map',
   '/search?q=Coventry',
   '/tags/twinning',

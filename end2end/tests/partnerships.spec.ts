@@ -63,10 +63,12 @@ test('the map slider shows a partnership as it stood in each year', async ({ pag
   await slider.fill('2010');
   await expect(page).toHaveURL(/until=2010/);
   await expect(coventry).toHaveClass(/\bactive\b/);
+  await expect(coventry).toHaveAttribute('aria-label', 'Coventry, United Kingdom — twin city since 1944');
   await expect(page.locator('path.arc[data-slug="coventry"]')).toHaveClass(/\bactive\b/);
   await slider.fill('2023');
   await expect(coventry).toHaveClass(/suspended/);
   await expect(coventry).not.toHaveClass(/\bactive\b/);
+  await expect(coventry).toHaveAttribute('aria-label', /partnership suspended$/);
   // A visitor following the link sees the same on the server-rendered map.
   await page.goto('/map?until=2010');
   await expect(coventry).toHaveClass(/\bactive\b/);

@@ -96,67 +96,16 @@ pub async fn list_quiet_partnerships(
 /// keep milestones, plan items and visits; agreements and status changes are for admins.
 #[server(prefix = "/api", endpoint = "save_partnership_entry", input = MultipartFormData)]
 pub async fn save_partnership_entry(data: MultipartData) -> Result<i64, AppError> {
-    use super::check as form;
     use crate::auth::{session, Role};
-    use crate::{error::with_status, state::app_state, store};
+    use crate::error::with_status;
     with_status(
         async move {
             let user = session::require(Role::Editor).await?;
-            let sent = form::read(data).await?;
-            let state = app_state()?;
-            let store = state.store.clone();
-            let (slug, id) = (sent.city.clone(), sent.id);
-            let stored = match id {
-                Some(id) => Some(
-                    store
-                        .call(move |c| store::partnerships::stored_entry(c, &slug, id))
-                        .await?
-                        .ok_or(AppError::NotFound)?,
-                ),
-                None => None,
-            };
-            // Refused before anything sent is looked at, so a refusal says nothing about it.
-            let admins_only = stored.map_or_else(
-                || super::Detail::kind_is_admins_only(&sent.kind),
-                |s| s.detail.admins_only(),
-            );
-            if admins_only && user.role < Role::Admin {
-                return Err(AppError::Forbidden);
-            }
-            let has_photo = sent.file.is_some() || stored.is_some_and(|s| s.has_photo);
-            let mut input = form::validated(&sent, stored.map(|s| s.detail), has_photo)?;
-            if input.detail.admins_only() && user.role < Role::Admin {
-                return Err(AppError::Forbidden);
-            }
-            // Only an agreement (its scan) and a milestone (its photo) keep a file.
-            let file = sent.file.filter(|_| {
-                matches!(
-                    input.detail,
-                    super::Detail::Agreement(_) | super::Detail::Milestone
-                )
-            });
-            if let Some(bytes) = file {
-                let attached = form::store_file(&state, input.detail, bytes, user.id).await?;
-                match input.detail {
-                    super::Detail::Agreement(_) => input.document = Some(attached),
-                    _ => input.photo = Some(attached),
-                }
-            }
-            let (slug, base, lang) = (sent.city.clone(), sent.version, sent.lang);
-            let saved = store
-                .call(move |c| store::partnerships::save_entry(c, &slug, id, base, &input, user.id))
-                .await?;
-            match saved {
-                store::partnerships::EntrySave::Saved(id, _) => {
-                    leptos_axum::redirect(&format!(
-                        "{}?saved={id}#entry-{id}",
-                        lang.href(&format!("/cities/{}", sent.city))
-                    ));
-                    Ok(id)
-                }
-                store::partnerships::EntrySave::Conflict => Err(AppError::Conflict),
-                store::partnerships::EntrySave::NotFound => Err(AppError::NotFound),
-            }
+            let sent = super::form::read(data).await?;
+            let back = sent.lang.href(&format!("/cities/{}", sent.city));
+            let id = super::form::save(&crate::state::app_state()?, &user, sent).await?;
+            leptos_axum::redirect(&format!("{back}?saved={id}#entry-{id}"));
+            Ok(id)
         }
         .await,
     )

@@ -4,9 +4,9 @@
 //! quiet, and `/open-data/` publishes them.
 
 pub mod api;
-#[cfg(feature = "ssr")]
-mod check;
 mod edit;
+#[cfg(feature = "ssr")]
+mod form;
 #[cfg(feature = "ssr")]
 pub mod open_data;
 mod pages;

@@ -33,6 +33,8 @@ fn reading_pages_have_no_islands_and_the_map_has_one() {
             "/events",
             "/cities",
             "/cities/chemnitz",
+            "/partnerships",
+            "/ru/partnerships?status=active",
             "/search?q=Coventry",
             "/login",
             "/ru/news",
@@ -75,6 +77,10 @@ fn editors_get_the_editor_island_only_when_editing() {
         assert_eq!(islands(&city), ["CityEditor"]);
         let (_, not_admin) = app.get_as("/cities/chemnitz?edit", &editor).await;
         assert_eq!(islands(&not_admin), Vec::<String>::new());
+        // The partnership's forms are plain HTML: an editor's city page stays without script.
+        let (_, forms) = app.get_as("/cities/chemnitz", &editor).await;
+        assert!(forms.contains(r#"class="entry-form""#));
+        assert_eq!(islands(&forms), Vec::<String>::new());
     });
 }
 

@@ -74,18 +74,31 @@ pub fn fraction(lon: f64, lat: f64) -> (f64, f64) {
 
 /// "Chemnitz, Germany — twin city since 1988", plus the status when it is not active.
 pub fn pin_label(lang: Lang, city: &City) -> String {
-    let status = match city.status {
-        CityStatus::Active => "",
-        CityStatus::Suspended => lang.t().pin_suspended,
-        CityStatus::Paused => lang.t().pin_paused,
-        CityStatus::Ended => lang.t().pin_ended,
-    };
     format!(
-        "{}, {} — {}{status}",
+        "{}{}",
+        pin_label_base(lang, city),
+        status_suffix(lang, city.status)
+    )
+}
+
+/// A pin's label without its status: "Chemnitz, Germany — twin city since 1988".
+pub fn pin_label_base(lang: Lang, city: &City) -> String {
+    format!(
+        "{}, {} — {}",
         city.name,
         city.country_name,
         partnership_phrase(lang, city)
     )
+}
+
+/// What a pin's label adds for `status`: nothing while active.
+pub fn status_suffix(lang: Lang, status: CityStatus) -> &'static str {
+    match status {
+        CityStatus::Active => "",
+        CityStatus::Suspended => lang.t().pin_suspended,
+        CityStatus::Paused => lang.t().pin_paused,
+        CityStatus::Ended => lang.t().pin_ended,
+    }
 }
 
 /// CSS classes that give a pin its shape (kind) and fill (status).

@@ -45,7 +45,9 @@ mod behaviour {
         HtmlTemplateElement, KeyboardEvent, MouseEvent, PointerEvent, WheelEvent,
     };
 
-    use super::super::canvas::{fixed, from_units, pin_groups, to_units, PinGroup, View, MAX_ZOOM};
+    use super::super::canvas::{
+        fixed, from_units, pin_groups, status_suffix, to_units, PinGroup, View, MAX_ZOOM,
+    };
     use super::super::{MapFilter, FIRST_YEAR};
     use crate::cities::{CityKind, CityStatus};
     use crate::i18n::{fill, Lang};
@@ -483,6 +485,12 @@ mod behaviour {
                     .and_then(|c| c.first_element_child()),
             ) {
                 set_status_class(&pin, status);
+                let label = format!(
+                    "{}{}",
+                    data(&pin, "data-label"),
+                    status_suffix(m.lang, status)
+                );
+                let _ = pin.set_attribute("aria-label", &label);
             }
             if grouped(&data(li, "data-slug")) {
                 if let Some(pin) = copy

@@ -9,8 +9,8 @@ use leptos_router::hooks::use_query_map;
 
 use super::api::{get_city_cards, get_map};
 use super::canvas::{
-    arc, fixed, group_point, pin_class, pin_groups, pin_label, pin_position, to_units,
-    west_to_east, CountriesPreload, MapBackdrop, PinGroup, View,
+    arc, fixed, group_point, pin_class, pin_groups, pin_label, pin_label_base, pin_position,
+    to_units, west_to_east, CountriesPreload, MapBackdrop, PinGroup, View,
 };
 use super::controls::MapControls;
 use super::{CityCard, MapData, MapFilter, FIRST_YEAR};
@@ -146,6 +146,7 @@ fn PinItem(city: City, grouped: bool) -> impl IntoView {
                 style=pin_position(&city)
                 href=lang.href(&city.href())
                 aria-label=pin_label(lang, &city)
+                data-label=pin_label_base(lang, &city)
                 data-testid="pin"
                 data-slug=city.slug.clone()
             >

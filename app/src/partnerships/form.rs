@@ -1,13 +1,15 @@
-//! Checking what the entry form sent, on the server: reading the multipart body with every part
-//! bounded, the rules an entry must meet, and storing the file it came with.
+//! The entry form on the server: reading the multipart body with every part bounded, who may
+//! save what, the rules an entry must meet, and storing the file it came with.
 
 use leptos::server_fn::codec::MultipartData;
 use sha2::{Digest, Sha256};
 
 use super::{Detail, Document, EntryInput, EntryText, MAX_DOCUMENT};
+use crate::auth::{Role, SessionUser};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::state::AppState;
+use crate::store::partnerships::{self as stored, EntrySave};
 
 /// The longest a title, a text and a name or place may be, in characters.
 const MAX_TITLE: usize = 300;
@@ -136,6 +138,55 @@ pub fn validated(
 const MAX_FIELDS: usize = 200;
 const MAX_FIELD: usize = 20_000;
 
+/// Saves what `user` sent, if they may: editors keep milestones, plan items and visits; agreements
+/// and status changes (new ones, or ones already stored) are for admins, refused before anything
+/// sent is checked. The entry's id.
+pub async fn save(state: &AppState, user: &SessionUser, sent: Sent) -> Result<i64, AppError> {
+    let store = state.store.clone();
+    let existing = match sent.id {
+        Some(id) => {
+            let slug = sent.city.clone();
+            let found = store
+                .call(move |c| stored::stored_entry(c, &slug, id))
+                .await?;
+            Some(found.ok_or(AppError::NotFound)?)
+        }
+        None => None,
+    };
+    let admins_only = existing.map_or_else(
+        || Detail::kind_is_admins_only(&sent.kind),
+        |e| e.detail.admins_only(),
+    );
+    if admins_only && user.role < Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    let has_photo = sent.file.is_some() || existing.is_some_and(|e| e.has_photo);
+    let mut input = validated(&sent, existing.map(|e| e.detail), has_photo)?;
+    if input.detail.admins_only() && user.role < Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    // Only an agreement (its scan) and a milestone (its photo) keep a file.
+    let file = sent
+        .file
+        .filter(|_| matches!(input.detail, Detail::Agreement(_) | Detail::Milestone));
+    if let Some(bytes) = file {
+        let hash = store_file(state, input.detail, bytes, user.id).await?;
+        match input.detail {
+            Detail::Agreement(_) => input.document = Some(hash),
+            _ => input.photo = Some(hash),
+        }
+    }
+    let (slug, id, base, user_id) = (sent.city, sent.id, sent.version, user.id);
+    match store
+        .call(move |c| stored::save_entry(c, &slug, id, base, &input, user_id))
+        .await?
+    {
+        EntrySave::Saved(id, _) => Ok(id),
+        EntrySave::Conflict => Err(AppError::Conflict),
+        EntrySave::NotFound => Err(AppError::NotFound),
+    }
+}
+
 /// Reads the form, every field bounded: text fields to `MAX_FIELD` bytes, the file to
 /// `MAX_DOCUMENT` (a photo is bounded again when it is stored).
 pub async fn read(data: MultipartData) -> Result<Sent, AppError> {
@@ -224,7 +275,7 @@ pub async fn store_file(
     user_id: i64,
 ) -> Result<String, AppError> {
     if let Detail::Agreement(_) = detail {
-        let mime = crate::store::partnerships::document_type(&bytes)?;
+        let mime = stored::document_type(&bytes)?;
         let hash: String = Sha256::digest(&bytes)
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -241,7 +292,7 @@ pub async fn store_file(
             .map_err(|_| AppError::Internal)??;
         state
             .store
-            .call(move |c| crate::store::partnerships::insert_document(c, &document, size, user_id))
+            .call(move |c| stored::insert_document(c, &document, size, user_id))
             .await?;
         return Ok(hash);
     }
