@@ -27,18 +27,18 @@ pub async fn list_cities(#[server(default)] lang: Lang) -> Result<Vec<City>, App
 pub async fn list_cities_with_activity(
     #[server(default)] lang: Lang,
 ) -> Result<Vec<(City, Option<String>)>, AppError> {
-    use crate::{error::with_status, state::app_state, store::cities};
+    use crate::{error::with_status, state::app_state, store};
     with_status(
         async move {
             Ok(app_state()?
                 .store
                 .call(move |c| {
-                    let mut latest = cities::latest_activity(c)?;
-                    Ok(cities::all_cities(c, lang.code())?
+                    let mut activity = store::partnerships::activity_by_slug(c)?;
+                    Ok(store::cities::all_cities(c, lang.code())?
                         .into_iter()
                         .map(|city| {
-                            let activity = latest.remove(&city.slug);
-                            (city, activity)
+                            let latest = activity.remove(&city.slug).and_then(|a| a.latest);
+                            (city, latest)
                         })
                         .collect())
                 })

@@ -90,17 +90,6 @@ pub fn all_cities(conn: &Connection, lang: &str) -> Result<Vec<City>, StoreError
     Ok(cities)
 }
 
-/// The latest activity of each partnership (see the `partnership_activity` view), by city slug.
-pub fn latest_activity(
-    conn: &Connection,
-) -> Result<std::collections::HashMap<String, String>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT c.slug, a.latest FROM partnership_activity a JOIN cities c ON c.id = a.city_id",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
 /// The city with `slug` and its row id.
 pub fn city_by_slug(
     conn: &Connection,

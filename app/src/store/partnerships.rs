@@ -174,54 +174,104 @@ fn quiet_sql(column: &str) -> String {
     format!("({column} IS NULL OR {column} < date('now', '-{QUIET_MONTHS} months'))")
 }
 
-/// The activity of the partnership with the city whose row id is `city_id`.
-pub fn activity(conn: &Connection, city_id: i64) -> Result<Activity, StoreError> {
-    let latest: Option<String> = conn
-        .prepare_cached("SELECT latest FROM partnership_activity WHERE city_id = ?1")?
+/// A city with fewer linked items than this has its newest found by reading them all; one with
+/// more is searched from the newest visible item down, where one of its own soon comes. Either
+/// way a few hundred rows at most, whatever the number of items.
+const FEW_ITEMS: i64 = 500;
+
+/// The query for the day the newest visible news item about the city `?1` was published, for a
+/// city with `few` linked items or with many.
+fn news_day_sql(few: bool) -> String {
+    let visible = super::items::VISIBLE;
+    if few {
+        format!(
+            "SELECT max(substr(i.published_at, 1, 10)) FROM item_cities ic
+             JOIN items i ON i.id = ic.item_id WHERE ic.city_id = ?1 AND {visible}"
+        )
+    } else {
+        // CROSS JOIN keeps `items` outside, read newest first through its published index.
+        format!(
+            "SELECT substr(i.published_at, 1, 10) FROM items i
+             CROSS JOIN item_cities ic ON ic.item_id = i.id AND ic.city_id = ?1
+             WHERE {visible} ORDER BY i.published_at DESC LIMIT 1"
+        )
+    }
+}
+
+/// The day the newest visible news item about the city `city_id` was published.
+fn latest_news_day(conn: &Connection, city_id: i64) -> Result<Option<String>, StoreError> {
+    let linked: i64 = conn
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM (SELECT 1 FROM item_cities WHERE city_id = ?1 LIMIT {FEW_ITEMS})"
+        ))?
+        .query_row([city_id], |r| r.get(0))?;
+    Ok(conn
+        .prepare_cached(&news_day_sql(linked < FEW_ITEMS))?
         .query_row([city_id], |r| r.get(0))
-        .optional()?;
+        .optional()?
+        .flatten())
+}
+
+/// The latest day of a published entry of the city `city_id`, up to today: its date, a visit's
+/// last day, the day a plan item was last updated (not its target).
+fn latest_entry_day(conn: &Connection, city_id: i64) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT max(day) FROM (
+                 SELECT CASE kind WHEN 'plan' THEN substr(updated_at, 1, 10)
+                                  WHEN 'visit' THEN coalesce(end_date, date)
+                                  ELSE date END AS day
+                 FROM partnership_entries WHERE city_id = ?1 AND published = 1)
+             WHERE day <= date('now')",
+        )?
+        .query_row([city_id], |r| r.get(0))?)
+}
+
+/// The activity of the partnership with the city whose row id is `city_id`: the latest of its
+/// entries and its news.
+pub fn activity(conn: &Connection, city_id: i64) -> Result<Activity, StoreError> {
+    let latest = latest_entry_day(conn, city_id)?.max(latest_news_day(conn, city_id)?);
     let quiet: bool = conn
         .prepare_cached(&format!("SELECT {}", quiet_sql("?1")))?
         .query_row([&latest], |r| r.get(0))?;
     Ok(activity_from(latest, quiet))
 }
 
+/// The activity of every partnership, by city slug.
+pub fn activity_by_slug(conn: &Connection) -> Result<HashMap<String, Activity>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT id, slug FROM cities")?;
+    let cities = stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    cities
+        .into_iter()
+        .map(|(id, slug)| Ok((slug, activity(conn, id)?)))
+        .collect()
+}
+
 /// Every partnership with its activity and plan progress, cities by name.
 pub fn partnerships(conn: &Connection, lang: &str) -> Result<Vec<PartnershipRow>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT c.slug, a.latest, {}, e.progress
-         FROM cities c
-         LEFT JOIN partnership_activity a ON a.city_id = c.id
-         LEFT JOIN partnership_entries e
-           ON e.city_id = c.id AND e.kind = 'plan' AND e.published = 1",
-        quiet_sql("a.latest")
-    ))?;
-    let mut by_slug: HashMap<String, (Activity, PlanCounts)> = HashMap::new();
+    let mut activity = activity_by_slug(conn)?;
+    let mut plans: HashMap<String, PlanCounts> = HashMap::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.slug, e.progress FROM partnership_entries e JOIN cities c ON c.id = e.city_id
+         WHERE e.kind = 'plan' AND e.published = 1",
+    )?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
-        let slug: String = row.get(0)?;
-        let entry = by_slug
-            .entry(slug)
-            .or_insert_with(|| (activity_from(None, true), PlanCounts::default()));
-        entry.0 = activity_from(row.get(1)?, row.get(2)?);
-        let progress: Option<String> = row.get(3)?;
-        if let Some(progress) = progress {
-            let state = crate::partnerships::PlanState::from_db(&progress)
-                .ok_or_else(|| unknown_value(3, &progress))?;
-            entry.1.add(state);
-        }
+        let progress: String = row.get(1)?;
+        let state = crate::partnerships::PlanState::from_db(&progress)
+            .ok_or_else(|| unknown_value(1, &progress))?;
+        plans.entry(row.get(0)?).or_default().add(state);
     }
     Ok(cities::all_cities(conn, lang)?
         .into_iter()
-        .map(|city| {
-            let (activity, plan) = by_slug
+        .map(|city| PartnershipRow {
+            activity: activity
                 .remove(&city.slug)
-                .unwrap_or_else(|| (activity_from(None, true), PlanCounts::default()));
-            PartnershipRow {
-                city,
-                activity,
-                plan,
-            }
+                .unwrap_or_else(|| activity_from(None, true)),
+            plan: plans.remove(&city.slug).unwrap_or_default(),
+            city,
         })
         .collect())
 }
@@ -786,6 +836,35 @@ mod tests {
         .unwrap();
         let (id, _) = city(&db.conn, "jilin");
         assert!(!activity(&db.conn, id).unwrap().quiet);
+    }
+
+    #[test]
+    fn both_ways_to_the_newest_news_agree_and_the_many_way_reads_the_index() {
+        let mut db = seeded();
+        seed::generate(&mut db.conn, 300).unwrap();
+        for slug in ["chemnitz", "coventry", "jilin", "orlando"] {
+            let (id, _) = city(&db.conn, slug);
+            let day = |few| -> Option<String> {
+                db.conn
+                    .query_row(&news_day_sql(few), [id], |r| r.get(0))
+                    .optional()
+                    .unwrap()
+                    .flatten()
+            };
+            assert_eq!(day(true), day(false), "{slug}");
+        }
+        let plan: Vec<String> = db
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", news_day_sql(false)))
+            .unwrap()
+            .query_map([1], |r| r.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            plan[0].contains("INDEX items_published_at"),
+            "{plan:?}"
+        );
     }
 
     #[test]

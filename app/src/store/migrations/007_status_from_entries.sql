@@ -16,20 +16,3 @@ WHERE e.kind = 'status' AND e.published = 1 AND e.date <= date('now')
         AND later.date <= date('now')
         AND (later.date > e.date OR (later.date = e.date AND later.id > e.id)));
 
--- The latest dated thing about each partnership, up to today: an entry's date (a visit's last
--- day; for a plan item, the day it was last updated) or a visible news item about the city.
-CREATE VIEW partnership_activity AS
-SELECT city_id, max(day) AS latest
-FROM (
-    SELECT city_id,
-           CASE kind WHEN 'plan' THEN substr(updated_at, 1, 10)
-                     WHEN 'visit' THEN coalesce(end_date, date)
-                     ELSE date END AS day
-    FROM partnership_entries WHERE published = 1
-    UNION ALL
-    SELECT ic.city_id, substr(i.published_at, 1, 10)
-    FROM item_cities ic JOIN items i ON i.id = ic.item_id
-    WHERE i.status = 'published' AND i.published_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-)
-WHERE day <= date('now')
-GROUP BY city_id;
