@@ -204,6 +204,8 @@ async function bigDatabase() {
     lastPage: medianGet(`${base}/news?page=${pages}`),
     city: medianGet(`${base}/news?city=chemnitz`),
     cityDeep: medianGet(`${base}/news?city=chemnitz&page=300`),
+    cityPage: medianGet(`${base}/cities/chemnitz`),
+    partnerships: medianGet(`${base}/partnerships`),
   };
   const queries = ['Chemnitz', 'exchange', 'concert', 'Ostrava youth', 'delegation', 'Jilin',
     'school', 'peace', 'Coven', 'sports cup', 'exhibition Turin', 'nothing-matches-this'];
@@ -419,6 +421,8 @@ function report({ machine, tp, big, bytes, lh, contents }) {
     `| feed, last page | ${ms(big.times.lastPage)} |`,
     `| feed filtered by city, page 1 | ${ms(big.times.city)} |`,
     `| feed filtered by city, page 300 | ${ms(big.times.cityDeep)} |`,
+    `| a city page with its partnership | ${ms(big.times.cityPage)} |`,
+    `| all partnerships (activity of 25 cities) | ${ms(big.times.partnerships)} |`,
     `| search (${big.queries} queries, ${big.searchSamples} requests) | ${ms(big.times.search)} |`,
     '',
     `Generating the items took ${big.generateSeconds.toFixed(0)} s.`,

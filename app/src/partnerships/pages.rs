@@ -77,32 +77,40 @@ fn PartnershipFilters(filter: MapFilter, countries: Vec<(String, String)>) -> im
         .collect_view();
     view! {
         <form class="filters" method="get" action=lang.href("/partnerships") aria-label=t.map_filter_label>
-            <label for="p-kind">{t.map_kind}</label>
-            <select id="p-kind" name="kind">
-                <option value="" selected=kind.is_none()>{t.map_all_kinds}</option>
-                <option value="twin" selected=kind == Some(CityKind::Twin)>{t.map_twin_cities}</option>
-                <option value="partner" selected=kind == Some(CityKind::Partner)>{t.map_partner_cities}</option>
-            </select>
-            <label for="p-status">{t.map_status}</label>
-            <select id="p-status" name="status">
-                <option value="" selected=status.is_none()>{t.map_any_status}</option>
-                {status_options}
-            </select>
-            <label for="p-country">{t.map_country}</label>
-            <select id="p-country" name="country">
-                <option value="" selected=filter.country.is_none()>{t.map_all_countries}</option>
-                {country_options}
-            </select>
-            <label for="p-until">{t.partnerships_by_year}</label>
-            <input
-                id="p-until"
-                name="until"
-                type="number"
-                inputmode="numeric"
-                min=crate::cities::map::FIRST_YEAR
-                max="2199"
-                value=filter.until.map(|y| y.to_string())
-            />
+            <span class="filter">
+                <label for="p-kind">{t.map_kind}</label>
+                <select id="p-kind" name="kind">
+                    <option value="" selected=kind.is_none()>{t.map_all_kinds}</option>
+                    <option value="twin" selected=kind == Some(CityKind::Twin)>{t.map_twin_cities}</option>
+                    <option value="partner" selected=kind == Some(CityKind::Partner)>{t.map_partner_cities}</option>
+                </select>
+            </span>
+            <span class="filter">
+                <label for="p-status">{t.map_status}</label>
+                <select id="p-status" name="status">
+                    <option value="" selected=status.is_none()>{t.map_any_status}</option>
+                    {status_options}
+                </select>
+            </span>
+            <span class="filter">
+                <label for="p-country">{t.map_country}</label>
+                <select id="p-country" name="country">
+                    <option value="" selected=filter.country.is_none()>{t.map_all_countries}</option>
+                    {country_options}
+                </select>
+            </span>
+            <span class="filter">
+                <label for="p-until">{t.partnerships_by_year}</label>
+                <input
+                    id="p-until"
+                    name="until"
+                    type="number"
+                    inputmode="numeric"
+                    min=crate::cities::map::FIRST_YEAR
+                    max="2199"
+                    value=filter.until.map(|y| y.to_string())
+                />
+            </span>
             <button type="submit" class="button">{t.map_show}</button>
         </form>
     }

@@ -861,10 +861,7 @@ mod tests {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        assert!(
-            plan[0].contains("INDEX items_published_at"),
-            "{plan:?}"
-        );
+        assert!(plan[0].contains("INDEX items_published_at"), "{plan:?}");
     }
 
     #[test]
