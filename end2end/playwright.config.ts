@@ -7,7 +7,9 @@ import { E2E_PASSWORD } from './tests/accounts';
 const port = Number(process.env.E2E_PORT ?? 3100);
 const targetDir = process.env.CARGO_TARGET_DIR ?? '/var/tmp/twincity-target';
 const bin = process.env.TWINCITY_BIN ?? path.join(targetDir, 'debug', 'twincity');
-const siteRoot = process.env.LEPTOS_SITE_ROOT ?? path.join(__dirname, '..', 'target', 'site');
+// scripts/test.sh builds the site for the tests into target/site-test (target/site is the
+// running portal's).
+const siteRoot = process.env.LEPTOS_SITE_ROOT ?? path.join(__dirname, '..', 'target', 'site-test');
 const db = path.join(__dirname, '.cache', 'e2e.db');
 // The editing suite changes content, so it gets its own server and database.
 const editorPort = port + 1;

@@ -8,6 +8,18 @@ cd "$ROOT"
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# The tests build and serve their own site: `scripts/run.sh` serves the release site from
+# target/site, and a portal running from it in another terminal must keep its files while the
+# tests run (cargo-leptos empties the directory it builds into).
+export LEPTOS_SITE_ROOT="$ROOT/target/site-test"
+# What the portal's site holds, to check at the end that the tests left it alone.
+site_files() {
+  if [[ -d "$ROOT/target/site" ]]; then
+    find "$ROOT/target/site" -type f -printf '%P %s %T@\n' | sort
+  fi
+}
+portal_site="$(site_files)"
+
 # The shared build cache collects the workspace crates of every clone it has built (each clone's
 # path gives them new names; the server's library alone is about 2 GB). When the disk runs low,
 # drop those and the incremental data that no build has touched for half an hour; dependencies stay.
@@ -37,10 +49,16 @@ cargo test -p app --features ssr
 # One test at a time: see the note on the runtime in server/tests/http/common.rs.
 cargo test -p server -- --test-threads=1
 
-step "Build the site (dev profile)"
+step "Build the test site (dev profile, into target/site-test)"
 cargo leptos build --split
 
 step "Playwright"
 cd "$ROOT/end2end"
 npx tsc -p .
 TWINCITY_BIN="$CARGO_TARGET_DIR/debug/twincity" npx playwright test
+
+step "The portal's own site (target/site) is as it was"
+if [[ "$(site_files)" != "$portal_site" ]]; then
+  echo "the tests changed target/site, which scripts/run.sh serves" >&2
+  exit 1
+fi
