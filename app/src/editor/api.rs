@@ -109,7 +109,14 @@ pub async fn update_item(
     with_status(
         async move {
             let user = session::require(Role::Editor).await?;
-            save(id, base_version, fields, user.id, "edited".to_owned()).await
+            save(
+                id,
+                base_version,
+                fields,
+                user.id,
+                super::RevisionNote::Edited,
+            )
+            .await
         }
         .await,
     )
@@ -137,7 +144,7 @@ pub async fn restore_revision(
                 base_version,
                 fields,
                 user.id,
-                format!("restored version {version}"),
+                super::RevisionNote::Restored(version),
             )
             .await?;
             // The form is a plain one: its page comes back saying what became of the restore.
@@ -158,7 +165,7 @@ async fn save(
     base_version: i64,
     fields: ItemFields,
     user_id: i64,
-    note: String,
+    note: super::RevisionNote,
 ) -> Result<Editable, AppError> {
     use crate::store::editor::{self, SaveOutcome};
     let store = crate::state::app_state()?.store;
@@ -169,7 +176,7 @@ async fn save(
         .kind;
     let fields = fields.validated(kind)?;
     match store
-        .call(move |c| editor::save_item(c, id, base_version, &fields, user_id, &note))
+        .call(move |c| editor::save_item(c, id, base_version, &fields, user_id, note))
         .await?
     {
         SaveOutcome::Saved(item) => Ok(item),

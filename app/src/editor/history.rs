@@ -163,7 +163,7 @@ fn RevisionTable(revisions: Vec<RevisionMeta>, current: i64, base: String) -> im
                                 <td>{r.version}</td>
                                 <td>{format_datetime(lang, &r.saved_at)}</td>
                                 <td>{r.username.unwrap_or_else(|| "—".to_owned())}</td>
-                                <td>{r.note}</td>
+                                <td>{r.note.label(lang)}</td>
                                 <td>{compare}</td>
                             </tr>
                         }

@@ -118,7 +118,55 @@ pub struct RevisionMeta {
     pub version: i64,
     pub saved_at: String,
     pub username: Option<String>,
-    pub note: String,
+    pub note: RevisionNote,
+}
+
+/// What a save did, as its revision records it: stored as a word and a number, shown in the
+/// reader's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RevisionNote {
+    /// The text a seeded or generated item had before its first edit.
+    FirstStored,
+    Created,
+    Edited,
+    /// Restored from the revision with this version.
+    Restored(i64),
+}
+
+impl RevisionNote {
+    /// The stored value: `first_stored`, `created`, `edited`, `restored 3`.
+    pub fn to_db(self) -> String {
+        match self {
+            Self::FirstStored => "first_stored".into(),
+            Self::Created => "created".into(),
+            Self::Edited => "edited".into(),
+            Self::Restored(version) => format!("restored {version}"),
+        }
+    }
+
+    /// Reads the stored value back.
+    pub fn from_db(value: &str) -> Option<Self> {
+        match value {
+            "first_stored" => Some(Self::FirstStored),
+            "created" => Some(Self::Created),
+            "edited" => Some(Self::Edited),
+            _ => value
+                .strip_prefix("restored ")
+                .and_then(|v| v.parse().ok())
+                .map(Self::Restored),
+        }
+    }
+
+    /// The note as the history shows it in `lang`.
+    pub fn label(self, lang: crate::i18n::Lang) -> String {
+        let t = lang.t();
+        match self {
+            Self::FirstStored => t.revision_first_stored.to_owned(),
+            Self::Created => t.revision_created.to_owned(),
+            Self::Edited => t.revision_edited.to_owned(),
+            Self::Restored(version) => crate::i18n::fill(t.revision_restored, &[&version]),
+        }
+    }
 }
 
 /// Refuses `value` (the `label` of `field`) when it is longer than `max` characters.
@@ -263,6 +311,24 @@ impl ItemFields {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn revision_notes_round_trip_and_speak_each_language() {
+        for note in [
+            RevisionNote::FirstStored,
+            RevisionNote::Created,
+            RevisionNote::Edited,
+            RevisionNote::Restored(12),
+        ] {
+            assert_eq!(RevisionNote::from_db(&note.to_db()), Some(note));
+        }
+        assert_eq!(RevisionNote::from_db("restored version 3"), None);
+        let lang = crate::i18n::Lang::Ru;
+        assert_eq!(
+            RevisionNote::Restored(3).label(lang),
+            "восстановлена версия 3"
+        );
+    }
 
     pub(crate) fn fields() -> ItemFields {
         ItemFields {

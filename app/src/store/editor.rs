@@ -5,7 +5,7 @@
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::{audit, items, seed::slugify, unknown_value, StoreError};
-use crate::editor::{Editable, ItemFields, ItemStatus, RevisionMeta};
+use crate::editor::{Editable, ItemFields, ItemStatus, RevisionMeta, RevisionNote};
 use crate::news::ItemKind;
 
 /// What a save did.
@@ -146,7 +146,7 @@ pub fn create_draft(
         params![id, lang, title],
     )?;
     let item = editable_by_id(&tx, lang, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-    insert_revision(&tx, &item, Some(user_id), "created")?;
+    insert_revision(&tx, &item, Some(user_id), RevisionNote::Created)?;
     audit::record(&tx, Some(user_id), "create", &format!("item:{id}"), &slug)?;
     tx.commit()?;
     Ok(item)
@@ -156,14 +156,14 @@ fn insert_revision(
     conn: &Connection,
     item: &Editable,
     user_id: Option<i64>,
-    note: &str,
+    note: RevisionNote,
 ) -> Result<(), StoreError> {
     let fields =
         serde_json::to_string(&item.fields).map_err(|e| StoreError::Task(e.to_string()))?;
     conn.prepare_cached(
         "INSERT INTO revisions (item_id, version, user_id, note, fields) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![item.id, item.version, user_id, note, fields])?;
+    .execute(params![item.id, item.version, user_id, note.to_db(), fields])?;
     Ok(())
 }
 
@@ -176,7 +176,7 @@ pub fn save_item(
     base_version: i64,
     fields: &ItemFields,
     user_id: i64,
-    note: &str,
+    note: RevisionNote,
 ) -> Result<SaveOutcome, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let Some(current) = editable_by_id(&tx, &fields.lang, id)? else {
@@ -191,7 +191,7 @@ pub fn save_item(
         .prepare_cached("SELECT 1 FROM revisions WHERE item_id = ?1 AND version = ?2")?
         .exists(params![id, current.version])?;
     if !recorded {
-        insert_revision(&tx, &current, None, "as first stored")?;
+        insert_revision(&tx, &current, None, RevisionNote::FirstStored)?;
     }
     let city_ids = city_ids(&tx, &fields.cities)?;
     if let Some(hash) = &fields.cover_image {
@@ -258,8 +258,9 @@ pub fn save_item(
         "save",
         &format!("item:{id}"),
         &format!(
-            "version {} ({note}, {})",
+            "version {} ({}, {})",
             saved.version,
+            note.to_db(),
             fields.status.as_str()
         ),
     )?;
@@ -316,11 +317,12 @@ pub fn revisions(conn: &Connection, id: i64) -> Result<Vec<RevisionMeta>, StoreE
          WHERE r.item_id = ?1 ORDER BY r.version DESC",
     )?;
     let rows = stmt.query_map([id], |r| {
+        let note: String = r.get(3)?;
         Ok(RevisionMeta {
             version: r.get(0)?,
             saved_at: r.get(1)?,
             username: r.get(2)?,
-            note: r.get(3)?,
+            note: RevisionNote::from_db(&note).ok_or_else(|| unknown_value(3, &note))?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -361,6 +363,35 @@ mod tests {
     }
 
     #[test]
+    fn english_notes_of_older_databases_become_notes_of_any_language() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::store::open_connection(&dir.path().join("old.db")).unwrap();
+        crate::store::migrations().to_version(&mut conn, 7).unwrap();
+        conn.execute_batch(
+            "INSERT INTO items (id, slug, kind) VALUES (1, 'a', 'news');
+             INSERT INTO revisions (item_id, version, note, fields) VALUES
+                 (1, 1, 'as first stored', '{}'), (1, 2, 'created', '{}'),
+                 (1, 3, 'edited', '{}'), (1, 4, 'restored version 2', '{}');",
+        )
+        .unwrap();
+        crate::store::migrate(&mut conn).unwrap();
+        let notes: Vec<RevisionNote> = revisions(&conn, 1)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.note)
+            .collect();
+        assert_eq!(
+            notes,
+            [
+                RevisionNote::Restored(2),
+                RevisionNote::Edited,
+                RevisionNote::Created,
+                RevisionNote::FirstStored
+            ]
+        );
+    }
+
+    #[test]
     fn drafts_are_hidden_until_published_and_keep_every_revision() {
         let (mut db, user) = setup();
         let draft = create_draft(&mut db.conn, ItemKind::News, "en", user).unwrap();
@@ -377,7 +408,7 @@ mod tests {
             draft.version,
             &fields,
             user,
-            "edited",
+            RevisionNote::Edited,
         )
         .unwrap() else {
             panic!("conflict")
@@ -395,7 +426,7 @@ mod tests {
             saved.version,
             &fields,
             user,
-            "published",
+            RevisionNote::Edited,
         )
         .unwrap() else {
             panic!("conflict")
@@ -411,7 +442,7 @@ mod tests {
             published.version,
             &fields,
             user,
-            "edited",
+            RevisionNote::Edited,
         )
         .unwrap() else {
             panic!("conflict")
@@ -458,14 +489,14 @@ mod tests {
             seeded.version,
             &fields,
             user,
-            "edited",
+            RevisionNote::Edited,
         )
         .unwrap();
         let history = revisions(&db.conn, seeded.id).unwrap();
         assert_eq!(history.len(), 2);
         assert_eq!(
-            (history[1].username.as_deref(), history[1].note.as_str()),
-            (None, "as first stored")
+            (history[1].username.as_deref(), history[1].note),
+            (None, RevisionNote::FirstStored)
         );
         let original = revision_fields(&db.conn, seeded.id, seeded.version)
             .unwrap()
@@ -479,10 +510,25 @@ mod tests {
         let draft = create_draft(&mut db.conn, ItemKind::News, "en", user).unwrap();
         let mut mine = draft.fields.clone();
         mine.title = "First".into();
-        save_item(&mut db.conn, draft.id, draft.version, &mine, user, "edited").unwrap();
+        save_item(
+            &mut db.conn,
+            draft.id,
+            draft.version,
+            &mine,
+            user,
+            RevisionNote::Edited,
+        )
+        .unwrap();
         mine.title = "Second".into();
-        let outcome =
-            save_item(&mut db.conn, draft.id, draft.version, &mine, user, "edited").unwrap();
+        let outcome = save_item(
+            &mut db.conn,
+            draft.id,
+            draft.version,
+            &mine,
+            user,
+            RevisionNote::Edited,
+        )
+        .unwrap();
         let SaveOutcome::Conflict(current) = outcome else {
             panic!("expected a conflict")
         };
@@ -499,13 +545,29 @@ mod tests {
             cities: vec!["atlantis".into()],
             ..draft.fields.clone()
         };
-        let err = save_item(&mut db.conn, draft.id, draft.version, &fields, user, "").unwrap_err();
+        let err = save_item(
+            &mut db.conn,
+            draft.id,
+            draft.version,
+            &fields,
+            user,
+            RevisionNote::Edited,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("atlantis"), "{err}");
         let fields = ItemFields {
             cover_image: Some("a".repeat(64)),
             ..draft.fields.clone()
         };
-        assert!(save_item(&mut db.conn, draft.id, draft.version, &fields, user, "").is_err());
+        assert!(save_item(
+            &mut db.conn,
+            draft.id,
+            draft.version,
+            &fields,
+            user,
+            RevisionNote::Edited
+        )
+        .is_err());
         assert_eq!(
             editable_by_id(&db.conn, "en", draft.id)
                 .unwrap()
@@ -539,7 +601,7 @@ mod tests {
             draft.version,
             &fields,
             user,
-            "scheduled",
+            RevisionNote::Edited,
         )
         .unwrap() else {
             panic!("conflict")

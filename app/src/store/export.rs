@@ -210,7 +210,7 @@ mod tests {
             draft.version,
             &fields,
             user,
-            "edited",
+            crate::editor::RevisionNote::Edited,
         )
         .unwrap();
         let document = crate::partnerships::Document {

@@ -77,6 +77,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
             },
         ),
         M::up(include_str!("migrations/007_status_from_entries.sql")),
+        M::up(include_str!("migrations/008_revision_notes.sql")),
     ])
 }
 

@@ -8,6 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, Transact
 
 use super::{audit, cities, unknown_value, StoreError};
 use crate::cities::{City, CityKind, CityStatus};
+use crate::editor::RevisionNote;
 use crate::media::Cover;
 use crate::news::ItemKind;
 use crate::partnerships::{
@@ -330,7 +331,7 @@ pub fn save_entry(
                     input.date
                 ],
             )?;
-            (tx.last_insert_rowid(), 1, "created")
+            (tx.last_insert_rowid(), 1, RevisionNote::Created)
         }
         Some(id) => {
             let stored: Option<(i64, String)> = tx
@@ -346,7 +347,9 @@ pub fn save_entry(
                         message: "err_entry_kind".into(),
                     })
                 }
-                Some((version, _)) if version == base_version => (id, version + 1, "edited"),
+                Some((version, _)) if version == base_version => {
+                    (id, version + 1, RevisionNote::Edited)
+                }
                 Some(_) => return Ok(EntrySave::Conflict),
                 None => return Ok(EntrySave::NotFound),
             }
@@ -358,14 +361,14 @@ pub fn save_entry(
     tx.execute(
         "INSERT INTO partnership_revisions (entry_id, version, user_id, note, fields)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![id, version, user_id, note, fields],
+        params![id, version, user_id, note.to_db(), fields],
     )?;
     audit::record(
         &tx,
         Some(user_id),
         "save",
         &format!("partnership:{city_slug}:{id}"),
-        &format!("{} {} version {version}", input.detail.kind(), note),
+        &format!("{} {} version {version}", input.detail.kind(), note.to_db()),
     )?;
     tx.commit()?;
     Ok(EntrySave::Saved(id, version))

@@ -318,6 +318,17 @@ fn history_shows_the_difference_and_restoring_makes_a_new_revision() {
             .get_as("/news/concert-in-ostrava/history", &editor)
             .await;
         assert!(page.contains("restored version 2"));
+        // The notes are stored as what the save did, and each page writes them in its language.
+        let (_, russian) = app
+            .get_as("/ru/news/concert-in-ostrava/history", &editor)
+            .await;
+        for note in ["восстановлена версия 2", "изменено", "создано"]
+        {
+            assert!(russian.contains(note), "{note}");
+        }
+        for english in ["restored version", ">edited<", ">created<"] {
+            assert!(!russian.contains(english), "{english} on the Russian page");
+        }
     });
 }
 
