@@ -251,7 +251,7 @@ mod ssr {
 
     fn is_html_form_post() -> bool {
         leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
-            parts.uri.path().starts_with("/api/")
+            parts.uri.path().starts_with(crate::API_PREFIX)
                 && parts
                     .headers
                     .get(http::header::ACCEPT)

@@ -22,7 +22,7 @@ pub struct HomeData {
 }
 
 /// Everything the home page needs, in one call.
-#[server]
+#[server(prefix = "/api", endpoint = "get_home")]
 pub async fn get_home(#[server(default)] lang: Lang) -> Result<HomeData, AppError> {
     use crate::news::ItemKind;
     use crate::{error::with_status, state::app_state, store};

@@ -3,6 +3,7 @@
 //! cross-site write check, the page pipeline (`page`), and the 404 fallback.
 
 use crate::page::{self, PageCache};
+use app::editor::images::UploadImage;
 use app::error::AppError;
 use app::partnerships::api::SavePartnershipEntry;
 use app::partnerships::open_data;
@@ -222,7 +223,7 @@ async fn server_fn_status(request: Request, next: Next) -> Response {
 
 /// Server functions that take multipart bodies; the framework panics on a request whose
 /// Content-Type carries no usable boundary, so such requests are refused before they reach it.
-const MULTIPART_FUNCTIONS: [&str; 2] = ["/api/upload_image", SavePartnershipEntry::PATH];
+const MULTIPART_FUNCTIONS: [&str; 2] = [UploadImage::PATH, SavePartnershipEntry::PATH];
 
 async fn multipart_guard(request: Request, next: Next) -> Response {
     if MULTIPART_FUNCTIONS.contains(&request.uri().path()) {

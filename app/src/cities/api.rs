@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 
 /// Every partner city, by name.
-#[server]
+#[server(prefix = "/api", endpoint = "list_cities")]
 pub async fn list_cities(#[server(default)] lang: Lang) -> Result<Vec<City>, AppError> {
     use crate::{error::with_status, state::app_state, store::cities};
     with_status(
@@ -49,7 +49,7 @@ pub async fn list_cities_with_activity(
 }
 
 /// The city at `slug` with page `page` of its news.
-#[server]
+#[server(prefix = "/api", endpoint = "get_city")]
 pub async fn get_city(
     slug: String,
     page: u32,

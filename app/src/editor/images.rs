@@ -338,6 +338,7 @@ mod client {
     use super::Uploaded;
     use crate::error::AppError;
     use crate::i18n::{fill, Lang};
+    use leptos::server_fn::ServerFn;
 
     pub async fn upload(lang: Lang, file: &web_sys::File) -> Result<Uploaded, String> {
         let t = lang.t();
@@ -345,7 +346,7 @@ mod client {
         let form = web_sys::FormData::new().map_err(|_| t.upload_no_form.to_owned())?;
         form.append_with_blob("file", file)
             .map_err(|_| t.upload_no_read.to_owned())?;
-        let response = gloo_net::http::Request::post("/api/upload_image")
+        let response = gloo_net::http::Request::post(<super::UploadImage as ServerFn>::PATH)
             .body(form)
             .map_err(offline)?
             .send()

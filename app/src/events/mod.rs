@@ -23,7 +23,7 @@ pub struct EventsListing {
 }
 
 /// Upcoming events and page `page` of past events.
-#[server]
+#[server(prefix = "/api", endpoint = "list_events")]
 pub async fn list_events(
     page: u32,
     #[server(default)] lang: Lang,

@@ -9,7 +9,7 @@ use crate::i18n::Lang;
 /// Page `page` of the feed of published items passing the filters (see `FeedFilter`), newest
 /// first, with the filter form's choices; `NotFound` past the end or for an unknown city or tag.
 /// The filters are separate arguments so that an unset one is simply left out of the request.
-#[server]
+#[server(prefix = "/api", endpoint = "list_news")]
 pub async fn list_news(
     city: Option<String>,
     tag: Option<String>,
@@ -66,7 +66,7 @@ pub async fn list_news(
 
 /// The item of `kind` at `slug` with its body rendered and sanitised: published items for
 /// visitors, any item for editors (whose edit controls come from `editor::api::get_item_edit`).
-#[server]
+#[server(prefix = "/api", endpoint = "get_item")]
 pub async fn get_item(
     kind: ItemKind,
     slug: String,

@@ -184,6 +184,26 @@ fn no_hostile_request_gets_a_server_error_or_changes_anything() {
     });
 }
 
+#[test]
+fn every_server_function_has_a_stable_named_address_under_the_api_prefix() {
+    common::block_on(async {
+        // Building the router registers the functions.
+        let _app = common::app();
+        let paths: Vec<&str> = leptos::server_fn::axum::server_fn_paths()
+            .map(|(path, _)| path)
+            .collect();
+        assert!(paths.len() >= 25, "{paths:?}");
+        for path in paths {
+            let name = path
+                .strip_prefix(app::API_PREFIX)
+                .unwrap_or_else(|| panic!("{path}"));
+            // A name of the function's own, not the framework's hashed default (`get_map1234…`).
+            let named = name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+            assert!(!name.is_empty() && named, "{path}");
+        }
+    });
+}
+
 /// The URL of server function `F`, as the framework routes it.
 const fn url<F: ServerFn>() -> &'static str {
     F::PATH

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 
 /// The home city, every partner city and the countries layer's address.
-#[server]
+#[server(prefix = "/api", endpoint = "get_map")]
 pub async fn get_map(#[server(default)] lang: Lang) -> Result<MapData, AppError> {
     use crate::{error::with_status, state::app_state, store};
     with_status(
@@ -39,7 +39,7 @@ pub async fn get_map(#[server(default)] lang: Lang) -> Result<MapData, AppError>
 
 /// The side card of every partner city: its facts, its three latest news items and its distance
 /// from the home city.
-#[server]
+#[server(prefix = "/api", endpoint = "get_city_cards")]
 pub async fn get_city_cards(#[server(default)] lang: Lang) -> Result<Vec<CityCard>, AppError> {
     use crate::{error::with_status, state::app_state, store};
     with_status(
