@@ -172,16 +172,14 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => Self::invalid(
-                "request",
-                format!("The request was malformed: {}", brief(&msg)),
-            ),
+            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
+                Self::invalid_with("request", "err_malformed", &[&brief(&msg)])
+            }
             // On the server, what fails to deserialise is the request's arguments.
             #[cfg(feature = "ssr")]
-            ServerFnErrorErr::Deserialization(msg) => Self::invalid(
-                "request",
-                format!("The request was malformed: {}", brief(&msg)),
-            ),
+            ServerFnErrorErr::Deserialization(msg) => {
+                Self::invalid_with("request", "err_malformed", &[&brief(&msg)])
+            }
             #[cfg(not(feature = "ssr"))]
             ServerFnErrorErr::Deserialization(msg) => Self::Unavailable(msg),
             ServerFnErrorErr::Request(msg) | ServerFnErrorErr::Response(msg) => {

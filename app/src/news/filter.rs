@@ -45,22 +45,19 @@ impl FeedFilter {
         kind: Option<String>,
         year: Option<String>,
     ) -> Result<Self, AppError> {
-        let kind =
-            match non_empty(kind).as_deref() {
-                None => None,
-                Some(k) => Some(ItemKind::from_db(k).ok_or_else(|| {
-                    AppError::invalid("kind", "The kind must be “news” or “event”.")
-                })?),
-            };
+        let kind = match non_empty(kind).as_deref() {
+            None => None,
+            Some(k) => Some(
+                ItemKind::from_db(k).ok_or_else(|| AppError::invalid("kind", "err_feed_kind"))?,
+            ),
+        };
         let year = match non_empty(year) {
             None => None,
             Some(y) => Some(
                 y.parse::<i32>()
                     .ok()
                     .filter(|y| (1900..=2200).contains(y))
-                    .ok_or_else(|| {
-                        AppError::invalid("year", "The year must be a year, such as 2020.")
-                    })?,
+                    .ok_or_else(|| AppError::invalid("year", "err_feed_year"))?,
             ),
         };
         Ok(Self {

@@ -171,3 +171,23 @@ fn feeds_calendars_and_the_sitemap_come_in_both_languages() {
         assert!(sitemap.contains(r#"hreflang="ru" href="http://portal.test/ru/cities/coventry""#));
     });
 }
+
+#[test]
+fn a_bad_filter_is_explained_in_the_page_s_language() {
+    common::block_on(async {
+        let app = common::app();
+        for (uri, words) in [
+            ("/news?kind=poem", "The kind must be “news” or “event”."),
+            ("/ru/news?kind=poem", "Вид должен быть «news» или «event»."),
+            (
+                "/ru/news?year=20x0",
+                "Год должен быть годом от 1900 до 2200",
+            ),
+            ("/ru/partnerships?status=closed", "Статус должен быть"),
+        ] {
+            let (status, page) = app.get(uri).await;
+            assert_eq!(status, http::StatusCode::BAD_REQUEST, "{uri}");
+            assert!(page.contains(words), "{uri}");
+        }
+    });
+}
