@@ -228,36 +228,6 @@ mod ssr {
         }
     }
 
-    /// Sets the HTTP status of the current response from an error result, so that a server
-    /// function answers its HTTP callers with a real status and a page rendering it gets it too.
-    /// A plain HTML form posting to a server function is the exception: the framework answers it
-    /// with a redirect back to the form's page, the error in the URL, and that must stay a redirect.
-    pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-        if let Err(err) = &result {
-            if !is_html_form_post() {
-                set_status(err.status());
-            }
-            if let (Some(seconds), Some(opts)) = (
-                err.retry_after(),
-                leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
-            ) {
-                opts.insert_header(http::header::RETRY_AFTER, seconds.into());
-            }
-        }
-        result
-    }
-
-    fn is_html_form_post() -> bool {
-        leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
-            parts.uri.path().starts_with(crate::API_PREFIX)
-                && parts
-                    .headers
-                    .get(http::header::ACCEPT)
-                    .and_then(|v| v.to_str().ok())
-                    .is_some_and(|v| v.contains("text/html"))
-        })
-    }
-
     /// Sets the HTTP status of the response being rendered, when there is one.
     pub fn set_status(code: u16) {
         if let (Some(opts), Ok(status)) = (
@@ -270,7 +240,7 @@ mod ssr {
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::{set_status, with_status};
+pub use ssr::set_status;
 
 #[cfg(test)]
 mod tests {

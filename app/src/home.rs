@@ -25,41 +25,38 @@ pub struct HomeData {
 #[server(prefix = "/api", endpoint = "get_home")]
 pub async fn get_home(#[server(default)] lang: Lang) -> Result<HomeData, AppError> {
     use crate::news::ItemKind;
-    use crate::{error::with_status, state::app_state, store};
+    use crate::{state::app_state, store};
     /// News items on the home page.
     const LATEST: u32 = 5;
     /// Events on the home page, upcoming and recent each.
     const EVENTS: u32 = 3;
-    with_status(
-        async move {
-            let store = app_state()?.store;
-            store
-                .call(move |c| {
-                    let lang_code = lang.code();
-                    let today = store::items::today(c)?;
-                    let cities = store::cities::all_cities(c, lang_code)?;
-                    let mut countries: Vec<&str> =
-                        cities.iter().map(|c| c.country.as_str()).collect();
-                    countries.sort_unstable();
-                    countries.dedup();
-                    let Some(home) = store::cities::home_city(c, lang_code)? else {
-                        return Ok(None);
-                    };
-                    let recent = store::items::past_events(c, lang_code, &today, 1, EVENTS)?;
-                    Ok(Some(HomeData {
-                        home,
-                        latest: store::items::latest(c, lang_code, ItemKind::News, LATEST)?,
-                        upcoming: store::items::upcoming_events(c, lang_code, &today, EVENTS)?,
-                        recent_events: recent.map(|(events, _)| events).unwrap_or_default(),
-                        city_count: cities.len(),
-                        country_count: countries.len(),
-                    }))
-                })
-                .await?
-                .ok_or(AppError::NotFound)
-        }
-        .await,
-    )
+    async move {
+        let store = app_state()?.store;
+        store
+            .call(move |c| {
+                let lang_code = lang.code();
+                let today = store::items::today(c)?;
+                let cities = store::cities::all_cities(c, lang_code)?;
+                let mut countries: Vec<&str> = cities.iter().map(|c| c.country.as_str()).collect();
+                countries.sort_unstable();
+                countries.dedup();
+                let Some(home) = store::cities::home_city(c, lang_code)? else {
+                    return Ok(None);
+                };
+                let recent = store::items::past_events(c, lang_code, &today, 1, EVENTS)?;
+                Ok(Some(HomeData {
+                    home,
+                    latest: store::items::latest(c, lang_code, ItemKind::News, LATEST)?,
+                    upcoming: store::items::upcoming_events(c, lang_code, &today, EVENTS)?,
+                    recent_events: recent.map(|(events, _)| events).unwrap_or_default(),
+                    city_count: cities.len(),
+                    country_count: countries.len(),
+                }))
+            })
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+    .await
 }
 
 /// `/`.

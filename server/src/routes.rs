@@ -202,9 +202,11 @@ async fn same_origin_writes(
     next.run(request).await
 }
 
-/// Gives server-function failures their real status. Errors raised before a function's body runs
-/// (arguments that do not parse) are answered 500 by the framework; the body still says which
-/// `AppError` it was, so the status is taken from there.
+/// The one place a server function's failure gets its HTTP status: the framework answers every
+/// `AppError` with a 500 whose JSON body says which error it was (also when the arguments did not
+/// parse, before the function ran), and this reads it back and answers with the error's own
+/// status and, for the errors that say to wait, `Retry-After`. A plain HTML form's post is
+/// answered with a redirect back to its page (the error in the address) and passes untouched.
 async fn server_fn_status(request: Request, next: Next) -> Response {
     let is_api = request.uri().path().starts_with(app::API_PREFIX);
     let response = next.run(request).await;
@@ -217,6 +219,9 @@ async fn server_fn_status(request: Request, next: Next) -> Response {
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = StatusCode::from_u16(error.status()).unwrap_or(parts.status);
+        if let Some(seconds) = error.retry_after() {
+            parts.headers.insert(http::header::RETRY_AFTER, seconds.into());
+        }
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }

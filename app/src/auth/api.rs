@@ -30,8 +30,7 @@ pub async fn login(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::error::with_status;
-    with_status(log_in(username, password, next).await)
+    log_in(username, password, next).await
 }
 
 #[cfg(feature = "ssr")]

@@ -9,16 +9,14 @@ use crate::i18n::Lang;
 /// Every partner city, by name.
 #[server(prefix = "/api", endpoint = "list_cities")]
 pub async fn list_cities(#[server(default)] lang: Lang) -> Result<Vec<City>, AppError> {
-    use crate::{error::with_status, state::app_state, store::cities};
-    with_status(
-        async move {
-            Ok(app_state()?
-                .store
-                .call(move |c| cities::all_cities(c, lang.code()))
-                .await?)
-        }
-        .await,
-    )
+    use crate::{state::app_state, store::cities};
+    async move {
+        Ok(app_state()?
+            .store
+            .call(move |c| cities::all_cities(c, lang.code()))
+            .await?)
+    }
+    .await
 }
 
 /// Every partner city with its partnership's latest activity (`YYYY` or `YYYY-MM-DD`), for the
@@ -27,25 +25,23 @@ pub async fn list_cities(#[server(default)] lang: Lang) -> Result<Vec<City>, App
 pub async fn list_cities_with_activity(
     #[server(default)] lang: Lang,
 ) -> Result<Vec<(City, Option<String>)>, AppError> {
-    use crate::{error::with_status, state::app_state, store};
-    with_status(
-        async move {
-            Ok(app_state()?
-                .store
-                .call(move |c| {
-                    let mut activity = store::partnerships::activity_by_slug(c)?;
-                    Ok(store::cities::all_cities(c, lang.code())?
-                        .into_iter()
-                        .map(|city| {
-                            let latest = activity.remove(&city.slug).and_then(|a| a.latest);
-                            (city, latest)
-                        })
-                        .collect())
-                })
-                .await?)
-        }
-        .await,
-    )
+    use crate::{state::app_state, store};
+    async move {
+        Ok(app_state()?
+            .store
+            .call(move |c| {
+                let mut activity = store::partnerships::activity_by_slug(c)?;
+                Ok(store::cities::all_cities(c, lang.code())?
+                    .into_iter()
+                    .map(|city| {
+                        let latest = activity.remove(&city.slug).and_then(|a| a.latest);
+                        (city, latest)
+                    })
+                    .collect())
+            })
+            .await?)
+    }
+    .await
 }
 
 /// The city at `slug` with page `page` of its news.
@@ -56,35 +52,33 @@ pub async fn get_city(
     #[server(default)] lang: Lang,
 ) -> Result<CityProfile, AppError> {
     use crate::auth::{session, Role};
-    use crate::{error::with_status, state::app_state, store};
+    use crate::{state::app_state, store};
     /// News items on one page of a city's profile.
     const NEWS_PER_PAGE: u32 = 10;
-    with_status(
-        async move {
-            let store = app_state()?.store;
-            let is_admin = session::current_user()
-                .await?
-                .is_some_and(|u| u.role == Role::Admin);
-            store
-                .call(move |c| {
-                    let found =
-                        store::items::city_news_page(c, lang.code(), &slug, page, NEWS_PER_PAGE)?;
-                    let edit_version = if is_admin {
-                        store::cities::city_version(c, &slug)?
-                    } else {
-                        None
-                    };
-                    Ok(found.map(|(city, news, pages)| CityProfile {
-                        city,
-                        news,
-                        page,
-                        pages,
-                        edit_version,
-                    }))
-                })
-                .await?
-                .ok_or(AppError::NotFound)
-        }
-        .await,
-    )
+    async move {
+        let store = app_state()?.store;
+        let is_admin = session::current_user()
+            .await?
+            .is_some_and(|u| u.role == Role::Admin);
+        store
+            .call(move |c| {
+                let found =
+                    store::items::city_news_page(c, lang.code(), &slug, page, NEWS_PER_PAGE)?;
+                let edit_version = if is_admin {
+                    store::cities::city_version(c, &slug)?
+                } else {
+                    None
+                };
+                Ok(found.map(|(city, news, pages)| CityProfile {
+                    city,
+                    news,
+                    page,
+                    pages,
+                    edit_version,
+                }))
+            })
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+    .await
 }

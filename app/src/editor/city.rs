@@ -49,24 +49,21 @@ pub async fn update_city(
     #[server(default)] lang: Lang,
 ) -> Result<i64, AppError> {
     use crate::auth::{session, Role};
-    use crate::error::with_status;
     use crate::store::cities::{self, CitySave};
-    with_status(
-        async move {
-            let user = session::require(Role::Admin).await?;
-            let city = validated(city)?;
-            let store = crate::state::app_state()?.store;
-            match store
-                .call(move |c| cities::save_city(c, lang.code(), &city, base_version, user.id))
-                .await?
-            {
-                CitySave::Saved(version) => Ok(version),
-                CitySave::Conflict => Err(AppError::Conflict),
-                CitySave::NotFound => Err(AppError::NotFound),
-            }
+    async move {
+        let user = session::require(Role::Admin).await?;
+        let city = validated(city)?;
+        let store = crate::state::app_state()?.store;
+        match store
+            .call(move |c| cities::save_city(c, lang.code(), &city, base_version, user.id))
+            .await?
+        {
+            CitySave::Saved(version) => Ok(version),
+            CitySave::Conflict => Err(AppError::Conflict),
+            CitySave::NotFound => Err(AppError::NotFound),
         }
-        .await,
-    )
+    }
+    .await
 }
 
 /// A city's page for an admin: with `editing` (`?edit`) the facts as a form, else an Edit link

@@ -28,33 +28,31 @@ pub struct Uploaded {
 /// its resized copies. Editors only.
 #[server(prefix = "/api", endpoint = "upload_image", input = MultipartFormData)]
 pub async fn upload_image(data: MultipartData) -> Result<Uploaded, AppError> {
-    use crate::{auth::session, auth::Role, error::with_status};
-    with_status(
-        async move {
-            let user = session::require(Role::Editor).await?;
-            let bytes = read_file_field(data).await?;
-            let state = crate::state::app_state()?;
-            let dir = state.config.media_dir.clone();
-            // One image at a time: decoding and resizing take a few hundred MB.
-            let _job = tokio::time::timeout(IMAGE_WAIT, state.image_jobs.clone().acquire_owned())
-                .await
-                .map_err(|_| AppError::Busy)?
-                .map_err(|_| AppError::Internal)?;
-            let meta = tokio::task::spawn_blocking(move || ssr::store_files(&bytes, &dir))
-                .await
-                .map_err(|_| AppError::Internal)??;
-            let uploaded = Uploaded {
-                hash: meta.0.hash.clone(),
-                widths: meta.0.widths.clone(),
-            };
-            state
-                .store
-                .call(move |c| crate::store::images::insert(c, &meta.0, meta.1, user.id))
-                .await?;
-            Ok(uploaded)
-        }
-        .await,
-    )
+    use crate::{auth::session, auth::Role};
+    async move {
+        let user = session::require(Role::Editor).await?;
+        let bytes = read_file_field(data).await?;
+        let state = crate::state::app_state()?;
+        let dir = state.config.media_dir.clone();
+        // One image at a time: decoding and resizing take a few hundred MB.
+        let _job = tokio::time::timeout(IMAGE_WAIT, state.image_jobs.clone().acquire_owned())
+            .await
+            .map_err(|_| AppError::Busy)?
+            .map_err(|_| AppError::Internal)?;
+        let meta = tokio::task::spawn_blocking(move || ssr::store_files(&bytes, &dir))
+            .await
+            .map_err(|_| AppError::Internal)??;
+        let uploaded = Uploaded {
+            hash: meta.0.hash.clone(),
+            widths: meta.0.widths.clone(),
+        };
+        state
+            .store
+            .call(move |c| crate::store::images::insert(c, &meta.0, meta.1, user.id))
+            .await?;
+        Ok(uploaded)
+    }
+    .await
 }
 
 #[cfg(feature = "ssr")]

@@ -28,39 +28,37 @@ pub async fn list_events(
     page: u32,
     #[server(default)] lang: Lang,
 ) -> Result<EventsListing, AppError> {
-    use crate::{error::with_status, state::app_state, store::items};
+    use crate::{state::app_state, store::items};
     /// Past events per page of the archive.
     const PAST_PER_PAGE: u32 = 20;
     /// Upcoming events listed at most.
     const UPCOMING_LIMIT: u32 = 100;
-    with_status(
-        async move {
-            let store = app_state()?.store;
-            store
-                .call(move |c| {
-                    let today = items::today(c)?;
-                    let Some((past, pages)) =
-                        items::past_events(c, lang.code(), &today, page, PAST_PER_PAGE)?
-                    else {
-                        return Ok(None);
-                    };
-                    let upcoming = if page == 1 {
-                        items::upcoming_events(c, lang.code(), &today, UPCOMING_LIMIT)?
-                    } else {
-                        Vec::new()
-                    };
-                    Ok(Some(EventsListing {
-                        upcoming,
-                        past,
-                        page,
-                        pages,
-                    }))
-                })
-                .await?
-                .ok_or(AppError::NotFound)
-        }
-        .await,
-    )
+    async move {
+        let store = app_state()?.store;
+        store
+            .call(move |c| {
+                let today = items::today(c)?;
+                let Some((past, pages)) =
+                    items::past_events(c, lang.code(), &today, page, PAST_PER_PAGE)?
+                else {
+                    return Ok(None);
+                };
+                let upcoming = if page == 1 {
+                    items::upcoming_events(c, lang.code(), &today, UPCOMING_LIMIT)?
+                } else {
+                    Vec::new()
+                };
+                Ok(Some(EventsListing {
+                    upcoming,
+                    past,
+                    page,
+                    pages,
+                }))
+            })
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+    .await
 }
 
 /// Splits events (already in display order) into runs of the same start month.

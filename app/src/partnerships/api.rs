@@ -15,40 +15,36 @@ pub async fn get_partnership(
     #[server(default)] lang: Lang,
 ) -> Result<Partnership, AppError> {
     use crate::auth::{session, Role};
-    use crate::{error::with_status, state::app_state, store};
-    with_status(
-        async move {
-            let role = session::current_user().await?.map(|u| u.role);
-            let can_edit = role.is_some();
-            let can_edit_all = role == Some(Role::Admin);
-            app_state()?
-                .store
-                .call(move |c| {
-                    let Some((id, city)) = store::cities::city_by_slug(c, lang.code(), &slug)?
-                    else {
-                        return Ok(None);
-                    };
-                    let entries =
-                        store::partnerships::entries_of_city(c, lang.code(), id, can_edit)?;
-                    let linkable_news = if can_edit {
-                        store::partnerships::linkable_news(c, lang.code(), id)?
-                    } else {
-                        Vec::new()
-                    };
-                    Ok(Some(Partnership {
-                        city,
-                        entries,
-                        activity: store::partnerships::activity(c, id)?,
-                        linkable_news,
-                        can_edit,
-                        can_edit_all,
-                    }))
-                })
-                .await?
-                .ok_or(AppError::NotFound)
-        }
-        .await,
-    )
+    use crate::{state::app_state, store};
+    async move {
+        let role = session::current_user().await?.map(|u| u.role);
+        let can_edit = role.is_some();
+        let can_edit_all = role == Some(Role::Admin);
+        app_state()?
+            .store
+            .call(move |c| {
+                let Some((id, city)) = store::cities::city_by_slug(c, lang.code(), &slug)? else {
+                    return Ok(None);
+                };
+                let entries = store::partnerships::entries_of_city(c, lang.code(), id, can_edit)?;
+                let linkable_news = if can_edit {
+                    store::partnerships::linkable_news(c, lang.code(), id)?
+                } else {
+                    Vec::new()
+                };
+                Ok(Some(Partnership {
+                    city,
+                    entries,
+                    activity: store::partnerships::activity(c, id)?,
+                    linkable_news,
+                    can_edit,
+                    can_edit_all,
+                }))
+            })
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+    .await
 }
 
 /// Every partnership with its activity and plan progress.
@@ -56,16 +52,14 @@ pub async fn get_partnership(
 pub async fn list_partnerships(
     #[server(default)] lang: Lang,
 ) -> Result<Vec<PartnershipRow>, AppError> {
-    use crate::{error::with_status, state::app_state, store};
-    with_status(
-        async move {
-            Ok(app_state()?
-                .store
-                .call(move |c| store::partnerships::partnerships(c, lang.code()))
-                .await?)
-        }
-        .await,
-    )
+    use crate::{state::app_state, store};
+    async move {
+        Ok(app_state()?
+            .store
+            .call(move |c| store::partnerships::partnerships(c, lang.code()))
+            .await?)
+    }
+    .await
 }
 
 /// The partnerships with nothing dated for `QUIET_MONTHS` months, the quietest first: the
@@ -75,20 +69,18 @@ pub async fn list_quiet_partnerships(
     #[server(default)] lang: Lang,
 ) -> Result<Vec<PartnershipRow>, AppError> {
     use crate::auth::{session, Role};
-    use crate::{error::with_status, state::app_state, store};
-    with_status(
-        async move {
-            session::require(Role::Editor).await?;
-            let mut rows = app_state()?
-                .store
-                .call(move |c| store::partnerships::partnerships(c, lang.code()))
-                .await?;
-            rows.retain(|r| r.activity.quiet);
-            rows.sort_by(|a, b| a.activity.latest.cmp(&b.activity.latest));
-            Ok(rows)
-        }
-        .await,
-    )
+    use crate::{state::app_state, store};
+    async move {
+        session::require(Role::Editor).await?;
+        let mut rows = app_state()?
+            .store
+            .call(move |c| store::partnerships::partnerships(c, lang.code()))
+            .await?;
+        rows.retain(|r| r.activity.quiet);
+        rows.sort_by(|a, b| a.activity.latest.cmp(&b.activity.latest));
+        Ok(rows)
+    }
+    .await
 }
 
 /// Adds or changes an entry of a partnership from the plain form on the city page (multipart,
@@ -97,16 +89,13 @@ pub async fn list_quiet_partnerships(
 #[server(prefix = "/api", endpoint = "save_partnership_entry", input = MultipartFormData)]
 pub async fn save_partnership_entry(data: MultipartData) -> Result<i64, AppError> {
     use crate::auth::{session, Role};
-    use crate::error::with_status;
-    with_status(
-        async move {
-            let user = session::require(Role::Editor).await?;
-            let sent = super::form::read(data).await?;
-            let back = sent.lang.href(&format!("/cities/{}", sent.city));
-            let id = super::form::save(&crate::state::app_state()?, &user, sent).await?;
-            leptos_axum::redirect(&format!("{back}?saved={id}#entry-{id}"));
-            Ok(id)
-        }
-        .await,
-    )
+    async move {
+        let user = session::require(Role::Editor).await?;
+        let sent = super::form::read(data).await?;
+        let back = sent.lang.href(&format!("/cities/{}", sent.city));
+        let id = super::form::save(&crate::state::app_state()?, &user, sent).await?;
+        leptos_axum::redirect(&format!("{back}?saved={id}#entry-{id}"));
+        Ok(id)
+    }
+    .await
 }
