@@ -146,11 +146,13 @@ impl AppError {
 
 /// A message that travels as the catalogue's `key` with `args`, shown in each reader's language
 /// (see `AppError::invalid`).
+/// Arguments are cut to their first 200 characters ([`brief`]): one may be a value the request
+/// sent, as long as the request, and the answer need not echo it whole.
 pub fn keyed(key: &str, args: &[&dyn std::fmt::Display]) -> String {
     let mut message = key.to_owned();
     for arg in args {
         message.push(ARG);
-        message.push_str(&arg.to_string());
+        message.push_str(&brief(&arg.to_string()));
     }
     message
 }
@@ -173,12 +175,12 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
-                Self::invalid_with("request", "err_malformed", &[&brief(&msg)])
+                Self::invalid_with("request", "err_malformed", &[&msg])
             }
             // On the server, what fails to deserialise is the request's arguments.
             #[cfg(feature = "ssr")]
             ServerFnErrorErr::Deserialization(msg) => {
-                Self::invalid_with("request", "err_malformed", &[&brief(&msg)])
+                Self::invalid_with("request", "err_malformed", &[&msg])
             }
             #[cfg(not(feature = "ssr"))]
             ServerFnErrorErr::Deserialization(msg) => Self::Unavailable(msg),
@@ -190,8 +192,7 @@ impl FromServerFnError for AppError {
     }
 }
 
-/// At most the first 200 characters of a parser's message: it quotes the offending value, which
-/// may be as long as the request, and the answer need not echo it whole.
+/// At most the first 200 characters of `msg`.
 fn brief(msg: &str) -> String {
     const MAX: usize = 200;
     match msg.char_indices().nth(MAX) {
@@ -283,6 +284,17 @@ mod tests {
         assert_eq!(forged.from_address(Lang::En), None);
         let with_text = AppError::invalid_with("request", "err_malformed", &[&"send it to me"]);
         assert_eq!(with_text.from_address(Lang::En), None);
+    }
+
+    #[test]
+    fn no_message_echoes_a_request_whole() {
+        let sent = "𠹕".repeat(100_000);
+        let error = AppError::invalid_with("published_at", "err_not_datetime", &[&sent]);
+        let AppError::Invalid { message, .. } = &error else {
+            panic!("{error:?}")
+        };
+        assert!(message.chars().count() < 250, "{}", message.len());
+        assert!(error.message(Lang::En).contains("𠹕𠹕"));
     }
 
     #[test]
