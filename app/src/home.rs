@@ -34,20 +34,19 @@ pub async fn get_home(#[server(default)] lang: Lang) -> Result<HomeData, AppErro
         let store = app_state()?.store;
         store
             .call(move |c| {
-                let lang_code = lang.code();
                 let today = store::items::today(c)?;
-                let cities = store::cities::all_cities(c, lang_code)?;
+                let cities = store::cities::all_cities(c, lang)?;
                 let mut countries: Vec<&str> = cities.iter().map(|c| c.country.as_str()).collect();
                 countries.sort_unstable();
                 countries.dedup();
-                let Some(home) = store::cities::home_city(c, lang_code)? else {
+                let Some(home) = store::cities::home_city(c, lang)? else {
                     return Ok(None);
                 };
-                let recent = store::items::past_events(c, lang_code, &today, 1, EVENTS)?;
+                let recent = store::items::past_events(c, lang, &today, 1, EVENTS)?;
                 Ok(Some(HomeData {
                     home,
-                    latest: store::items::latest(c, lang_code, ItemKind::News, LATEST)?,
-                    upcoming: store::items::upcoming_events(c, lang_code, &today, EVENTS)?,
+                    latest: store::items::latest(c, lang, ItemKind::News, LATEST)?,
+                    upcoming: store::items::upcoming_events(c, lang, &today, EVENTS)?,
                     recent_events: recent.map(|(events, _)| events).unwrap_or_default(),
                     city_count: cities.len(),
                     country_count: countries.len(),

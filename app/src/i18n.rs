@@ -93,6 +93,27 @@ impl Lang {
     }
 }
 
+/// A language is stored as its code, the only form it takes in the database.
+#[cfg(feature = "ssr")]
+impl rusqlite::ToSql for Lang {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.code().into())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl rusqlite::types::FromSql for Lang {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let code = value.as_str()?;
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.code() == code)
+            .ok_or_else(|| {
+                rusqlite::types::FromSqlError::Other(format!("unknown language {code:?}").into())
+            })
+    }
+}
+
 /// The language of the page being rendered (English when none was provided).
 pub fn use_lang() -> Lang {
     leptos::prelude::use_context::<Lang>().unwrap_or_default()

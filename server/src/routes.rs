@@ -220,7 +220,9 @@ async fn server_fn_status(request: Request, next: Next) -> Response {
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = StatusCode::from_u16(error.status()).unwrap_or(parts.status);
         if let Some(seconds) = error.retry_after() {
-            parts.headers.insert(http::header::RETRY_AFTER, seconds.into());
+            parts
+                .headers
+                .insert(http::header::RETRY_AFTER, seconds.into());
         }
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))

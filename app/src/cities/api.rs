@@ -13,7 +13,7 @@ pub async fn list_cities(#[server(default)] lang: Lang) -> Result<Vec<City>, App
     async move {
         Ok(app_state()?
             .store
-            .call(move |c| cities::all_cities(c, lang.code()))
+            .call(move |c| cities::all_cities(c, lang))
             .await?)
     }
     .await
@@ -31,7 +31,7 @@ pub async fn list_cities_with_activity(
             .store
             .call(move |c| {
                 let mut activity = store::partnerships::activity_by_slug(c)?;
-                Ok(store::cities::all_cities(c, lang.code())?
+                Ok(store::cities::all_cities(c, lang)?
                     .into_iter()
                     .map(|city| {
                         let latest = activity.remove(&city.slug).and_then(|a| a.latest);
@@ -62,8 +62,7 @@ pub async fn get_city(
             .is_some_and(|u| u.role == Role::Admin);
         store
             .call(move |c| {
-                let found =
-                    store::items::city_news_page(c, lang.code(), &slug, page, NEWS_PER_PAGE)?;
+                let found = store::items::city_news_page(c, lang, &slug, page, NEWS_PER_PAGE)?;
                 let edit_version = if is_admin {
                     store::cities::city_version(c, &slug)?
                 } else {

@@ -32,7 +32,7 @@ pub async fn get_editable(
         session::require(Role::Editor).await?;
         app_state()?
             .store
-            .call(move |c| editor::editable_item(c, lang.code(), kind, &slug))
+            .call(move |c| editor::editable_item(c, lang, kind, &slug))
             .await?
             .ok_or(AppError::NotFound)
     }
@@ -56,7 +56,7 @@ pub async fn get_item_edit(
         app_state()?
             .store
             .call(move |c| {
-                let Some(editable) = editor::editable_item(c, lang.code(), kind, &slug)? else {
+                let Some(editable) = editor::editable_item(c, lang, kind, &slug)? else {
                     return Ok(None);
                 };
                 let now = items::now(c)?;
@@ -83,7 +83,7 @@ pub async fn create_item(
         let user = session::require(Role::Editor).await?;
         let created = app_state()?
             .store
-            .call(move |c| editor::create_draft(c, kind, lang.code(), user.id))
+            .call(move |c| editor::create_draft(c, kind, lang, user.id))
             .await?;
         leptos_axum::redirect(&lang.href(&format!("{}?edit", kind.href(&created.slug))));
         Ok(created)
@@ -160,7 +160,7 @@ async fn save(
     use crate::store::editor::{self, SaveOutcome};
     let store = crate::state::app_state()?.store;
     let kind = store
-        .call(move |c| editor::editable_by_id(c, Lang::En.code(), id))
+        .call(move |c| editor::editable_by_id(c, Lang::En, id))
         .await?
         .ok_or(AppError::NotFound)?
         .kind;
@@ -190,7 +190,7 @@ pub async fn get_history(
         app_state()?
             .store
             .call(move |c| {
-                let Some(current) = editor::editable_item(c, lang.code(), kind, &slug)? else {
+                let Some(current) = editor::editable_item(c, lang, kind, &slug)? else {
                     return Ok(None);
                 };
                 let revisions = editor::revisions(c, current.id)?;

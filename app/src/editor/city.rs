@@ -55,7 +55,7 @@ pub async fn update_city(
         let city = validated(city)?;
         let store = crate::state::app_state()?.store;
         match store
-            .call(move |c| cities::save_city(c, lang.code(), &city, base_version, user.id))
+            .call(move |c| cities::save_city(c, lang, &city, base_version, user.id))
             .await?
         {
             CitySave::Saved(version) => Ok(version),

@@ -87,7 +87,7 @@ mod tests {
 
     fn base() -> ItemFields {
         ItemFields {
-            lang: "en".into(),
+            lang: crate::i18n::Lang::En,
             title: "Concert in Ostrava".into(),
             lead: "Same lead.".into(),
             body: String::new(),

@@ -91,7 +91,7 @@ struct Draft {
     tags: RwSignal<String>,
     cover_image: RwSignal<Option<String>>,
     cover_alt: RwSignal<String>,
-    lang: StoredValue<String>,
+    lang: StoredValue<Lang>,
 }
 
 impl Draft {
@@ -114,7 +114,7 @@ impl Draft {
             tags: RwSignal::new(f.tags.join(", ")),
             cover_image: RwSignal::new(f.cover_image.clone()),
             cover_alt: RwSignal::new(f.cover_alt.clone()),
-            lang: StoredValue::new(f.lang.clone()),
+            lang: StoredValue::new(f.lang),
         }
     }
 
@@ -167,7 +167,7 @@ fn ItemEditor(
     let t = lang.t();
     // The page's language is the one being written: on a Russian page an English-only item
     // starts from its English text and saves as its Russian translation.
-    editable.fields.lang = lang.code().to_owned();
+    editable.fields.lang = lang;
     let kind = editable.kind;
     let href = lang.href(&kind.href(&editable.slug));
     let draft = Draft::new(&editable.fields);

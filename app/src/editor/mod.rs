@@ -49,7 +49,7 @@ db_enum!(ItemStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemFields {
     /// Language of the texts below.
-    pub lang: String,
+    pub lang: crate::i18n::Lang,
     pub title: String,
     pub lead: String,
     /// Markdown.
@@ -223,9 +223,6 @@ impl ItemFields {
     /// Checks every field for `kind`, normalising dates and trimming text, or says what is wrong
     /// in words an editor understands.
     pub fn validated(mut self, kind: ItemKind) -> Result<Self, AppError> {
-        if !matches!(self.lang.as_str(), "en" | "ru") {
-            return Err(AppError::invalid("lang", "err_lang"));
-        }
         self.title = self.title.trim().to_owned();
         self.lead = self.lead.trim().to_owned();
         self.venue = self.venue.trim().to_owned();
@@ -332,7 +329,7 @@ mod tests {
 
     pub(crate) fn fields() -> ItemFields {
         ItemFields {
-            lang: "en".into(),
+            lang: crate::i18n::Lang::En,
             title: " A title ".into(),
             lead: "Lead".into(),
             body: "Body".into(),

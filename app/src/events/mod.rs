@@ -38,13 +38,12 @@ pub async fn list_events(
         store
             .call(move |c| {
                 let today = items::today(c)?;
-                let Some((past, pages)) =
-                    items::past_events(c, lang.code(), &today, page, PAST_PER_PAGE)?
+                let Some((past, pages)) = items::past_events(c, lang, &today, page, PAST_PER_PAGE)?
                 else {
                     return Ok(None);
                 };
                 let upcoming = if page == 1 {
-                    items::upcoming_events(c, lang.code(), &today, UPCOMING_LIMIT)?
+                    items::upcoming_events(c, lang, &today, UPCOMING_LIMIT)?
                 } else {
                     Vec::new()
                 };
@@ -153,7 +152,7 @@ mod tests {
         ItemSummary {
             slug: start.into(),
             kind: ItemKind::Event,
-            lang: "en".into(),
+            lang: crate::i18n::Lang::En,
             title: start.into(),
             lead: String::new(),
             published_at: "2020-01-01T00:00:00Z".into(),

@@ -30,8 +30,7 @@ pub async fn list_news(
         let store = app_state()?.store;
         store
             .call(move |c| {
-                let choices = items::filter_choices(c, lang.code())?;
-                let lang = lang.code();
+                let choices = items::filter_choices(c, lang)?;
                 if filter.is_empty() {
                     return Ok(
                         items::feed_page(c, lang, page, super::PER_PAGE)?.map(|page| Feed {
@@ -79,9 +78,9 @@ pub async fn get_item(
         let (stored, cover) = store
             .call(move |c| {
                 let stored = if is_editor {
-                    items::any_item(c, lang.code(), kind, &slug)?
+                    items::any_item(c, lang, kind, &slug)?
                 } else {
-                    items::visible_item(c, lang.code(), kind, &slug)?
+                    items::visible_item(c, lang, kind, &slug)?
                 };
                 let Some(stored) = stored else {
                     return Ok(None);

@@ -36,7 +36,7 @@ pub fn ItemArticle(item: Item) -> impl IntoView {
             </p>
         }
     });
-    let untranslated = (summary.lang != lang.code())
+    let untranslated = (summary.lang != lang)
         .then(|| view! { <p class="notice" role="note" data-testid="translation-notice">{t.other_lang_notice}</p> });
     let structured = structured_data(&summary, &url, item.cover.as_ref(), &base);
     view! {
@@ -50,14 +50,14 @@ pub fn ItemArticle(item: Item) -> impl IntoView {
             {structured}
             <header>
                 <p class="kicker">{kicker}</p>
-                <h1 lang=summary.lang.clone()>{summary.title.clone()}</h1>
+                <h1 lang=summary.lang.code()>{summary.title.clone()}</h1>
                 <DateLine item=summary.clone()/>
             </header>
             {untranslated}
             {item.cover.map(|cover| view! { <CoverImage cover/> })}
-            <p class="lead" lang=summary.lang.clone()>{summary.lead.clone()}</p>
+            <p class="lead" lang=summary.lang.code()>{summary.lead.clone()}</p>
             {calendar}
-            {has_body.then(|| view! { <div class="body" lang=summary.lang.clone() inner_html=item.body_html/> })}
+            {has_body.then(|| view! { <div class="body" lang=summary.lang.code() inner_html=item.body_html/> })}
             <CityLinks cities=item.cities/>
             <TagList tags=item.tags/>
         </article>

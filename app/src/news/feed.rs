@@ -196,7 +196,7 @@ fn FeedEntry(item: ItemSummary, level: u8) -> impl IntoView {
     let lang = use_lang();
     let href = lang.href(&item.href());
     let link = view! { <a href=href>{item.title.clone()}</a> };
-    let untranslated = (item.lang != lang.code())
+    let untranslated = (item.lang != lang)
         .then(|| view! { <span class="badge badge-lang" lang=lang.code()>{lang.t().other_lang_badge}</span> });
     let heading = match level {
         0..=2 => view! { <h2>{link}</h2> }.into_any(),
@@ -205,7 +205,7 @@ fn FeedEntry(item: ItemSummary, level: u8) -> impl IntoView {
     };
     view! {
         <li class="feed-entry">
-            <article lang=item.lang.clone()>
+            <article lang=item.lang.code()>
                 {heading}
                 <DateLine item=item.clone()/>
                 {untranslated}

@@ -41,7 +41,7 @@ pub struct ItemSummary {
     pub slug: String,
     pub kind: ItemKind,
     /// The language the texts below are in (may differ from the requested one).
-    pub lang: String,
+    pub lang: crate::i18n::Lang,
     pub title: String,
     pub lead: String,
     /// ISO 8601 UTC.

@@ -23,12 +23,12 @@ pub async fn get_partnership(
         app_state()?
             .store
             .call(move |c| {
-                let Some((id, city)) = store::cities::city_by_slug(c, lang.code(), &slug)? else {
+                let Some((id, city)) = store::cities::city_by_slug(c, lang, &slug)? else {
                     return Ok(None);
                 };
-                let entries = store::partnerships::entries_of_city(c, lang.code(), id, can_edit)?;
+                let entries = store::partnerships::entries_of_city(c, lang, id, can_edit)?;
                 let linkable_news = if can_edit {
-                    store::partnerships::linkable_news(c, lang.code(), id)?
+                    store::partnerships::linkable_news(c, lang, id)?
                 } else {
                     Vec::new()
                 };
@@ -56,7 +56,7 @@ pub async fn list_partnerships(
     async move {
         Ok(app_state()?
             .store
-            .call(move |c| store::partnerships::partnerships(c, lang.code()))
+            .call(move |c| store::partnerships::partnerships(c, lang))
             .await?)
     }
     .await
@@ -74,7 +74,7 @@ pub async fn list_quiet_partnerships(
         session::require(Role::Editor).await?;
         let mut rows = app_state()?
             .store
-            .call(move |c| store::partnerships::partnerships(c, lang.code()))
+            .call(move |c| store::partnerships::partnerships(c, lang))
             .await?;
         rows.retain(|r| r.activity.quiet);
         rows.sort_by(|a, b| a.activity.latest.cmp(&b.activity.latest));

@@ -80,7 +80,7 @@ pub async fn search_items(
         let store = app_state()?.store;
         let q = query.clone();
         let found = store
-            .call(move |c| search::search(c, lang.code(), &q, page, PER_PAGE))
+            .call(move |c| search::search(c, lang, &q, page, PER_PAGE))
             .await?;
         match found {
             Some(found) => Ok(Results {
@@ -155,10 +155,10 @@ fn ResultsView(results: Results) -> impl IntoView {
 fn HitEntry(hit: Hit) -> impl IntoView {
     let runs = snippet_runs(&hit.snippet);
     let lang = use_lang();
-    let content_lang = hit.summary.lang.clone();
+    let content_lang = hit.summary.lang.code();
     view! {
         <li class="feed-entry">
-            <h2 lang=content_lang.clone()><a href=lang.href(&hit.summary.href())>{hit.summary.title.clone()}</a></h2>
+            <h2 lang=content_lang><a href=lang.href(&hit.summary.href())>{hit.summary.title.clone()}</a></h2>
             <DateLine item=hit.summary.clone()/>
             <p class="lead snippet" lang=content_lang>
                 {runs

@@ -6,6 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 use super::{audit, unknown_value, StoreError};
 use crate::cities::{City, CityKind, CityStatus, HomeCity};
+use crate::i18n::Lang;
 use crate::news::CityRef;
 
 /// The columns `city_from_row` reads, texts in the language bound to `?1` where translated.
@@ -63,7 +64,7 @@ fn city_from_row(row: &Row<'_>) -> rusqlite::Result<City> {
 }
 
 /// The home city, once seeded.
-pub fn home_city(conn: &Connection, lang: &str) -> Result<Option<HomeCity>, StoreError> {
+pub fn home_city(conn: &Connection, lang: Lang) -> Result<Option<HomeCity>, StoreError> {
     Ok(conn
         .prepare_cached(
             "SELECT coalesce(t.city_name, s.city_name), coalesce(t.country, s.country), s.lat, s.lon
@@ -81,7 +82,7 @@ pub fn home_city(conn: &Connection, lang: &str) -> Result<Option<HomeCity>, Stor
 }
 
 /// Every partner city, by name.
-pub fn all_cities(conn: &Connection, lang: &str) -> Result<Vec<City>, StoreError> {
+pub fn all_cities(conn: &Connection, lang: Lang) -> Result<Vec<City>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {CITY_COLUMNS} FROM {CITY_FROM}"))?;
     let rows = stmt.query_map([lang], city_from_row)?;
     let mut cities: Vec<City> = rows.collect::<Result<_, _>>()?;
@@ -93,14 +94,14 @@ pub fn all_cities(conn: &Connection, lang: &str) -> Result<Vec<City>, StoreError
 /// The city with `slug` and its row id.
 pub fn city_by_slug(
     conn: &Connection,
-    lang: &str,
+    lang: Lang,
     slug: &str,
 ) -> Result<Option<(i64, City)>, StoreError> {
     Ok(conn
         .prepare_cached(&format!(
             "SELECT {CITY_COLUMNS}, c.id FROM {CITY_FROM} WHERE c.slug = ?2"
         ))?
-        .query_row([lang, slug], |r| Ok((r.get(12)?, city_from_row(r)?)))
+        .query_row(params![lang, slug], |r| Ok((r.get(12)?, city_from_row(r)?)))
         .optional()?)
 }
 
@@ -126,7 +127,7 @@ pub enum CitySave {
 /// an audit entry for `user_id`, in one immediate transaction.
 pub fn save_city(
     conn: &mut Connection,
-    lang: &str,
+    lang: Lang,
     city: &City,
     base_version: i64,
     user_id: i64,
@@ -151,7 +152,7 @@ pub fn save_city(
         ],
     )?;
     // English texts live in `cities` itself; other languages in `city_texts`.
-    if lang == "en" {
+    if lang == Lang::En {
         tx.execute(
             "UPDATE cities SET name = ?2, country = ?3, country_note = ?4 WHERE slug = ?1",
             params![city.slug, city.name, city.country, city.country_note],
@@ -176,7 +177,7 @@ pub fn save_city(
         Some(user_id),
         "save",
         &format!("city:{}", city.slug),
-        &format!("version {} ({lang} texts)", version + 1),
+        &format!("version {} ({} texts)", version + 1, lang.code()),
     )?;
     tx.commit()?;
     Ok(CitySave::Saved(version + 1))
@@ -192,7 +193,7 @@ pub fn partner_countries(conn: &Connection) -> Result<BTreeSet<String>, StoreErr
 /// The cities an item is linked to, by name.
 pub fn cities_of_item(
     conn: &Connection,
-    lang: &str,
+    lang: Lang,
     item_id: i64,
 ) -> Result<Vec<CityRef>, StoreError> {
     let mut stmt = conn.prepare_cached(
@@ -221,18 +222,28 @@ mod tests {
     fn seeded_cities_match_the_csv() {
         let mut db = temp_db();
         seed::seed_if_empty(&mut db.conn).unwrap();
-        let cities = all_cities(&db.conn, "en").unwrap();
+        let cities = all_cities(&db.conn, crate::i18n::Lang::En).unwrap();
         let csv_rows = include_str!("seed/partner-cities.csv").lines().count() - 1;
         assert_eq!(cities.len(), csv_rows);
-        let (_, coventry) = city_by_slug(&db.conn, "en", "coventry").unwrap().unwrap();
+        let (_, coventry) = city_by_slug(&db.conn, crate::i18n::Lang::En, "coventry")
+            .unwrap()
+            .unwrap();
         assert_eq!(coventry.status, CityStatus::Suspended);
         assert_eq!(coventry.since_year, Some(1944));
-        let (_, toronto) = city_by_slug(&db.conn, "en", "toronto").unwrap().unwrap();
+        let (_, toronto) = city_by_slug(&db.conn, crate::i18n::Lang::En, "toronto")
+            .unwrap()
+            .unwrap();
         assert_eq!(toronto.since_year, None);
-        assert!(city_by_slug(&db.conn, "en", "liege").unwrap().is_some());
-        assert!(city_by_slug(&db.conn, "en", "plonsk").unwrap().is_some());
-        assert!(city_by_slug(&db.conn, "en", "atlantis").unwrap().is_none());
-        let home = home_city(&db.conn, "en").unwrap().unwrap();
+        assert!(city_by_slug(&db.conn, crate::i18n::Lang::En, "liege")
+            .unwrap()
+            .is_some());
+        assert!(city_by_slug(&db.conn, crate::i18n::Lang::En, "plonsk")
+            .unwrap()
+            .is_some());
+        assert!(city_by_slug(&db.conn, crate::i18n::Lang::En, "atlantis")
+            .unwrap()
+            .is_none());
+        let home = home_city(&db.conn, crate::i18n::Lang::En).unwrap().unwrap();
         assert_eq!(home.name, "Volgograd");
         assert!((home.lat - 48.71).abs() < 1e-9 && (home.lon - 44.51).abs() < 1e-9);
     }

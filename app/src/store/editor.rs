@@ -6,6 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::{audit, items, seed::slugify, unknown_value, StoreError};
 use crate::editor::{Editable, ItemFields, ItemStatus, RevisionMeta, RevisionNote};
+use crate::i18n::Lang;
 use crate::news::ItemKind;
 
 /// What a save did.
@@ -75,7 +76,7 @@ fn with_links(conn: &Connection, mut item: Editable) -> Result<Editable, StoreEr
 /// The item of `kind` at `slug` in any status, texts in `lang` when it has them.
 pub fn editable_item(
     conn: &Connection,
-    lang: &str,
+    lang: Lang,
     kind: ItemKind,
     slug: &str,
 ) -> Result<Option<Editable>, StoreError> {
@@ -91,7 +92,7 @@ pub fn editable_item(
 /// The item with row id `id` in any status.
 pub fn editable_by_id(
     conn: &Connection,
-    lang: &str,
+    lang: Lang,
     id: i64,
 ) -> Result<Option<Editable>, StoreError> {
     let found = conn
@@ -126,7 +127,7 @@ fn unique_slug(conn: &Connection, title: &str, item_id: i64) -> Result<String, S
 pub fn create_draft(
     conn: &mut Connection,
     kind: ItemKind,
-    lang: &str,
+    lang: Lang,
     user_id: i64,
 ) -> Result<Editable, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -179,7 +180,7 @@ pub fn save_item(
     note: RevisionNote,
 ) -> Result<SaveOutcome, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let Some(current) = editable_by_id(&tx, &fields.lang, id)? else {
+    let Some(current) = editable_by_id(&tx, fields.lang, id)? else {
         return Err(rusqlite::Error::QueryReturnedNoRows.into());
     };
     if current.version != base_version {
@@ -250,7 +251,7 @@ pub fn save_item(
         items::renumber_feed(&tx)?;
     }
     let saved =
-        editable_by_id(&tx, &fields.lang, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        editable_by_id(&tx, fields.lang, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
     insert_revision(&tx, &saved, Some(user_id), note)?;
     audit::record(
         &tx,
@@ -357,7 +358,7 @@ mod tests {
     }
 
     fn visible(conn: &Connection, slug: &str) -> bool {
-        items::visible_item(conn, "en", ItemKind::News, slug)
+        items::visible_item(conn, crate::i18n::Lang::En, ItemKind::News, slug)
             .unwrap()
             .is_some()
     }
@@ -394,7 +395,8 @@ mod tests {
     #[test]
     fn drafts_are_hidden_until_published_and_keep_every_revision() {
         let (mut db, user) = setup();
-        let draft = create_draft(&mut db.conn, ItemKind::News, "en", user).unwrap();
+        let draft =
+            create_draft(&mut db.conn, ItemKind::News, crate::i18n::Lang::En, user).unwrap();
         assert_eq!(draft.fields.status, ItemStatus::Draft);
         assert!(!visible(&db.conn, &draft.slug));
 
@@ -432,7 +434,9 @@ mod tests {
             panic!("conflict")
         };
         assert!(visible(&db.conn, &published.slug));
-        let page = items::feed_page(&db.conn, "en", 1, 10).unwrap().unwrap();
+        let page = items::feed_page(&db.conn, crate::i18n::Lang::En, 1, 10)
+            .unwrap()
+            .unwrap();
         assert_eq!(page.items[0].title, "Chemnitz choir visits", "newest first");
 
         fields.title = "Renamed after publishing".into();
@@ -473,7 +477,7 @@ mod tests {
         let (mut db, user) = setup();
         let seeded = editable_item(
             &db.conn,
-            "en",
+            crate::i18n::Lang::En,
             ItemKind::News,
             "perm-oxford-friendship-week",
         )
@@ -507,7 +511,8 @@ mod tests {
     #[test]
     fn a_save_from_an_old_version_is_a_conflict_and_writes_nothing() {
         let (mut db, user) = setup();
-        let draft = create_draft(&mut db.conn, ItemKind::News, "en", user).unwrap();
+        let draft =
+            create_draft(&mut db.conn, ItemKind::News, crate::i18n::Lang::En, user).unwrap();
         let mut mine = draft.fields.clone();
         mine.title = "First".into();
         save_item(
@@ -540,7 +545,8 @@ mod tests {
     #[test]
     fn unknown_cities_and_images_are_refused() {
         let (mut db, user) = setup();
-        let draft = create_draft(&mut db.conn, ItemKind::News, "en", user).unwrap();
+        let draft =
+            create_draft(&mut db.conn, ItemKind::News, crate::i18n::Lang::En, user).unwrap();
         let fields = ItemFields {
             cities: vec!["atlantis".into()],
             ..draft.fields.clone()
@@ -569,7 +575,7 @@ mod tests {
         )
         .is_err());
         assert_eq!(
-            editable_by_id(&db.conn, "en", draft.id)
+            editable_by_id(&db.conn, crate::i18n::Lang::En, draft.id)
                 .unwrap()
                 .unwrap()
                 .version,
@@ -580,7 +586,8 @@ mod tests {
     #[test]
     fn scheduled_items_appear_exactly_at_their_time() {
         let (mut db, user) = setup();
-        let draft = create_draft(&mut db.conn, ItemKind::News, "en", user).unwrap();
+        let draft =
+            create_draft(&mut db.conn, ItemKind::News, crate::i18n::Lang::En, user).unwrap();
         let at: String = db
             .conn
             .query_row(
@@ -607,7 +614,10 @@ mod tests {
             panic!("conflict")
         };
         let top = |c: &Connection| {
-            items::feed_page(c, "en", 1, 10).unwrap().unwrap().items[0]
+            items::feed_page(c, crate::i18n::Lang::En, 1, 10)
+                .unwrap()
+                .unwrap()
+                .items[0]
                 .title
                 .clone()
         };
@@ -619,7 +629,7 @@ mod tests {
         assert!(visible(&db.conn, &saved.slug), "visible from {at}");
         assert_eq!(top(&db.conn), "Scheduled");
         assert_eq!(
-            items::feed_page(&db.conn, "en", 1, 10)
+            items::feed_page(&db.conn, crate::i18n::Lang::En, 1, 10)
                 .unwrap()
                 .unwrap()
                 .items

@@ -198,8 +198,13 @@ mod tests {
         let user =
             users::add_user(&db.conn, "olga", "Olga", Role::Admin, "$argon2id$secret").unwrap();
         users::create_session(&db.conn, user, "token").unwrap();
-        let draft =
-            editor::create_draft(&mut db.conn, crate::news::ItemKind::Event, "en", user).unwrap();
+        let draft = editor::create_draft(
+            &mut db.conn,
+            crate::news::ItemKind::Event,
+            crate::i18n::Lang::En,
+            user,
+        )
+        .unwrap();
         let fields = crate::editor::ItemFields {
             title: "Dialogue, 2027 «édition»".into(),
             ..draft.fields.clone()
@@ -262,7 +267,9 @@ mod tests {
         import(&mut copy.conn, &first).unwrap();
         assert_eq!(export(&copy.conn).unwrap(), first);
         assert_eq!(counts(&copy.conn).unwrap(), counts(&db.conn).unwrap());
-        let found = crate::store::search::search(&copy.conn, "en", "Dialogue", 1, 10).unwrap();
+        let found =
+            crate::store::search::search(&copy.conn, crate::i18n::Lang::En, "Dialogue", 1, 10)
+                .unwrap();
         assert!(
             found.is_some_and(|f| !f.hits.is_empty()),
             "the search index is rebuilt"

@@ -6,6 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::StoreError;
 use crate::cities::City;
+use crate::i18n::Lang;
 use crate::news::filter::{Choice, FeedFilter, FilterChoices};
 use crate::news::{CityRef, FeedPage, ItemKind, ItemLink, ItemSummary, Tag};
 
@@ -67,7 +68,7 @@ pub fn page_count(total: u64, per_page: u32) -> u32 {
 /// top: the cost is the same for page 1 and page 5,000.
 pub fn feed_page(
     conn: &Connection,
-    lang: &str,
+    lang: Lang,
     page: u32,
     per_page: u32,
 ) -> Result<Option<FeedPage>, StoreError> {
@@ -101,7 +102,7 @@ pub fn feed_page(
 /// empty filter is `feed_page`'s job: this pages with OFFSET.)
 pub fn filtered_page(
     conn: &Connection,
-    lang: &str,
+    lang: Lang,
     filter: &FeedFilter,
     page: u32,
     per_page: u32,
@@ -121,7 +122,7 @@ pub fn filtered_page(
         None => None,
     };
     let mut conditions = Vec::new();
-    let mut values: Vec<Value> = vec![lang.to_owned().into()];
+    let mut values: Vec<Value> = vec![lang.code().to_owned().into()];
     let mut bind = |condition: &str, value: Value| {
         values.push(value);
         conditions.push(condition.replace('?', &format!("?{}", values.len())));
@@ -182,7 +183,7 @@ const TAG_NAME: &str = "coalesce((SELECT name FROM tag_texts
 /// archived items use does not exist for visitors, nor does its name.
 fn tag_by_slug(
     conn: &Connection,
-    lang: &str,
+    lang: Lang,
     slug: &str,
 ) -> Result<Option<(i64, String)>, StoreError> {
     Ok(conn
@@ -191,12 +192,12 @@ fn tag_by_slug(
                  SELECT 1 FROM item_tags it JOIN items i ON i.id = it.item_id
                  WHERE it.tag_id = g.id AND {VISIBLE})"
         ))?
-        .query_row([lang, slug], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(params![lang, slug], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }
 
 /// The choices of the feed's filter form: every partner city, the tags and years of visible items.
-pub fn filter_choices(conn: &Connection, lang: &str) -> Result<FilterChoices, StoreError> {
+pub fn filter_choices(conn: &Connection, lang: Lang) -> Result<FilterChoices, StoreError> {
     let choices = |sql: &str| -> Result<Vec<Choice>, StoreError> {
         let mut stmt = conn.prepare_cached(sql)?;
         let rows = stmt.query_map([lang], |r| {
@@ -245,7 +246,7 @@ pub fn filter_choices(conn: &Connection, lang: &str) -> Result<FilterChoices, St
 /// The newest visible items of one kind.
 pub fn latest(
     conn: &Connection,
-    lang: &str,
+    lang: Lang,
     kind: ItemKind,
     limit: u32,
 ) -> Result<Vec<ItemSummary>, StoreError> {
@@ -259,7 +260,7 @@ pub fn latest(
 /// Visible events that have not ended by `today` (an ISO date), soonest first.
 pub fn upcoming_events(
     conn: &Connection,
-    lang: &str,
+    lang: Lang,
     today: &str,
     limit: u32,
 ) -> Result<Vec<ItemSummary>, StoreError> {
@@ -275,13 +276,13 @@ pub fn upcoming_events(
 /// `None` past the last page.
 pub fn past_events(
     conn: &Connection,
-    lang: &str,
+    lang: Lang,
     today: &str,
     page: u32,
     per_page: u32,
 ) -> Result<Option<(Vec<ItemSummary>, u32)>, StoreError> {
     let ended = "i.kind = 'event' AND substr(coalesce(i.event_end, i.event_start), 1, 10) < ?2";
-    let values = vec![lang.to_owned().into(), today.to_owned().into()];
+    let values = vec![lang.code().to_owned().into(), today.to_owned().into()];
     paged(
         conn,
         ended,
@@ -332,13 +333,13 @@ fn paged(
 /// the page count; `None` past the last page.
 pub fn items_of_city(
     conn: &Connection,
-    lang: &str,
+    lang: Lang,
     city_id: i64,
     page: u32,
     per_page: u32,
 ) -> Result<Option<(Vec<ItemSummary>, u32)>, StoreError> {
     let linked = "i.id IN (SELECT item_id FROM item_cities WHERE city_id = ?2)";
-    let values = vec![lang.to_owned().into(), city_id.into()];
+    let values = vec![lang.code().to_owned().into(), city_id.into()];
     paged(
         conn,
         linked,
@@ -353,7 +354,7 @@ pub fn items_of_city(
 /// is no such city or the page is past the end.
 pub fn city_news_page(
     conn: &Connection,
-    lang: &str,
+    lang: Lang,
     slug: &str,
     page: u32,
     per_page: u32,
@@ -367,7 +368,7 @@ pub fn city_news_page(
 /// The visible item of `kind` with `slug`, with its cities, tags and feed neighbours.
 pub fn visible_item(
     conn: &Connection,
-    lang: &str,
+    lang: Lang,
     kind: ItemKind,
     slug: &str,
 ) -> Result<Option<StoredItem>, StoreError> {
@@ -377,7 +378,7 @@ pub fn visible_item(
 /// The item of `kind` with `slug` whatever its status, as its editors see it.
 pub fn any_item(
     conn: &Connection,
-    lang: &str,
+    lang: Lang,
     kind: ItemKind,
     slug: &str,
 ) -> Result<Option<StoredItem>, StoreError> {
@@ -386,7 +387,7 @@ pub fn any_item(
 
 fn item_where(
     conn: &Connection,
-    lang: &str,
+    lang: Lang,
     kind: ItemKind,
     slug: &str,
     condition: &str,
@@ -444,7 +445,7 @@ pub(super) fn summary_from_row_at(row: &Row<'_>, offset: usize) -> rusqlite::Res
     })
 }
 
-fn neighbour(conn: &Connection, lang: &str, rank: i64) -> Result<Option<ItemLink>, StoreError> {
+fn neighbour(conn: &Connection, lang: Lang, rank: i64) -> Result<Option<ItemLink>, StoreError> {
     let sql = format!("{SUMMARY_SELECT} WHERE i.feed_rank = ?2 AND {VISIBLE}");
     Ok(conn
         .prepare_cached(&sql)?
@@ -456,7 +457,7 @@ fn neighbour(conn: &Connection, lang: &str, rank: i64) -> Result<Option<ItemLink
         }))
 }
 
-fn tags_of_item(conn: &Connection, lang: &str, item_id: i64) -> Result<Vec<Tag>, StoreError> {
+fn tags_of_item(conn: &Connection, lang: Lang, item_id: i64) -> Result<Vec<Tag>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT g.slug, {TAG_NAME} FROM item_tags it JOIN tags g ON g.id = it.tag_id
          WHERE it.item_id = ?2 ORDER BY 2"
@@ -523,14 +524,14 @@ mod tests {
             year,
         };
         let titles = |f: &FeedFilter| -> Vec<String> {
-            filtered_page(&db.conn, "en", f, 1, 50)
+            filtered_page(&db.conn, crate::i18n::Lang::En, f, 1, 50)
                 .unwrap()
                 .map(|p| p.items.into_iter().map(|i| i.title).collect())
                 .unwrap_or_default()
         };
         let peace = filtered_page(
             &db.conn,
-            "en",
+            crate::i18n::Lang::En,
             &filter(None, Some("peace"), None, None),
             1,
             50,
@@ -551,7 +552,7 @@ mod tests {
         assert!(titles(&filter(None, Some("peace"), None, Some(1999))).is_empty());
         let chemnitz = filtered_page(
             &db.conn,
-            "en",
+            crate::i18n::Lang::En,
             &filter(Some("chemnitz"), None, None, None),
             1,
             50,
@@ -561,7 +562,7 @@ mod tests {
         assert_eq!(chemnitz.city_name.as_deref(), Some("Chemnitz"));
         assert!(filtered_page(
             &db.conn,
-            "en",
+            crate::i18n::Lang::En,
             &filter(Some("atlantis"), None, None, None),
             1,
             10
@@ -570,14 +571,14 @@ mod tests {
         .is_none());
         assert!(filtered_page(
             &db.conn,
-            "en",
+            crate::i18n::Lang::En,
             &filter(None, Some("nonsense"), None, None),
             1,
             10
         )
         .unwrap()
         .is_none());
-        let choices = filter_choices(&db.conn, "en").unwrap();
+        let choices = filter_choices(&db.conn, crate::i18n::Lang::En).unwrap();
         assert!(choices.tags.iter().any(|c| c.value == "peace"));
         assert!(choices.years.contains(&2020) && choices.years.contains(&2021));
         assert_eq!(choices.cities.len(), 25);
@@ -613,7 +614,12 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert!(scanned.len() > 1, "{scanned:?}");
-        assert_eq!(filter_choices(&db.conn, "en").unwrap().years, scanned);
+        assert_eq!(
+            filter_choices(&db.conn, crate::i18n::Lang::En)
+                .unwrap()
+                .years,
+            scanned
+        );
     }
 
     #[test]
@@ -627,7 +633,9 @@ mod tests {
     #[test]
     fn feed_lists_the_seed_newest_first() {
         let db = seeded();
-        let page = feed_page(&db.conn, "en", 1, 10).unwrap().unwrap();
+        let page = feed_page(&db.conn, crate::i18n::Lang::En, 1, 10)
+            .unwrap()
+            .unwrap();
         assert_eq!(page.pages, 1);
         let titles: Vec<_> = page.items.iter().map(|i| i.title.as_str()).collect();
         let expected: Vec<_> = seed::SEED_ITEMS.iter().map(|s| s.title).collect();
@@ -644,7 +652,9 @@ mod tests {
         seed::generate(&mut db.conn, 25).unwrap();
         let mut seen = Vec::new();
         for page in 1..=4 {
-            let p = feed_page(&db.conn, "en", page, 10).unwrap().unwrap();
+            let p = feed_page(&db.conn, crate::i18n::Lang::En, page, 10)
+                .unwrap()
+                .unwrap();
             assert_eq!(p.pages, 4);
             seen.extend(p.items.into_iter().map(|i| i.slug));
         }
@@ -652,17 +662,25 @@ mod tests {
         seen.sort();
         seen.dedup();
         assert_eq!(seen.len(), 35, "no item on two pages");
-        assert!(feed_page(&db.conn, "en", 5, 10).unwrap().is_none());
-        assert!(feed_page(&db.conn, "en", 0, 10).unwrap().is_none());
+        assert!(feed_page(&db.conn, crate::i18n::Lang::En, 5, 10)
+            .unwrap()
+            .is_none());
+        assert!(feed_page(&db.conn, crate::i18n::Lang::En, 0, 10)
+            .unwrap()
+            .is_none());
     }
 
     #[test]
     fn generated_items_come_after_the_seed() {
         let mut db = seeded();
         seed::generate(&mut db.conn, 15).unwrap();
-        let first = feed_page(&db.conn, "en", 1, 10).unwrap().unwrap();
+        let first = feed_page(&db.conn, crate::i18n::Lang::En, 1, 10)
+            .unwrap()
+            .unwrap();
         assert_eq!(first.items[0].title, seed::SEED_ITEMS[0].title);
-        let second = feed_page(&db.conn, "en", 2, 10).unwrap().unwrap();
+        let second = feed_page(&db.conn, crate::i18n::Lang::En, 2, 10)
+            .unwrap()
+            .unwrap();
         assert!(second.items.iter().all(|i| i.lead.contains("generated")));
     }
 
@@ -692,7 +710,7 @@ mod tests {
             .iter()
             .find(|s| s.slug == "dialogue-on-the-volga-forum-2020")
             .unwrap();
-        let item = visible_item(&db.conn, "en", ItemKind::Event, forum.slug)
+        let item = visible_item(&db.conn, crate::i18n::Lang::En, ItemKind::Event, forum.slug)
             .unwrap()
             .expect("forum");
         assert_eq!(item.summary.title, forum.title);
@@ -705,9 +723,14 @@ mod tests {
             .iter()
             .find(|s| s.cities.contains(&"chemnitz"))
             .unwrap();
-        let item = visible_item(&db.conn, "en", ItemKind::News, chemnitz.slug)
-            .unwrap()
-            .unwrap();
+        let item = visible_item(
+            &db.conn,
+            crate::i18n::Lang::En,
+            ItemKind::News,
+            chemnitz.slug,
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(item.cities[0].name, "Chemnitz");
         assert!(item.previous.is_some() && item.next.is_some());
     }
@@ -715,47 +738,58 @@ mod tests {
     #[test]
     fn unknown_slug_wrong_kind_and_drafts_are_not_found() {
         let db = seeded();
-        assert!(visible_item(&db.conn, "en", ItemKind::News, "no-such-item")
-            .unwrap()
-            .is_none());
+        assert!(visible_item(
+            &db.conn,
+            crate::i18n::Lang::En,
+            ItemKind::News,
+            "no-such-item"
+        )
+        .unwrap()
+        .is_none());
         let forum = seed::SEED_ITEMS.iter().find(|s| s.event.is_some()).unwrap();
-        assert!(visible_item(&db.conn, "en", ItemKind::News, forum.slug)
-            .unwrap()
-            .is_none());
+        assert!(
+            visible_item(&db.conn, crate::i18n::Lang::En, ItemKind::News, forum.slug)
+                .unwrap()
+                .is_none()
+        );
         db.conn
             .execute(
                 "UPDATE items SET status = 'draft' WHERE slug = ?1",
                 [forum.slug],
             )
             .unwrap();
-        assert!(visible_item(&db.conn, "en", ItemKind::Event, forum.slug)
-            .unwrap()
-            .is_none());
+        assert!(
+            visible_item(&db.conn, crate::i18n::Lang::En, ItemKind::Event, forum.slug)
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]
     fn missing_translation_falls_back_to_another_language() {
         let db = seeded();
-        let page = feed_page(&db.conn, "ru", 1, 10).unwrap().unwrap();
+        let page = feed_page(&db.conn, crate::i18n::Lang::Ru, 1, 10)
+            .unwrap()
+            .unwrap();
         assert_eq!(page.items.len(), 10);
-        assert!(page.items.iter().all(|i| i.lang == "en"));
+        assert!(page.items.iter().all(|i| i.lang == crate::i18n::Lang::En));
     }
 
     #[test]
     fn events_split_into_upcoming_and_past() {
         let db = seeded();
-        let upcoming = upcoming_events(&db.conn, "en", "2020-11-01", 10).unwrap();
+        let upcoming = upcoming_events(&db.conn, crate::i18n::Lang::En, "2020-11-01", 10).unwrap();
         assert!(upcoming
             .iter()
             .any(|e| e.event_start.as_deref() == Some("2020-10-31")));
-        let (past, pages) = past_events(&db.conn, "en", "2020-11-01", 1, 20)
+        let (past, pages) = past_events(&db.conn, crate::i18n::Lang::En, "2020-11-01", 1, 20)
             .unwrap()
             .unwrap();
         assert_eq!(pages, 1);
         assert!(past
             .iter()
             .all(|e| e.event_start.as_deref() != Some("2020-10-31")));
-        let (past_later, _) = past_events(&db.conn, "en", "2030-01-01", 1, 20)
+        let (past_later, _) = past_events(&db.conn, crate::i18n::Lang::En, "2030-01-01", 1, 20)
             .unwrap()
             .unwrap();
         assert_eq!(past_later.len(), upcoming.len() + past.len());

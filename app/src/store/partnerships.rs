@@ -9,6 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, Transact
 use super::{audit, cities, unknown_value, StoreError};
 use crate::cities::{City, CityKind, CityStatus};
 use crate::editor::RevisionNote;
+use crate::i18n::Lang;
 use crate::media::Cover;
 use crate::news::ItemKind;
 use crate::partnerships::{
@@ -90,7 +91,7 @@ fn news_link(row: &Row<'_>) -> rusqlite::Result<NewsLink> {
 /// only unless `drafts`).
 fn with_texts(
     conn: &Connection,
-    lang: &str,
+    lang: Lang,
     drafts: bool,
     mut entries: Vec<Entry>,
 ) -> Result<Vec<Entry>, StoreError> {
@@ -136,7 +137,7 @@ fn with_texts(
 /// The entries of the city with row id `city_id`, oldest first; drafts only when `drafts`.
 pub fn entries_of_city(
     conn: &Connection,
-    lang: &str,
+    lang: Lang,
     city_id: i64,
     drafts: bool,
 ) -> Result<Vec<Entry>, StoreError> {
@@ -153,7 +154,7 @@ pub fn entries_of_city(
 /// The entry `id` of the city with row id `city_id`, drafts included.
 pub fn entry(
     conn: &Connection,
-    lang: &str,
+    lang: Lang,
     city_id: i64,
     id: i64,
 ) -> Result<Option<Entry>, StoreError> {
@@ -251,7 +252,7 @@ pub fn activity_by_slug(conn: &Connection) -> Result<HashMap<String, Activity>, 
 }
 
 /// Every partnership with its activity and plan progress, cities by name.
-pub fn partnerships(conn: &Connection, lang: &str) -> Result<Vec<PartnershipRow>, StoreError> {
+pub fn partnerships(conn: &Connection, lang: Lang) -> Result<Vec<PartnershipRow>, StoreError> {
     let mut activity = activity_by_slug(conn)?;
     let mut plans: HashMap<String, PlanCounts> = HashMap::new();
     let mut stmt = conn.prepare_cached(
@@ -280,7 +281,7 @@ pub fn partnerships(conn: &Connection, lang: &str) -> Result<Vec<PartnershipRow>
 /// The visible news items about the city `city_id` an entry may link to, newest first.
 pub fn linkable_news(
     conn: &Connection,
-    lang: &str,
+    lang: Lang,
     city_id: i64,
 ) -> Result<Vec<NewsLink>, StoreError> {
     let mut stmt = conn.prepare_cached(
@@ -356,7 +357,8 @@ pub fn save_entry(
         }
     };
     write_entry(&tx, id, version, input)?;
-    let saved = entry(&tx, "en", city_id, id)?.ok_or(StoreError::Task("entry vanished".into()))?;
+    let saved =
+        entry(&tx, Lang::En, city_id, id)?.ok_or(StoreError::Task("entry vanished".into()))?;
     let fields = serde_json::to_string(&saved).map_err(|e| StoreError::Task(e.to_string()))?;
     tx.execute(
         "INSERT INTO partnership_revisions (entry_id, version, user_id, note, fields)
@@ -637,18 +639,18 @@ pub struct OpenPartnership {
 
 /// Every partnership for the open data, cities by English name.
 pub fn open_partnerships(conn: &Connection) -> Result<Vec<OpenPartnership>, StoreError> {
-    let mut ru: HashMap<String, City> = cities::all_cities(conn, "ru")?
+    let mut ru: HashMap<String, City> = cities::all_cities(conn, Lang::Ru)?
         .into_iter()
         .map(|c| (c.slug.clone(), c))
         .collect();
     let mut out = Vec::new();
-    for row in partnerships(conn, "en")? {
-        let Some((id, en)) = cities::city_by_slug(conn, "en", &row.city.slug)? else {
+    for row in partnerships(conn, Lang::En)? {
+        let Some((id, en)) = cities::city_by_slug(conn, Lang::En, &row.city.slug)? else {
             continue;
         };
         let ru = ru.remove(&en.slug).unwrap_or_else(|| en.clone());
         out.push(OpenPartnership {
-            entries: entries_of_city(conn, "en", id, false)?,
+            entries: entries_of_city(conn, Lang::En, id, false)?,
             en,
             ru,
             row,
@@ -697,7 +699,9 @@ mod tests {
     }
 
     fn city(conn: &Connection, slug: &str) -> (i64, City) {
-        cities::city_by_slug(conn, "en", slug).unwrap().unwrap()
+        cities::city_by_slug(conn, crate::i18n::Lang::En, slug)
+            .unwrap()
+            .unwrap()
     }
 
     #[test]
@@ -713,23 +717,23 @@ mod tests {
             coventry.status_changes,
             [(1944, CityStatus::Active), (2022, CityStatus::Suspended)]
         );
-        let entries = entries_of_city(&db.conn, "ru", id, false).unwrap();
+        let entries = entries_of_city(&db.conn, crate::i18n::Lang::Ru, id, false).unwrap();
         let suspension = entries.last().unwrap();
         assert_eq!(suspension.date, "2022-03-22");
         assert_eq!(suspension.ru.body, "Ковентри приостановил связи 22.03.2022");
         let (id, cleveland) = city(&db.conn, "cleveland");
         assert_eq!(cleveland.status, CityStatus::Active);
-        let entries = entries_of_city(&db.conn, "en", id, false).unwrap();
+        let entries = entries_of_city(&db.conn, crate::i18n::Lang::En, id, false).unwrap();
         assert_eq!(entries[0].detail, Detail::Agreement(AgreementKind::Charter));
         assert_eq!(entries[0].date, "1990-09-13", "the full date of the note");
         // A city without a year gets no agreement: nothing is invented.
         let (id, jilin) = city(&db.conn, "jilin");
-        assert!(entries_of_city(&db.conn, "en", id, false)
+        assert!(entries_of_city(&db.conn, crate::i18n::Lang::En, id, false)
             .unwrap()
             .is_empty());
         assert_eq!(jilin.status, CityStatus::Active);
         let (id, _) = city(&db.conn, "toronto");
-        let toronto = entries_of_city(&db.conn, "en", id, false).unwrap();
+        let toronto = entries_of_city(&db.conn, crate::i18n::Lang::En, id, false).unwrap();
         assert_eq!(toronto.len(), 1);
         assert_eq!(
             (toronto[0].detail, toronto[0].date.as_str()),
@@ -811,7 +815,7 @@ mod tests {
                 quiet: false
             }
         );
-        let rows = partnerships(&db.conn, "en").unwrap();
+        let rows = partnerships(&db.conn, crate::i18n::Lang::En).unwrap();
         let ruse = rows.iter().find(|r| r.city.slug == "ruse").unwrap();
         assert_eq!(ruse.plan.planned, 1);
         assert!(!ruse.activity.quiet);
@@ -922,7 +926,9 @@ mod tests {
             .unwrap();
         assert_eq!((revisions, audited), (2, 2));
         let (city_id, _) = city(&db.conn, "ruse");
-        let stored = entry(&db.conn, "ru", city_id, id).unwrap().unwrap();
+        let stored = entry(&db.conn, crate::i18n::Lang::Ru, city_id, id)
+            .unwrap()
+            .unwrap();
         assert_eq!(
             (
                 stored.date.as_str(),
@@ -940,8 +946,8 @@ mod tests {
         draft.published = false;
         save_entry(&mut db.conn, "ruse", None, 0, &draft, 1).unwrap();
         let (id, _) = city(&db.conn, "ruse");
-        let visible = entries_of_city(&db.conn, "en", id, false).unwrap();
-        let all = entries_of_city(&db.conn, "en", id, true).unwrap();
+        let visible = entries_of_city(&db.conn, crate::i18n::Lang::En, id, false).unwrap();
+        let all = entries_of_city(&db.conn, crate::i18n::Lang::En, id, true).unwrap();
         assert_eq!(all.len(), visible.len() + 1);
         assert!(visible.iter().all(|e| e.published));
     }
@@ -1012,7 +1018,7 @@ mod tests {
             cologne.status_changes,
             [(1988, CityStatus::Active), (2022, CityStatus::Paused)]
         );
-        let entries = entries_of_city(&conn, "ru", id, false).unwrap();
+        let entries = entries_of_city(&conn, crate::i18n::Lang::Ru, id, false).unwrap();
         assert_eq!(
             entries.last().unwrap().ru.body,
             "официальные контакты приостановлены в 2022"

@@ -5,6 +5,7 @@ use rusqlite::{params, Connection};
 
 use super::items::{page_count, summary_from_row_at, summary_select_after, VISIBLE};
 use super::StoreError;
+use crate::i18n::Lang;
 use crate::search::{Hit, HIGHLIGHT_END, HIGHLIGHT_START};
 
 /// Most words of a query that are searched for.
@@ -43,7 +44,7 @@ pub struct Found {
 /// words or the page is past the end.
 pub fn search(
     conn: &Connection,
-    lang: &str,
+    lang: Lang,
     input: &str,
     page: u32,
     per_page: u32,
@@ -53,7 +54,7 @@ pub fn search(
 
 fn search_among(
     conn: &Connection,
-    lang: &str,
+    lang: Lang,
     input: &str,
     page: u32,
     per_page: u32,
@@ -204,7 +205,7 @@ mod tests {
     }
 
     fn titles(db: &crate::store::testing::TempDb, q: &str) -> Vec<String> {
-        search(&db.conn, "en", q, 1, 50)
+        search(&db.conn, crate::i18n::Lang::En, q, 1, 50)
             .unwrap()
             .map(|found| found.hits.into_iter().map(|h| h.summary.title).collect())
             .unwrap_or_default()
@@ -297,7 +298,8 @@ mod tests {
             "'; DROP TABLE items; --",
             "🙂",
         ] {
-            search(&db.conn, "en", q, 1, 10).unwrap_or_else(|e| panic!("{q}: {e}"));
+            search(&db.conn, crate::i18n::Lang::En, q, 1, 10)
+                .unwrap_or_else(|e| panic!("{q}: {e}"));
         }
         assert!(titles(&db, "zzqqxx").is_empty());
     }
@@ -306,16 +308,17 @@ mod tests {
     fn snippets_mark_the_matches_in_the_lead_or_show_the_lead() {
         let db = seeded();
         let start = char::from_u32(u32::from(HIGHLIGHT_START)).unwrap();
-        let Found { hits, total, .. } = search(&db.conn, "en", "videoconference", 1, 10)
-            .unwrap()
-            .unwrap();
+        let Found { hits, total, .. } =
+            search(&db.conn, crate::i18n::Lang::En, "videoconference", 1, 10)
+                .unwrap()
+                .unwrap();
         assert_eq!(total, 1);
         assert!(
             hits[0].snippet.contains(&format!("{start}videoconference")),
             "{}",
             hits[0].snippet
         );
-        let hits = search(&db.conn, "en", "ocean", 1, 10)
+        let hits = search(&db.conn, crate::i18n::Lang::En, "ocean", 1, 10)
             .unwrap()
             .unwrap()
             .hits;
@@ -359,18 +362,22 @@ mod tests {
     #[test]
     fn results_page_through_every_match_once() {
         let db = seeded();
-        let first = search(&db.conn, "en", "generated", 1, 10).unwrap().unwrap();
+        let first = search(&db.conn, crate::i18n::Lang::En, "generated", 1, 10)
+            .unwrap()
+            .unwrap();
         assert_eq!((first.pages, first.total, first.capped), (3, 30, false));
-        let second = search(&db.conn, "en", "generated", 2, 10).unwrap().unwrap();
+        let second = search(&db.conn, crate::i18n::Lang::En, "generated", 2, 10)
+            .unwrap()
+            .unwrap();
         assert!(first
             .hits
             .iter()
             .all(|a| second.hits.iter().all(|b| a.summary.slug != b.summary.slug)));
-        assert!(search(&db.conn, "en", "generated", 4, 10)
+        assert!(search(&db.conn, crate::i18n::Lang::En, "generated", 4, 10)
             .unwrap()
             .is_none());
         assert_eq!(
-            search(&db.conn, "en", "zzqqxx", 1, 10)
+            search(&db.conn, crate::i18n::Lang::En, "zzqqxx", 1, 10)
                 .unwrap()
                 .unwrap()
                 .total,
@@ -381,7 +388,7 @@ mod tests {
     #[test]
     fn only_the_newest_matches_are_ranked_when_there_are_too_many() {
         let db = seeded();
-        let found = search_among(&db.conn, "en", "generated", 1, 50, 12)
+        let found = search_among(&db.conn, crate::i18n::Lang::En, "generated", 1, 50, 12)
             .unwrap()
             .unwrap();
         assert!(found.capped);
@@ -403,7 +410,7 @@ mod tests {
         expected.sort();
         assert_eq!(shown, expected);
 
-        let exact = search_among(&db.conn, "en", "generated", 1, 50, 30)
+        let exact = search_among(&db.conn, crate::i18n::Lang::En, "generated", 1, 50, 30)
             .unwrap()
             .unwrap();
         assert_eq!(

@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension};
 use super::images::{self, ImageMeta};
 use super::items::{self, SUMMARY_SELECT, VISIBLE};
 use super::StoreError;
+use crate::i18n::Lang;
 use crate::news::filter::FeedFilter;
 use crate::news::{ItemKind, ItemSummary};
 
@@ -25,7 +26,7 @@ pub struct Entry {
 )]
 pub fn entries(
     conn: &Connection,
-    lang: &str,
+    lang: Lang,
     filter: &FeedFilter,
     limit: u32,
 ) -> Result<Option<(Vec<Entry>, Option<String>, Option<String>)>, StoreError> {
@@ -62,7 +63,7 @@ pub fn entries(
 }
 
 /// Every visible event, newest start first (at most `limit`).
-pub fn events(conn: &Connection, lang: &str, limit: u32) -> Result<Vec<ItemSummary>, StoreError> {
+pub fn events(conn: &Connection, lang: Lang, limit: u32) -> Result<Vec<ItemSummary>, StoreError> {
     let sql = format!(
         "{SUMMARY_SELECT} WHERE i.kind = 'event' AND {VISIBLE}
          ORDER BY i.event_start DESC, i.id DESC LIMIT ?2"
@@ -75,7 +76,7 @@ pub fn events(conn: &Connection, lang: &str, limit: u32) -> Result<Vec<ItemSumma
 }
 
 /// The visible event at `slug`.
-pub fn event(conn: &Connection, lang: &str, slug: &str) -> Result<Option<ItemSummary>, StoreError> {
+pub fn event(conn: &Connection, lang: Lang, slug: &str) -> Result<Option<ItemSummary>, StoreError> {
     let sql = format!("{SUMMARY_SELECT} WHERE i.kind = 'event' AND i.slug = ?2 AND {VISIBLE}");
     Ok(conn
         .prepare_cached(&sql)?

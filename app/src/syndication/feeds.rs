@@ -51,7 +51,7 @@ async fn channel(
     let f = filter.clone();
     let (entries, city, tag) = state
         .store
-        .call(move |c| syndication::entries(c, lang.code(), &f, ENTRIES))
+        .call(move |c| syndication::entries(c, lang, &f, ENTRIES))
         .await?
         .ok_or(AppError::NotFound)?;
     let mut title = lang.t().site_name.to_owned();
@@ -175,7 +175,7 @@ fn write_atom(ch: &Channel) -> String {
         out.push_str(&format!(
             "<entry xml:lang=\"{}\">\n<id>{link}</id>\n<title>{}</title>\n<link rel=\"alternate\" type=\"text/html\" href=\"{link}\"/>\n\
              <published>{}</published>\n<updated>{}</updated>\n<summary>{}</summary>\n",
-            e.summary.lang,
+            e.summary.lang.code(),
             xml_escape(&e.summary.title),
             xml_escape(&e.summary.published_at),
             xml_escape(&e.updated_at),

@@ -109,12 +109,7 @@ pub async fn all_events(State(state): State<AppState>, uri: Uri) -> Response {
     let lang = Lang::of_path(uri.path());
     let found = state
         .store
-        .call(move |c| {
-            Ok((
-                syndication::events(c, lang.code(), MAX_EVENTS)?,
-                items::now(c)?,
-            ))
-        })
+        .call(move |c| Ok((syndication::events(c, lang, MAX_EVENTS)?, items::now(c)?)))
         .await;
     match found {
         Ok((events, now)) => document(
@@ -140,7 +135,7 @@ pub async fn one_event(
     let lang = Lang::of_path(uri.path());
     let found = state
         .store
-        .call(move |c| Ok((syndication::event(c, lang.code(), &slug)?, items::now(c)?)))
+        .call(move |c| Ok((syndication::event(c, lang, &slug)?, items::now(c)?)))
         .await;
     match found {
         Ok((Some(event), now)) => document(

@@ -387,7 +387,7 @@ fn city_json(app: &TestApp, slug: &str) -> Value {
     let slug = slug.to_owned();
     let city = app
         .store
-        .call_blocking(move |c| app::store::cities::city_by_slug(c, "en", &slug))
+        .call_blocking(move |c| app::store::cities::city_by_slug(c, app::i18n::Lang::En, &slug))
         .unwrap()
         .unwrap()
         .1;

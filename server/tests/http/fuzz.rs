@@ -329,7 +329,7 @@ async fn save_request(app: &common::TestApp, target: usize, editor: &str) -> (&'
     } else {
         let city = app
             .store
-            .call_blocking(|c| app::store::cities::city_by_slug(c, "en", "coventry"))
+            .call_blocking(|c| app::store::cities::city_by_slug(c, app::i18n::Lang::En, "coventry"))
             .unwrap()
             .unwrap();
         // A seeded city's facts have never been saved: version 1.

@@ -14,14 +14,14 @@ pub async fn get_map(#[server(default)] lang: Lang) -> Result<MapData, AppError>
         let store = app_state()?.store;
         store
             .call(move |c| {
-                let Some(home) = store::cities::home_city(c, lang.code())? else {
+                let Some(home) = store::cities::home_city(c, lang)? else {
                     return Ok(None);
                 };
                 let highlight = store::cities::partner_countries(c)?;
                 let today = store::items::today(c)?;
                 Ok(Some(MapData {
                     home,
-                    cities: store::cities::all_cities(c, lang.code())?,
+                    cities: store::cities::all_cities(c, lang)?,
                     countries_url: super::base::countries_url(&highlight),
                     current_year: today
                         .get(..4)
@@ -44,11 +44,11 @@ pub async fn get_city_cards(#[server(default)] lang: Lang) -> Result<Vec<CityCar
         let store = app_state()?.store;
         store
             .call(move |c| {
-                let home = store::cities::home_city(c, lang.code())?;
+                let home = store::cities::home_city(c, lang)?;
                 let mut cards = Vec::new();
-                for city in store::cities::all_cities(c, lang.code())? {
+                for city in store::cities::all_cities(c, lang)? {
                     let Some((city, news, _)) =
-                        store::items::city_news_page(c, lang.code(), &city.slug, 1, 3)?
+                        store::items::city_news_page(c, lang, &city.slug, 1, 3)?
                     else {
                         continue;
                     };
