@@ -12,7 +12,7 @@ mod tag;
 pub use cache::PageCache;
 pub use policy::nothing_runs;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -51,13 +51,23 @@ pub async fn serve(State(cache): State<PageCache>, mut request: Request, next: N
     if is_page {
         policy::set_page_policy(response.headers_mut(), &nonce);
     }
-    if head || !taggable(&response, is_page) {
+    if head || !(is_page || taggable(&response, is_page)) {
         return response;
     }
+    let tagged = taggable(&response, is_page);
     let (mut parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
+    let bytes = if is_page {
+        scripts_into_body(bytes)
+    } else {
+        bytes
+    };
+    if !tagged {
+        parts.headers.remove(http::header::CONTENT_LENGTH);
+        return Response::from_parts(parts, Body::from(bytes));
+    }
     if !is_page {
         parts
             .headers
@@ -77,6 +87,29 @@ pub async fn serve(State(cache): State<PageCache>, mut request: Request, next: N
         }
     }
     unless_held(parts, Body::from(bytes), if_none_match.as_ref())
+}
+
+/// `html` with what the framework writes after `</html>` (the scripts that would carry resources
+/// to a hydrating page, empty for islands) moved to the end of `<body>`, where HTML allows it.
+fn scripts_into_body(html: Bytes) -> Bytes {
+    let find_last =
+        |needle: &[u8], within: &[u8]| within.windows(needle.len()).rposition(|w| w == needle);
+    let Some(end) = find_last(b"</html>", &html) else {
+        return html;
+    };
+    let after = end + b"</html>".len();
+    let tail = &html[after..];
+    if tail.iter().all(u8::is_ascii_whitespace) {
+        return html;
+    }
+    let Some(body_end) = find_last(b"</body>", &html[..end]) else {
+        return html;
+    };
+    let mut moved = Vec::with_capacity(html.len());
+    moved.extend_from_slice(&html[..body_end]);
+    moved.extend_from_slice(tail);
+    moved.extend_from_slice(&html[body_end..after]);
+    Bytes::from(moved)
 }
 
 /// The session token of a request for a document (files and server functions never need to

@@ -207,3 +207,89 @@ fn every_response_carries_the_security_headers() {
         assert!(!csp.contains("script-src 'unsafe-inline'"));
     });
 }
+
+/// The checks of the HTML checker's that the portal can break by itself: a page ends with
+/// `</html>`, a label holds one control at most, `crossorigin` holds one of its own values.
+fn markup_problems(page: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    match page.rfind("</html>") {
+        Some(end) if page[end + 7..].trim().is_empty() => {}
+        _ => problems.push("something after </html>".to_owned()),
+    }
+    for (at, _) in page.match_indices("<label") {
+        let label = &page[at..];
+        let inside = &label[..label.find("</label>").unwrap_or(label.len())];
+        let controls = [
+            "<input",
+            "<select",
+            "<textarea",
+            "<output",
+            "<button",
+            "<meter",
+            "<progress",
+        ]
+        .iter()
+        .map(|c| inside.matches(c).count())
+        .sum::<usize>();
+        if controls > 1 {
+            problems.push(format!(
+                "a label with {controls} controls: {}",
+                &inside[..inside.len().min(120)]
+            ));
+        }
+    }
+    for (at, m) in page.match_indices("crossorigin=\"") {
+        let value: String = page[at + m.len()..]
+            .chars()
+            .take_while(|c| *c != '"')
+            .collect();
+        if !matches!(value.as_str(), "" | "anonymous" | "use-credentials") {
+            problems.push(format!("crossorigin=\"{value}\""));
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_page_type_is_well_formed_in_both_languages() {
+    common::block_on(async {
+        let app = common::app();
+        app.add_user("olga", app::auth::Role::Editor);
+        let editor = app.login("olga").await;
+        let pages = [
+            "/",
+            "/news",
+            "/news/ostrava-online-concert-day-of-peoples-unity",
+            "/events",
+            "/events/dialogue-on-the-volga-forum-2020",
+            "/map",
+            "/map?until=1990&status=active",
+            "/cities",
+            "/cities/coventry",
+            "/partnerships",
+            "/search?q=Chemnitz",
+            "/tags/peace",
+            "/login",
+            "/nowhere",
+        ];
+        for path in pages {
+            for lang in [app::i18n::Lang::En, app::i18n::Lang::Ru] {
+                let uri = lang.href(path);
+                let (_, page) = app.get(&uri).await;
+                assert_eq!(markup_problems(&page), Vec::<String>::new(), "{uri}");
+            }
+        }
+        for uri in [
+            "/cities/coventry",
+            "/partnerships/quiet",
+            "/news/ostrava-online-concert-day-of-peoples-unity?edit",
+        ] {
+            let (_, page) = app.get_as(uri, &editor).await;
+            assert_eq!(
+                markup_problems(&page),
+                Vec::<String>::new(),
+                "{uri} (editor)"
+            );
+        }
+    });
+}

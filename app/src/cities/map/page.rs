@@ -263,9 +263,10 @@ fn Filters(data: MapData, filter: MapFilter) -> impl IntoView {
                     {country_options}
                 </select>
             </label>
-            // The label names the slider explicitly: wrapped around an <output>, it would name that.
-            <label class="year" for="map-until">
-                {t.map_partnered_by}
+            // The label holds the words only: around the <output> as well it would hold two
+            // controls, which HTML does not allow.
+            <div class="year">
+                <label for="map-until">{t.map_partnered_by}</label>
                 " "
                 <output for="map-until" data-testid="year-output">{year.clone()}</output>
                 <input
@@ -278,7 +279,7 @@ fn Filters(data: MapData, filter: MapFilter) -> impl IntoView {
                     step="1"
                     value=filter.until.unwrap_or(last_year).to_string()
                 />
-            </label>
+            </div>
             <button type="button" class="play" hidden data-pause=t.map_pause data-play=t.map_play>
                 {t.map_play}
             </button>
