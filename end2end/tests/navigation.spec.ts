@@ -18,6 +18,11 @@ async function markDocument(page: Page) {
   await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'first document'));
 }
 
+/** How many pages this document has shown in place (navigate.js counts them). */
+async function navigations(page: Page) {
+  return page.evaluate(() => (window as unknown as { __pageNavigations?: number }).__pageNavigations ?? 0);
+}
+
 async function sameDocument(page: Page) {
   expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe(
     'first document',
@@ -154,7 +159,11 @@ test('the map sent by its form in place is live again', async ({ page }) => {
   await waitForHydration(page);
   await markDocument(page);
   await page.getByLabel('Status').selectOption('suspended');
+  // The live filter has already put the status in the address and the pins on the map: only
+  // the count of pages shown tells that the form's page has arrived.
+  const before = await navigations(page);
   await page.getByRole('button', { name: 'Show' }).click();
+  await expect.poll(() => navigations(page)).toBeGreaterThan(before);
   await expect(page).toHaveURL(/status=suspended/);
   await waitForHydration(page);
   await expect(page.getByTestId('pin')).toHaveCount(1);
