@@ -53,9 +53,16 @@ if $with_tests; then
     step "Installing Debian's Chromium for the browser tests"
     apt_install chromium fonts-dejavu-core
   fi
-  if [[ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]]; then
-    step "Installing the Playwright test runner (no browser download)"
-    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$ROOT/end2end" --no-audit --no-fund
+  # The Nu HTML checker (npm vnu-jar) runs on Debian's Java.
+  if ! command -v java >/dev/null; then
+    step "Installing a Java runtime for the HTML checker"
+    apt_install default-jre-headless
+  fi
+  if [[ ! -d "$ROOT/end2end/node_modules/@playwright/test" ||
+        ! -f "$ROOT/end2end/node_modules/vnu-jar/build/dist/vnu.jar" ]]; then
+    step "Installing the Playwright test runner and the HTML checker (no browser download)"
+    # --ignore-scripts: vnu-jar's install script would fetch a Java runtime; Debian's is used.
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$ROOT/end2end" --no-audit --no-fund --ignore-scripts
   fi
 fi
 

@@ -1,6 +1,6 @@
 import { expect, type Browser, type Page } from '@playwright/test';
 import { ADMIN, E2E_PASSWORD, EDITOR } from './accounts';
-import { expectNoAxeViolations, test, waitForHydration, watchConsole } from './support';
+import { expectNoAxeViolations, htmlErrors, test, waitForHydration, watchConsole } from './support';
 
 // One after another against the editing server, whose partnerships they change.
 test.describe.configure({ mode: 'serial' });
@@ -172,5 +172,20 @@ test('the quiet list shows the partnerships with nothing lately, to editors only
     await page.getByTestId(`add-${kind}`).locator('summary').click();
   }
   await expectNoAxeViolations(page);
+  await page.context().close();
+});
+
+test('the editors\' pages are valid HTML too, bar the framework markers', async ({ browser }) => {
+  const page = await signedIn(browser, ADMIN);
+  const urls = [
+    '/cities/hiroshima',
+    '/ru/cities/hiroshima',
+    '/cities/chemnitz?edit',
+    '/partnerships/quiet',
+    '/news/reply-from-a-twin-city-across-the-ocean?edit',
+    '/news/reply-from-a-twin-city-across-the-ocean/history',
+    '/audit',
+  ];
+  expect(await htmlErrors(page.request, urls)).toEqual([]);
   await page.context().close();
 });

@@ -1,5 +1,9 @@
 import AxeBuilder from '@axe-core/playwright';
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 /**
  * Playwright's `test`, recording what every page of the test logged and which requests were
@@ -99,4 +103,34 @@ export async function expectNoAxeViolations(page: Page) {
     (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
   );
   expect(summary).toEqual([]);
+}
+
+// The Nu HTML checker (npm vnu-jar), run on Debian's Java.
+const VNU = path.join(__dirname, '..', 'node_modules', 'vnu-jar', 'build', 'dist', 'vnu.jar');
+
+// Leptos marks the places of dynamic content with `<!>`, which the checker calls a bogus
+// comment (browsers read an empty comment): the one error the portal cannot avoid.
+const FRAMEWORK_MARKER = 'Bogus comment.';
+
+/** The Nu checker's errors (but the framework's markers) on the pages at `urls`, fetched with
+ * `request` (and its cookies), as "url: message extract". */
+export async function htmlErrors(request: APIRequestContext, urls: string[]) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'twincity-html-'));
+  const files: string[] = [];
+  for (const url of urls) {
+    const file = path.join(dir, `${files.length}.html`);
+    writeFileSync(file, await (await request.get(url)).text());
+    files.push(file);
+  }
+  const output = execFileSync(
+    'java',
+    ['-jar', VNU, '--format', 'json', '--stdout', '--exit-zero-always', ...files],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 },
+  );
+  const messages: { type: string; message: string; url: string; extract?: string }[] =
+    JSON.parse(output).messages;
+  const urlOf = (file: string) => urls[files.indexOf(new URL(file).pathname)] ?? file;
+  return messages
+    .filter((m) => m.type === 'error' && m.message !== FRAMEWORK_MARKER)
+    .map((m) => `${urlOf(m.url)}: ${m.message} ${m.extract ?? ''}`);
 }
