@@ -30,32 +30,29 @@ pub async fn get_home(#[server(default)] lang: Lang) -> Result<HomeData, AppErro
     const LATEST: u32 = 5;
     /// Events on the home page, upcoming and recent each.
     const EVENTS: u32 = 3;
-    async move {
-        let store = app_state()?.store;
-        store
-            .call(move |c| {
-                let today = store::items::today(c)?;
-                let cities = store::cities::all_cities(c, lang)?;
-                let mut countries: Vec<&str> = cities.iter().map(|c| c.country.as_str()).collect();
-                countries.sort_unstable();
-                countries.dedup();
-                let Some(home) = store::cities::home_city(c, lang)? else {
-                    return Ok(None);
-                };
-                let recent = store::items::past_events(c, lang, &today, 1, EVENTS)?;
-                Ok(Some(HomeData {
-                    home,
-                    latest: store::items::latest(c, lang, ItemKind::News, LATEST)?,
-                    upcoming: store::items::upcoming_events(c, lang, &today, EVENTS)?,
-                    recent_events: recent.map(|(events, _)| events).unwrap_or_default(),
-                    city_count: cities.len(),
-                    country_count: countries.len(),
-                }))
-            })
-            .await?
-            .ok_or(AppError::NotFound)
-    }
-    .await
+    let store = app_state()?.store;
+    store
+        .call(move |c| {
+            let today = store::items::today(c)?;
+            let cities = store::cities::all_cities(c, lang)?;
+            let mut countries: Vec<&str> = cities.iter().map(|c| c.country.as_str()).collect();
+            countries.sort_unstable();
+            countries.dedup();
+            let Some(home) = store::cities::home_city(c, lang)? else {
+                return Ok(None);
+            };
+            let recent = store::items::past_events(c, lang, &today, 1, EVENTS)?;
+            Ok(Some(HomeData {
+                home,
+                latest: store::items::latest(c, lang, ItemKind::News, LATEST)?,
+                upcoming: store::items::upcoming_events(c, lang, &today, EVENTS)?,
+                recent_events: recent.map(|(events, _)| events).unwrap_or_default(),
+                city_count: cities.len(),
+                country_count: countries.len(),
+            }))
+        })
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// `/`.

@@ -10,13 +10,10 @@ use crate::i18n::Lang;
 #[server(prefix = "/api", endpoint = "list_cities")]
 pub async fn list_cities(#[server(default)] lang: Lang) -> Result<Vec<City>, AppError> {
     use crate::{state::app_state, store::cities};
-    async move {
-        Ok(app_state()?
-            .store
-            .call(move |c| cities::all_cities(c, lang))
-            .await?)
-    }
-    .await
+    Ok(app_state()?
+        .store
+        .call(move |c| cities::all_cities(c, lang))
+        .await?)
 }
 
 /// Every partner city with its partnership's latest activity (`YYYY` or `YYYY-MM-DD`), for the
@@ -26,22 +23,19 @@ pub async fn list_cities_with_activity(
     #[server(default)] lang: Lang,
 ) -> Result<Vec<(City, Option<String>)>, AppError> {
     use crate::{state::app_state, store};
-    async move {
-        Ok(app_state()?
-            .store
-            .call(move |c| {
-                let mut activity = store::partnerships::activity_by_slug(c)?;
-                Ok(store::cities::all_cities(c, lang)?
-                    .into_iter()
-                    .map(|city| {
-                        let latest = activity.remove(&city.slug).and_then(|a| a.latest);
-                        (city, latest)
-                    })
-                    .collect())
-            })
-            .await?)
-    }
-    .await
+    Ok(app_state()?
+        .store
+        .call(move |c| {
+            let mut activity = store::partnerships::activity_by_slug(c)?;
+            Ok(store::cities::all_cities(c, lang)?
+                .into_iter()
+                .map(|city| {
+                    let latest = activity.remove(&city.slug).and_then(|a| a.latest);
+                    (city, latest)
+                })
+                .collect())
+        })
+        .await?)
 }
 
 /// The city at `slug` with page `page` of its news.
@@ -55,29 +49,26 @@ pub async fn get_city(
     use crate::{state::app_state, store};
     /// News items on one page of a city's profile.
     const NEWS_PER_PAGE: u32 = 10;
-    async move {
-        let store = app_state()?.store;
-        let is_admin = session::current_user()
-            .await?
-            .is_some_and(|u| u.role == Role::Admin);
-        store
-            .call(move |c| {
-                let found = store::items::city_news_page(c, lang, &slug, page, NEWS_PER_PAGE)?;
-                let edit_version = if is_admin {
-                    store::cities::city_version(c, &slug)?
-                } else {
-                    None
-                };
-                Ok(found.map(|(city, news, pages)| CityProfile {
-                    city,
-                    news,
-                    page,
-                    pages,
-                    edit_version,
-                }))
-            })
-            .await?
-            .ok_or(AppError::NotFound)
-    }
-    .await
+    let store = app_state()?.store;
+    let is_admin = session::current_user()
+        .await?
+        .is_some_and(|u| u.role == Role::Admin);
+    store
+        .call(move |c| {
+            let found = store::items::city_news_page(c, lang, &slug, page, NEWS_PER_PAGE)?;
+            let edit_version = if is_admin {
+                store::cities::city_version(c, &slug)?
+            } else {
+                None
+            };
+            Ok(found.map(|(city, news, pages)| CityProfile {
+                city,
+                news,
+                page,
+                pages,
+                edit_version,
+            }))
+        })
+        .await?
+        .ok_or(AppError::NotFound)
 }

@@ -4,7 +4,7 @@ pub mod api;
 pub mod map;
 mod pages;
 
-pub use pages::{CitiesPage, CityFacts};
+pub use pages::{status_label, CitiesPage, CityFacts};
 
 use serde::{Deserialize, Serialize};
 

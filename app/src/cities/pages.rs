@@ -126,13 +126,7 @@ fn CitiesView(mut cities: Vec<(City, Option<String>)>, sort: SortBy) -> impl Int
         .map(|(city, activity)| {
             let activity = activity.map_or_else(
                 || t.activity_never.to_owned(),
-                |d| {
-                    if d.len() == 4 {
-                        d
-                    } else {
-                        crate::i18n::format_date(lang, &d)
-                    }
-                },
+                |d| crate::i18n::format_date(lang, &d),
             );
             let since = city
                 .since_year

@@ -28,15 +28,12 @@ pub async fn get_editable(
 ) -> Result<Editable, AppError> {
     use crate::{auth::session, auth::Role};
     use crate::{state::app_state, store::editor};
-    async move {
-        session::require(Role::Editor).await?;
-        app_state()?
-            .store
-            .call(move |c| editor::editable_item(c, lang, kind, &slug))
-            .await?
-            .ok_or(AppError::NotFound)
-    }
-    .await
+    session::require(Role::Editor).await?;
+    app_state()?
+        .store
+        .call(move |c| editor::editable_item(c, lang, kind, &slug))
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// What an item's page carries for a signed-in editor (its fields and its badge); nothing for a
@@ -49,26 +46,23 @@ pub async fn get_item_edit(
 ) -> Result<Option<super::ItemEdit>, AppError> {
     use crate::auth::session;
     use crate::{state::app_state, store::editor, store::items};
-    async move {
-        if session::current_user().await?.is_none() {
-            return Ok(None);
-        }
-        app_state()?
-            .store
-            .call(move |c| {
-                let Some(editable) = editor::editable_item(c, lang, kind, &slug)? else {
-                    return Ok(None);
-                };
-                let now = items::now(c)?;
-                let badge = editable
-                    .badge(&now)
-                    .map(|key| lang.t().get(key).unwrap_or(key).to_owned());
-                Ok(Some(super::ItemEdit { editable, badge }))
-            })
-            .await
-            .map_err(AppError::from)
+    if session::current_user().await?.is_none() {
+        return Ok(None);
     }
-    .await
+    app_state()?
+        .store
+        .call(move |c| {
+            let Some(editable) = editor::editable_item(c, lang, kind, &slug)? else {
+                return Ok(None);
+            };
+            let now = items::now(c)?;
+            let badge = editable
+                .badge(&now)
+                .map(|key| lang.t().get(key).unwrap_or(key).to_owned());
+            Ok(Some(super::ItemEdit { editable, badge }))
+        })
+        .await
+        .map_err(AppError::from)
 }
 
 /// Creates an untitled draft of `kind` in `lang` and sends the editor to it, in edit mode.
@@ -79,16 +73,13 @@ pub async fn create_item(
 ) -> Result<Editable, AppError> {
     use crate::{auth::session, auth::Role};
     use crate::{state::app_state, store::editor};
-    async move {
-        let user = session::require(Role::Editor).await?;
-        let created = app_state()?
-            .store
-            .call(move |c| editor::create_draft(c, kind, lang, user.id))
-            .await?;
-        leptos_axum::redirect(&lang.href(&format!("{}?edit", kind.href(&created.slug))));
-        Ok(created)
-    }
-    .await
+    let user = session::require(Role::Editor).await?;
+    let created = app_state()?
+        .store
+        .call(move |c| editor::create_draft(c, kind, lang, user.id))
+        .await?;
+    leptos_axum::redirect(&lang.href(&format!("{}?edit", kind.href(&created.slug))));
+    Ok(created)
 }
 
 /// Saves `fields` over item `id`, which the editor loaded at `base_version`. `Conflict` (409) when
@@ -100,17 +91,14 @@ pub async fn update_item(
     fields: ItemFields,
 ) -> Result<Editable, AppError> {
     use crate::{auth::session, auth::Role};
-    async move {
-        let user = session::require(Role::Editor).await?;
-        save(
-            id,
-            base_version,
-            fields,
-            user.id,
-            super::RevisionNote::Edited,
-        )
-        .await
-    }
+    let user = session::require(Role::Editor).await?;
+    save(
+        id,
+        base_version,
+        fields,
+        user.id,
+        super::RevisionNote::Edited,
+    )
     .await
 }
 
@@ -123,30 +111,27 @@ pub async fn restore_revision(
     #[server(default)] lang: Lang,
 ) -> Result<Editable, AppError> {
     use crate::{auth::session, auth::Role, store::editor};
-    async move {
-        let user = session::require(Role::Editor).await?;
-        let store = crate::state::app_state()?.store;
-        let fields = store
-            .call(move |c| editor::revision_fields(c, id, version))
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let saved = save(
-            id,
-            base_version,
-            fields,
-            user.id,
-            super::RevisionNote::Restored(version),
-        )
-        .await?;
-        // The form is a plain one: its page comes back saying what became of the restore.
-        leptos_axum::redirect(&format!(
-            "{}/history?restored={}",
-            lang.href(&saved.kind.href(&saved.slug)),
-            saved.version
-        ));
-        Ok(saved)
-    }
-    .await
+    let user = session::require(Role::Editor).await?;
+    let store = crate::state::app_state()?.store;
+    let fields = store
+        .call(move |c| editor::revision_fields(c, id, version))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let saved = save(
+        id,
+        base_version,
+        fields,
+        user.id,
+        super::RevisionNote::Restored(version),
+    )
+    .await?;
+    // The form is a plain one: its page comes back saying what became of the restore.
+    leptos_axum::redirect(&format!(
+        "{}/history?restored={}",
+        lang.href(&saved.kind.href(&saved.slug)),
+        saved.version
+    ));
+    Ok(saved)
 }
 
 #[cfg(feature = "ssr")]
@@ -185,51 +170,45 @@ pub async fn get_history(
 ) -> Result<History, AppError> {
     use crate::{auth::session, auth::Role};
     use crate::{state::app_state, store::editor};
-    async move {
-        session::require(Role::Editor).await?;
-        app_state()?
-            .store
-            .call(move |c| {
-                let Some(current) = editor::editable_item(c, lang, kind, &slug)? else {
-                    return Ok(None);
-                };
-                let revisions = editor::revisions(c, current.id)?;
-                let compared = match rev {
-                    Some(v) => match editor::revision_fields(c, current.id, v)? {
-                        Some(old) => Some((v, super::diff::fields(&old, &current.fields))),
-                        None => return Ok(None),
-                    },
-                    None => None,
-                };
-                Ok(Some(History {
-                    current,
-                    revisions,
-                    compared,
-                }))
-            })
-            .await?
-            .ok_or(AppError::NotFound)
-    }
-    .await
+    session::require(Role::Editor).await?;
+    app_state()?
+        .store
+        .call(move |c| {
+            let Some(current) = editor::editable_item(c, lang, kind, &slug)? else {
+                return Ok(None);
+            };
+            let revisions = editor::revisions(c, current.id)?;
+            let compared = match rev {
+                Some(v) => match editor::revision_fields(c, current.id, v)? {
+                    Some(old) => Some((v, super::diff::fields(&old, &current.fields))),
+                    None => return Ok(None),
+                },
+                None => None,
+            };
+            Ok(Some(History {
+                current,
+                revisions,
+                compared,
+            }))
+        })
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// The newest entries of the audit log (admins only).
 #[server(prefix = "/api", endpoint = "get_audit_log")]
 pub async fn get_audit_log() -> Result<Vec<AuditLine>, AppError> {
     use crate::{auth::session, auth::Role, state::app_state, store::audit};
-    async move {
-        session::require(Role::Admin).await?;
-        let entries = app_state()?.store.call(|c| audit::recent(c, 200)).await?;
-        Ok(entries
-            .into_iter()
-            .map(|e| AuditLine {
-                at: e.at,
-                username: e.username.unwrap_or_else(|| "—".to_owned()),
-                action: e.action,
-                entity: e.entity,
-                detail: e.detail,
-            })
-            .collect())
-    }
-    .await
+    session::require(Role::Admin).await?;
+    let entries = app_state()?.store.call(|c| audit::recent(c, 200)).await?;
+    Ok(entries
+        .into_iter()
+        .map(|e| AuditLine {
+            at: e.at,
+            username: e.username.unwrap_or_else(|| "—".to_owned()),
+            action: e.action,
+            entity: e.entity,
+            detail: e.detail,
+        })
+        .collect())
 }

@@ -50,20 +50,17 @@ pub async fn update_city(
 ) -> Result<i64, AppError> {
     use crate::auth::{session, Role};
     use crate::store::cities::{self, CitySave};
-    async move {
-        let user = session::require(Role::Admin).await?;
-        let city = validated(city)?;
-        let store = crate::state::app_state()?.store;
-        match store
-            .call(move |c| cities::save_city(c, lang, &city, base_version, user.id))
-            .await?
-        {
-            CitySave::Saved(version) => Ok(version),
-            CitySave::Conflict => Err(AppError::Conflict),
-            CitySave::NotFound => Err(AppError::NotFound),
-        }
+    let user = session::require(Role::Admin).await?;
+    let city = validated(city)?;
+    let store = crate::state::app_state()?.store;
+    match store
+        .call(move |c| cities::save_city(c, lang, &city, base_version, user.id))
+        .await?
+    {
+        CitySave::Saved(version) => Ok(version),
+        CitySave::Conflict => Err(AppError::Conflict),
+        CitySave::NotFound => Err(AppError::NotFound),
     }
-    .await
 }
 
 /// A city's page for an admin: with `editing` (`?edit`) the facts as a form, else an Edit link

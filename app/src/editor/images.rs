@@ -29,30 +29,9 @@ pub struct Uploaded {
 #[server(prefix = "/api", endpoint = "upload_image", input = MultipartFormData)]
 pub async fn upload_image(data: MultipartData) -> Result<Uploaded, AppError> {
     use crate::{auth::session, auth::Role};
-    async move {
-        let user = session::require(Role::Editor).await?;
-        let bytes = read_file_field(data).await?;
-        let state = crate::state::app_state()?;
-        let dir = state.config.media_dir.clone();
-        // One image at a time: decoding and resizing take a few hundred MB.
-        let _job = tokio::time::timeout(IMAGE_WAIT, state.image_jobs.clone().acquire_owned())
-            .await
-            .map_err(|_| AppError::Busy)?
-            .map_err(|_| AppError::Internal)?;
-        let meta = tokio::task::spawn_blocking(move || ssr::store_files(&bytes, &dir))
-            .await
-            .map_err(|_| AppError::Internal)??;
-        let uploaded = Uploaded {
-            hash: meta.0.hash.clone(),
-            widths: meta.0.widths.clone(),
-        };
-        state
-            .store
-            .call(move |c| crate::store::images::insert(c, &meta.0, meta.1, user.id))
-            .await?;
-        Ok(uploaded)
-    }
-    .await
+    let user = session::require(Role::Editor).await?;
+    let bytes = read_file_field(data).await?;
+    ssr::store_image(&crate::state::app_state()?, bytes, user.id).await
 }
 
 #[cfg(feature = "ssr")]
@@ -92,6 +71,34 @@ pub mod ssr {
     /// The most pixels an upload may have: a photo from any camera, not a decompression bomb.
     pub const MAX_PIXELS: u64 = 40_000_000;
     use crate::store::images::ImageMeta;
+
+    /// Stores the image `bytes` (at most `MAX_UPLOAD`) that `user_id` uploaded: its checked
+    /// files, then its row. One image at a time, as decoding and resizing take a few hundred MB;
+    /// one that waits longer than `IMAGE_WAIT` for the one before it is told to try again.
+    pub async fn store_image(
+        state: &crate::state::AppState,
+        bytes: Vec<u8>,
+        user_id: i64,
+    ) -> Result<super::Uploaded, AppError> {
+        let dir = state.config.media_dir.clone();
+        let _job =
+            tokio::time::timeout(super::IMAGE_WAIT, state.image_jobs.clone().acquire_owned())
+                .await
+                .map_err(|_| AppError::Busy)?
+                .map_err(|_| AppError::Internal)?;
+        let (meta, mime) = tokio::task::spawn_blocking(move || store_files(&bytes, &dir))
+            .await
+            .map_err(|_| AppError::Internal)??;
+        let uploaded = super::Uploaded {
+            hash: meta.hash.clone(),
+            widths: meta.widths.clone(),
+        };
+        state
+            .store
+            .call(move |c| crate::store::images::insert(c, &meta, mime, user_id))
+            .await?;
+        Ok(uploaded)
+    }
 
     /// Checks that `bytes` decode as a jpeg, png or webp image and writes its resized copies under
     /// `dir/<hash>/`. Returns the image's metadata and MIME type.

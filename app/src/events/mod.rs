@@ -33,31 +33,28 @@ pub async fn list_events(
     const PAST_PER_PAGE: u32 = 20;
     /// Upcoming events listed at most.
     const UPCOMING_LIMIT: u32 = 100;
-    async move {
-        let store = app_state()?.store;
-        store
-            .call(move |c| {
-                let today = items::today(c)?;
-                let Some((past, pages)) = items::past_events(c, lang, &today, page, PAST_PER_PAGE)?
-                else {
-                    return Ok(None);
-                };
-                let upcoming = if page == 1 {
-                    items::upcoming_events(c, lang, &today, UPCOMING_LIMIT)?
-                } else {
-                    Vec::new()
-                };
-                Ok(Some(EventsListing {
-                    upcoming,
-                    past,
-                    page,
-                    pages,
-                }))
-            })
-            .await?
-            .ok_or(AppError::NotFound)
-    }
-    .await
+    let store = app_state()?.store;
+    store
+        .call(move |c| {
+            let today = items::today(c)?;
+            let Some((past, pages)) = items::past_events(c, lang, &today, page, PAST_PER_PAGE)?
+            else {
+                return Ok(None);
+            };
+            let upcoming = if page == 1 {
+                items::upcoming_events(c, lang, &today, UPCOMING_LIMIT)?
+            } else {
+                Vec::new()
+            };
+            Ok(Some(EventsListing {
+                upcoming,
+                past,
+                page,
+                pages,
+            }))
+        })
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Splits events (already in display order) into runs of the same start month.

@@ -20,45 +20,42 @@ pub async fn list_news(
 ) -> Result<Feed, AppError> {
     use super::{filter::FeedFilter, FeedPage};
     use crate::{state::app_state, store::items};
-    async move {
-        let filter = FeedFilter {
-            city,
-            tag,
-            kind,
-            year,
-        };
-        let store = app_state()?.store;
-        store
-            .call(move |c| {
-                let choices = items::filter_choices(c, lang)?;
-                if filter.is_empty() {
-                    return Ok(
-                        items::feed_page(c, lang, page, super::PER_PAGE)?.map(|page| Feed {
-                            page,
-                            filter,
-                            city_name: None,
-                            tag_name: None,
-                            choices,
-                        }),
-                    );
-                }
-                let found = items::filtered_page(c, lang, &filter, page, super::PER_PAGE)?;
-                Ok(found.map(|f| Feed {
-                    page: FeedPage {
-                        items: f.items,
+    let filter = FeedFilter {
+        city,
+        tag,
+        kind,
+        year,
+    };
+    let store = app_state()?.store;
+    store
+        .call(move |c| {
+            let choices = items::filter_choices(c, lang)?;
+            if filter.is_empty() {
+                return Ok(
+                    items::feed_page(c, lang, page, super::PER_PAGE)?.map(|page| Feed {
                         page,
-                        pages: f.pages,
-                    },
-                    filter,
-                    city_name: f.city_name,
-                    tag_name: f.tag_name,
-                    choices,
-                }))
-            })
-            .await?
-            .ok_or(AppError::NotFound)
-    }
-    .await
+                        filter,
+                        city_name: None,
+                        tag_name: None,
+                        choices,
+                    }),
+                );
+            }
+            let found = items::filtered_page(c, lang, &filter, page, super::PER_PAGE)?;
+            Ok(found.map(|f| Feed {
+                page: FeedPage {
+                    items: f.items,
+                    page,
+                    pages: f.pages,
+                },
+                filter,
+                city_name: f.city_name,
+                tag_name: f.tag_name,
+                choices,
+            }))
+        })
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// The item of `kind` at `slug` with its body rendered and sanitised: published items for
@@ -72,34 +69,30 @@ pub async fn get_item(
     use crate::media::Cover;
     use crate::store::{images, items};
     use crate::{auth::session, state::app_state};
-    async move {
-        let store = app_state()?.store;
-        let is_editor = session::current_user().await?.is_some();
-        let (stored, cover) = store
-            .call(move |c| {
-                let stored = if is_editor {
-                    items::any_item(c, lang, kind, &slug)?
-                } else {
-                    items::visible_item(c, lang, kind, &slug)?
-                };
-                let Some(stored) = stored else {
-                    return Ok(None);
-                };
-                let cover =
-                    images::item_cover(c, stored.id)?.map(|(meta, alt)| Cover::new(meta, alt));
-                Ok(Some((stored, cover)))
-            })
-            .await?
-            .ok_or(AppError::NotFound)?;
-        Ok(Item {
-            body_html: super::markdown::render(&stored.body),
-            summary: stored.summary,
-            cities: stored.cities,
-            tags: stored.tags,
-            previous: stored.previous,
-            next: stored.next,
-            cover,
+    let store = app_state()?.store;
+    let is_editor = session::current_user().await?.is_some();
+    let (stored, cover) = store
+        .call(move |c| {
+            let stored = if is_editor {
+                items::any_item(c, lang, kind, &slug)?
+            } else {
+                items::visible_item(c, lang, kind, &slug)?
+            };
+            let Some(stored) = stored else {
+                return Ok(None);
+            };
+            let cover = images::item_cover(c, stored.id)?.map(|(meta, alt)| Cover::new(meta, alt));
+            Ok(Some((stored, cover)))
         })
-    }
-    .await
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Item {
+        body_html: super::markdown::render(&stored.body),
+        summary: stored.summary,
+        cities: stored.cities,
+        tags: stored.tags,
+        previous: stored.previous,
+        next: stored.next,
+        cover,
+    })
 }

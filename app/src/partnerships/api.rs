@@ -16,35 +16,32 @@ pub async fn get_partnership(
 ) -> Result<Partnership, AppError> {
     use crate::auth::{session, Role};
     use crate::{state::app_state, store};
-    async move {
-        let role = session::current_user().await?.map(|u| u.role);
-        let can_edit = role.is_some();
-        let can_edit_all = role == Some(Role::Admin);
-        app_state()?
-            .store
-            .call(move |c| {
-                let Some((id, city)) = store::cities::city_by_slug(c, lang, &slug)? else {
-                    return Ok(None);
-                };
-                let entries = store::partnerships::entries_of_city(c, lang, id, can_edit)?;
-                let linkable_news = if can_edit {
-                    store::partnerships::linkable_news(c, lang, id)?
-                } else {
-                    Vec::new()
-                };
-                Ok(Some(Partnership {
-                    city,
-                    entries,
-                    activity: store::partnerships::activity(c, id)?,
-                    linkable_news,
-                    can_edit,
-                    can_edit_all,
-                }))
-            })
-            .await?
-            .ok_or(AppError::NotFound)
-    }
-    .await
+    let role = session::current_user().await?.map(|u| u.role);
+    let can_edit = role.is_some();
+    let can_edit_all = role == Some(Role::Admin);
+    app_state()?
+        .store
+        .call(move |c| {
+            let Some((id, city)) = store::cities::city_by_slug(c, lang, &slug)? else {
+                return Ok(None);
+            };
+            let entries = store::partnerships::entries_of_city(c, lang, id, can_edit)?;
+            let linkable_news = if can_edit {
+                store::partnerships::linkable_news(c, lang, id)?
+            } else {
+                Vec::new()
+            };
+            Ok(Some(Partnership {
+                city,
+                entries,
+                activity: store::partnerships::activity(c, id)?,
+                linkable_news,
+                can_edit,
+                can_edit_all,
+            }))
+        })
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Every partnership with its activity and plan progress.
@@ -53,13 +50,10 @@ pub async fn list_partnerships(
     #[server(default)] lang: Lang,
 ) -> Result<Vec<PartnershipRow>, AppError> {
     use crate::{state::app_state, store};
-    async move {
-        Ok(app_state()?
-            .store
-            .call(move |c| store::partnerships::partnerships(c, lang))
-            .await?)
-    }
-    .await
+    Ok(app_state()?
+        .store
+        .call(move |c| store::partnerships::partnerships(c, lang))
+        .await?)
 }
 
 /// The partnerships with nothing dated for `QUIET_MONTHS` months, the quietest first: the
@@ -70,17 +64,14 @@ pub async fn list_quiet_partnerships(
 ) -> Result<Vec<PartnershipRow>, AppError> {
     use crate::auth::{session, Role};
     use crate::{state::app_state, store};
-    async move {
-        session::require(Role::Editor).await?;
-        let mut rows = app_state()?
-            .store
-            .call(move |c| store::partnerships::partnerships(c, lang))
-            .await?;
-        rows.retain(|r| r.activity.quiet);
-        rows.sort_by(|a, b| a.activity.latest.cmp(&b.activity.latest));
-        Ok(rows)
-    }
-    .await
+    session::require(Role::Editor).await?;
+    let mut rows = app_state()?
+        .store
+        .call(move |c| store::partnerships::partnerships(c, lang))
+        .await?;
+    rows.retain(|r| r.activity.quiet);
+    rows.sort_by(|a, b| a.activity.latest.cmp(&b.activity.latest));
+    Ok(rows)
 }
 
 /// Adds or changes an entry of a partnership from the plain form on the city page (multipart,
@@ -89,13 +80,10 @@ pub async fn list_quiet_partnerships(
 #[server(prefix = "/api", endpoint = "save_partnership_entry", input = MultipartFormData)]
 pub async fn save_partnership_entry(data: MultipartData) -> Result<i64, AppError> {
     use crate::auth::{session, Role};
-    async move {
-        let user = session::require(Role::Editor).await?;
-        let sent = super::form::read(data).await?;
-        let back = sent.lang.href(&format!("/cities/{}", sent.city));
-        let id = super::form::save(&crate::state::app_state()?, &user, sent).await?;
-        leptos_axum::redirect(&format!("{back}?saved={id}#entry-{id}"));
-        Ok(id)
-    }
-    .await
+    let user = session::require(Role::Editor).await?;
+    let sent = super::form::read(data).await?;
+    let back = sent.lang.href(&format!("/cities/{}", sent.city));
+    let id = super::form::save(&crate::state::app_state()?, &user, sent).await?;
+    leptos_axum::redirect(&format!("{back}?saved={id}#entry-{id}"));
+    Ok(id)
 }

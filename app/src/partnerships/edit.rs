@@ -19,7 +19,7 @@ fn variants(lang: Lang, kind: &str) -> Vec<(&'static str, &'static str)> {
             .collect(),
         "status" => CityStatus::ALL
             .iter()
-            .map(|s| (s.as_str(), super::timeline::status_word(lang, *s)))
+            .map(|s| (s.as_str(), crate::cities::status_label(lang, *s)))
             .collect(),
         "plan" => PlanArea::ALL
             .iter()

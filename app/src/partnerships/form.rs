@@ -153,6 +153,8 @@ pub async fn save(state: &AppState, user: &SessionUser, sent: Sent) -> Result<i6
         }
         None => None,
     };
+    // The kind checked here is the one saved: `validated` reads the detail from `sent.kind` and
+    // refuses one that differs from a stored entry's.
     let admins_only = existing.map_or_else(
         || Detail::kind_is_admins_only(&sent.kind),
         |e| e.detail.admins_only(),
@@ -162,9 +164,6 @@ pub async fn save(state: &AppState, user: &SessionUser, sent: Sent) -> Result<i6
     }
     let has_photo = sent.file.is_some() || existing.is_some_and(|e| e.has_photo);
     let mut input = validated(&sent, existing.map(|e| e.detail), has_photo)?;
-    if input.detail.admins_only() && user.role < Role::Admin {
-        return Err(AppError::Forbidden);
-    }
     // Only an agreement (its scan) and a milestone (its photo) keep a file.
     let file = sent
         .file
@@ -299,23 +298,8 @@ pub async fn store_file(
     if bytes.len() > crate::editor::images::MAX_UPLOAD {
         return Err(AppError::invalid("file", "err_image_too_big"));
     }
-    let dir = state.config.media_dir.clone();
-    let _job = state
-        .image_jobs
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|_| AppError::Internal)?;
-    let (meta, mime) =
-        tokio::task::spawn_blocking(move || crate::editor::images::ssr::store_files(&bytes, &dir))
-            .await
-            .map_err(|_| AppError::Internal)??;
-    let hash = meta.hash.clone();
-    state
-        .store
-        .call(move |c| crate::store::images::insert(c, &meta, mime, user_id))
-        .await?;
-    Ok(hash)
+    let image = crate::editor::images::ssr::store_image(state, bytes, user_id).await?;
+    Ok(image.hash)
 }
 
 /// Writes `bytes` to `dir/name` through a temporary file, so a half-written document is never

@@ -176,10 +176,10 @@ impl Detail {
     /// Agreements and status changes speak for the city: admins record them. Editors keep the
     /// milestones, the plan and the visits.
     pub fn admins_only(self) -> bool {
-        matches!(self, Self::Agreement(_) | Self::Status(_))
+        Self::kind_is_admins_only(self.kind())
     }
 
-    /// Whether the stored `kind` is one of those only admins record.
+    /// Whether entries of the stored `kind` are ones only admins record.
     pub fn kind_is_admins_only(kind: &str) -> bool {
         matches!(kind, "agreement" | "status")
     }

@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, LINK};
-use http::StatusCode;
+use http::HeaderValue;
 use serde::Serialize;
 
 use super::{Detail, Entry, PlanCounts};
@@ -310,26 +310,18 @@ fn event_record(base: &str, e: OpenEvent) -> EventRecord {
     }
 }
 
-/// An open-data answer: revalidated on every use (the page layer adds the `ETag`), with the
-/// licence as a link.
+/// An open-data answer: a document like the feeds (revalidated on every use; the page layer adds
+/// the `ETag`), with the licence as a link.
 fn published(content_type: &'static str, body: String) -> Response {
-    (
-        [
-            (CONTENT_TYPE, content_type),
-            (CACHE_CONTROL, "no-cache"),
-            (
-                LINK,
-                "<https://creativecommons.org/licenses/by/4.0/>; rel=\"license\"",
-            ),
-        ],
-        body,
-    )
-        .into_response()
+    let mut response = crate::syndication::document(content_type, body);
+    if let Ok(link) = HeaderValue::from_str(&format!("<{LICENCE_URL}>; rel=\"license\"")) {
+        response.headers_mut().insert(LINK, link);
+    }
+    response
 }
 
 fn failure(error: AppError) -> Response {
-    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, error.message(Lang::En)).into_response()
+    crate::syndication::failure(Lang::En, &error)
 }
 
 async fn records(state: &AppState) -> Result<Vec<PartnershipRecord>, AppError> {

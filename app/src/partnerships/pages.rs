@@ -5,10 +5,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::api::{list_partnerships, list_quiet_partnerships};
-use super::timeline::{entry_date, status_word};
 use super::PartnershipRow;
 use crate::cities::map::MapFilter;
+use crate::cities::status_label;
 use crate::cities::{CityKind, CityStatus};
+use crate::i18n::format_date;
 use crate::i18n::{fill, use_lang};
 use crate::layout::{ErrorPage, PageMeta};
 
@@ -66,7 +67,7 @@ fn PartnershipFilters(filter: MapFilter, countries: Vec<(String, String)>) -> im
     let status = filter.status;
     let status_options = CityStatus::ALL
         .iter()
-        .map(|s| view! { <option value=s.as_str() selected=status == Some(*s)>{status_word(lang, *s)}</option> })
+        .map(|s| view! { <option value=s.as_str() selected=status == Some(*s)>{status_label(lang, *s)}</option> })
         .collect_view();
     let country_options = countries
         .into_iter()
@@ -136,7 +137,7 @@ fn PartnershipTable(
                 .activity
                 .latest
                 .as_deref()
-                .map_or_else(|| t.activity_never.to_owned(), |d| entry_date(lang, d));
+                .map_or_else(|| t.activity_never.to_owned(), |d| format_date(lang, d));
             let quiet = row
                 .activity
                 .quiet
@@ -151,7 +152,7 @@ fn PartnershipTable(
                     <th scope="row"><a href=lang.href(&city.href())>{city.name.clone()}</a></th>
                     <td>{city.country_name.clone()}</td>
                     <td>{since}</td>
-                    <td data-testid="status">{status_word(lang, city.status_at(at))}</td>
+                    <td data-testid="status">{status_label(lang, city.status_at(at))}</td>
                     <td>{activity}{quiet}</td>
                     <td>{plan}</td>
                 </tr>

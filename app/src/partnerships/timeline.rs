@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::edit::EntryForm;
 use super::{Activity, AgreementKind, Detail, Direction, Entry, Partnership, PlanArea, PlanState};
-use crate::cities::CityStatus;
+use crate::cities::status_label;
 use crate::i18n::{fill, format_date, use_lang, Lang};
 use crate::media::{Cover, CoverImage};
 
@@ -18,16 +18,6 @@ pub fn agreement_label(lang: Lang, kind: AgreementKind) -> &'static str {
         AgreementKind::Memorandum => t.agreement_memorandum,
         AgreementKind::Protocol => t.agreement_protocol,
         AgreementKind::Renewal => t.agreement_renewal,
-    }
-}
-
-pub fn status_word(lang: Lang, status: CityStatus) -> &'static str {
-    let t = lang.t();
-    match status {
-        CityStatus::Active => t.status_active,
-        CityStatus::Suspended => t.status_suspended,
-        CityStatus::Paused => t.status_paused,
-        CityStatus::Ended => t.status_ended,
     }
 }
 
@@ -63,22 +53,13 @@ pub fn direction_label(lang: Lang, direction: Direction) -> &'static str {
     }
 }
 
-/// "1988", or "13 September 1990" for a full date.
-pub fn entry_date(lang: Lang, date: &str) -> String {
-    if date.len() == 4 {
-        date.to_owned()
-    } else {
-        format_date(lang, date)
-    }
-}
-
 /// "Latest activity: …", "Nothing recorded since …", "Nothing recorded yet".
 pub fn activity_line(lang: Lang, activity: &Activity) -> String {
     let t = lang.t();
     match &activity.latest {
         None => t.activity_none.to_owned(),
-        Some(date) if activity.quiet => fill(t.activity_quiet, &[&entry_date(lang, date)]),
-        Some(date) => fill(t.activity_latest, &[&entry_date(lang, date)]),
+        Some(date) if activity.quiet => fill(t.activity_quiet, &[&format_date(lang, date)]),
+        Some(date) => fill(t.activity_latest, &[&format_date(lang, date)]),
     }
 }
 
@@ -87,7 +68,7 @@ fn entry_heading(lang: Lang, entry: &Entry) -> String {
     let t = lang.t();
     match entry.detail {
         Detail::Agreement(kind) => agreement_label(lang, kind).to_owned(),
-        Detail::Status(status) => fill(t.entry_status_changed, &[&status_word(lang, status)]),
+        Detail::Status(status) => fill(t.entry_status_changed, &[&status_label(lang, status)]),
         Detail::Milestone => t.entry_milestone.to_owned(),
         Detail::Plan(area, _) => area_label(lang, area).to_owned(),
         Detail::Visit(direction) => direction_label(lang, direction).to_owned(),
@@ -151,12 +132,12 @@ fn CurrentAgreement(partnership: Partnership) -> impl IntoView {
                     <dt>{t.entry_agreement_kind}</dt>
                     <dd>{kind}</dd>
                     <dt>{t.entry_signed}</dt>
-                    <dd><time datetime=agreement.date.clone()>{entry_date(lang, &agreement.date)}</time></dd>
+                    <dd><time datetime=agreement.date.clone()>{format_date(lang, &agreement.date)}</time></dd>
                     {(!agreement.place.is_empty()).then(|| view! { <dt>{t.entry_place}</dt><dd>{agreement.place.clone()}</dd> })}
                     {(!agreement.people.is_empty()).then(|| view! { <dt>{t.entry_signatories}</dt><dd>{agreement.people.clone()}</dd> })}
                     {agreement.end_date.clone().map(|end| view! {
                         <dt>{t.entry_renewal}</dt>
-                        <dd><time datetime=end.clone()>{entry_date(lang, &end)}</time></dd>
+                        <dd><time datetime=end.clone()>{format_date(lang, &end)}</time></dd>
                     })}
                     {(!summary.is_empty()).then(|| view! { <dt>{t.entry_summary}</dt><dd lang=summary_lang>{summary}</dd> })}
                     {agreement.document.clone().map(|d| view! {
@@ -293,11 +274,11 @@ fn EntryView(entry: Entry, partnership: Partnership) -> impl IntoView {
         Some(end) if matches!(entry.detail, Detail::Visit(_)) => {
             format!(
                 "{} – {}",
-                entry_date(lang, &entry.date),
-                entry_date(lang, end)
+                format_date(lang, &entry.date),
+                format_date(lang, end)
             )
         }
-        _ => entry_date(lang, &entry.date),
+        _ => format_date(lang, &entry.date),
     };
     let date_label = match entry.detail {
         Detail::Plan(..) => Some(t.entry_target),

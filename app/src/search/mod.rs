@@ -75,34 +75,31 @@ pub async fn search_items(
     use crate::{state::app_state, store::search};
     /// Longest query kept, in characters.
     const MAX_QUERY: usize = 200;
-    async move {
-        let query: String = q.trim().chars().take(MAX_QUERY).collect();
-        let store = app_state()?.store;
-        let q = query.clone();
-        let found = store
-            .call(move |c| search::search(c, lang, &q, page, PER_PAGE))
-            .await?;
-        match found {
-            Some(found) => Ok(Results {
-                query,
-                hits: found.hits,
-                page,
-                pages: found.pages,
-                total: found.total,
-                capped: found.capped,
-            }),
-            None if page <= 1 => Ok(Results {
-                query,
-                hits: Vec::new(),
-                page: 1,
-                pages: 1,
-                total: 0,
-                capped: false,
-            }),
-            None => Err(AppError::NotFound),
-        }
+    let query: String = q.trim().chars().take(MAX_QUERY).collect();
+    let store = app_state()?.store;
+    let q = query.clone();
+    let found = store
+        .call(move |c| search::search(c, lang, &q, page, PER_PAGE))
+        .await?;
+    match found {
+        Some(found) => Ok(Results {
+            query,
+            hits: found.hits,
+            page,
+            pages: found.pages,
+            total: found.total,
+            capped: found.capped,
+        }),
+        None if page <= 1 => Ok(Results {
+            query,
+            hits: Vec::new(),
+            page: 1,
+            pages: 1,
+            total: 0,
+            capped: false,
+        }),
+        None => Err(AppError::NotFound),
     }
-    .await
 }
 
 /// `/search?q=…&page=N`.

@@ -167,10 +167,6 @@ pub fn entry(
     Ok(with_texts(conn, lang, true, found.into_iter().collect())?.pop())
 }
 
-fn activity_from(latest: Option<String>, quiet: bool) -> Activity {
-    Activity { latest, quiet }
-}
-
 /// `?` compared with `QUIET_MONTHS` ago: a year alone counts as its first day.
 fn quiet_sql(column: &str) -> String {
     format!("({column} IS NULL OR {column} < date('now', '-{QUIET_MONTHS} months'))")
@@ -236,7 +232,7 @@ pub fn activity(conn: &Connection, city_id: i64) -> Result<Activity, StoreError>
     let quiet: bool = conn
         .prepare_cached(&format!("SELECT {}", quiet_sql("?1")))?
         .query_row([&latest], |r| r.get(0))?;
-    Ok(activity_from(latest, quiet))
+    Ok(Activity { latest, quiet })
 }
 
 /// The activity of every partnership, by city slug.
@@ -269,9 +265,10 @@ pub fn partnerships(conn: &Connection, lang: Lang) -> Result<Vec<PartnershipRow>
     Ok(cities::all_cities(conn, lang)?
         .into_iter()
         .map(|city| PartnershipRow {
-            activity: activity
-                .remove(&city.slug)
-                .unwrap_or_else(|| activity_from(None, true)),
+            activity: activity.remove(&city.slug).unwrap_or(Activity {
+                latest: None,
+                quiet: true,
+            }),
             plan: plans.remove(&city.slug).unwrap_or_default(),
             city,
         })

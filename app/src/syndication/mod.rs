@@ -31,7 +31,7 @@ pub fn xml_escape(text: &str) -> String {
 }
 
 /// A response with `body` as `content_type`, revalidated by caches on every use.
-fn document(content_type: &'static str, body: String) -> Response {
+pub(crate) fn document(content_type: &'static str, body: String) -> Response {
     (
         [(CONTENT_TYPE, content_type), (CACHE_CONTROL, "no-cache")],
         body,
@@ -40,7 +40,7 @@ fn document(content_type: &'static str, body: String) -> Response {
 }
 
 /// A plain-text error response for `error`, in `lang`.
-fn failure(lang: Lang, error: &AppError) -> Response {
+pub(crate) fn failure(lang: Lang, error: &AppError) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (
         status,

@@ -87,6 +87,17 @@ fn configured(extra: u32, trusted_proxies: Vec<Cidr>) -> TestApp {
     }
 }
 
+/// A seeded portal with an editor (`olga`) and an admin (`ivan`), logged in: the portal and their
+/// `Cookie` headers.
+pub async fn staffed() -> (TestApp, String, String) {
+    let app = app();
+    app.add_user("olga", Role::Editor);
+    app.add_user("ivan", Role::Admin);
+    let editor = app.login("olga").await;
+    let admin = app.login("ivan").await;
+    (app, editor, admin)
+}
+
 pub fn app() -> TestApp {
     app_with(0)
 }

@@ -2,7 +2,6 @@
 //! who may call what, conflicts, revisions, drafts, sanitising, images.
 
 use super::common::{self, TestApp};
-use app::auth::Role;
 use http::StatusCode;
 use serde_json::{json, Value};
 
@@ -35,16 +34,6 @@ fn with(item: &Value, changes: Value) -> Value {
     fields
 }
 
-/// A seeded portal with an editor and an admin, logged in.
-async fn staffed() -> (TestApp, String, String) {
-    let app = common::app();
-    app.add_user("olga", Role::Editor);
-    app.add_user("ivan", Role::Admin);
-    let editor = app.login("olga").await;
-    let admin = app.login("ivan").await;
-    (app, editor, admin)
-}
-
 fn png() -> Vec<u8> {
     let img = image::RgbImage::from_pixel(1000, 500, image::Rgb([200, 30, 30]));
     let mut out = std::io::Cursor::new(Vec::new());
@@ -66,7 +55,7 @@ fn multipart(file: &[u8]) -> (String, Vec<u8>) {
 #[test]
 fn every_mutating_function_refuses_anonymous_callers_and_changes_nothing() {
     common::block_on(async {
-        let (app, editor, _) = staffed().await;
+        let (app, editor, _) = common::staffed().await;
         let item = create(&app, &editor).await;
         let before = app.db_bytes();
         let (type_, upload) = multipart(&png());
@@ -121,7 +110,7 @@ fn every_mutating_function_refuses_anonymous_callers_and_changes_nothing() {
 #[test]
 fn editors_and_admins_may_edit_only_admins_read_the_audit_log() {
     common::block_on(async {
-        let (app, editor, admin) = staffed().await;
+        let (app, editor, admin) = common::staffed().await;
         for cookie in [&editor, &admin] {
             let item = create(&app, cookie).await;
             let (status, body) = update(
@@ -154,7 +143,7 @@ fn editors_and_admins_may_edit_only_admins_read_the_audit_log() {
 #[test]
 fn a_save_from_a_stale_version_is_a_409_and_keeps_the_first_text() {
     common::block_on(async {
-        let (app, editor, admin) = staffed().await;
+        let (app, editor, admin) = common::staffed().await;
         let item = create(&app, &editor).await;
         let (status, _) = update(
             &app,
@@ -186,7 +175,7 @@ fn a_save_from_a_stale_version_is_a_409_and_keeps_the_first_text() {
 #[test]
 fn bad_input_is_a_400_with_a_message_and_changes_nothing() {
     common::block_on(async {
-        let (app, editor, _) = staffed().await;
+        let (app, editor, _) = common::staffed().await;
         let item = create(&app, &editor).await;
         let before = app.db_bytes();
         let cases = [
@@ -214,7 +203,7 @@ fn bad_input_is_a_400_with_a_message_and_changes_nothing() {
 #[test]
 fn drafts_are_404_for_visitors_and_badged_for_editors_until_published() {
     common::block_on(async {
-        let (app, editor, _) = staffed().await;
+        let (app, editor, _) = common::staffed().await;
         let item = create(&app, &editor).await;
         let (status, body) = update(
             &app,
@@ -251,7 +240,7 @@ fn drafts_are_404_for_visitors_and_badged_for_editors_until_published() {
 #[test]
 fn stored_script_is_never_sent_to_visitors() {
     common::block_on(async {
-        let (app, editor, _) = staffed().await;
+        let (app, editor, _) = common::staffed().await;
         let item = create(&app, &editor).await;
         let body = "Hello <script>alert(1)</script> <img src=x onerror=alert(2)> \
                     [click](javascript:alert(3)) <a href=\"#\" onclick=\"alert(4)\">x</a> \
@@ -275,7 +264,7 @@ fn stored_script_is_never_sent_to_visitors() {
 #[test]
 fn history_shows_the_difference_and_restoring_makes_a_new_revision() {
     common::block_on(async {
-        let (app, editor, _) = staffed().await;
+        let (app, editor, _) = common::staffed().await;
         let item = create(&app, &editor).await;
         let (_, body) = update(
             &app,
@@ -335,7 +324,7 @@ fn history_shows_the_difference_and_restoring_makes_a_new_revision() {
 #[test]
 fn uploaded_images_are_decoded_resized_and_served_with_a_srcset() {
     common::block_on(async {
-        let (app, editor, _) = staffed().await;
+        let (app, editor, _) = common::staffed().await;
         let (type_, not_image) = multipart(b"<?php system($_GET['c']); ?>");
         let before = app.db_bytes();
         let (parts, body) = app
@@ -397,7 +386,7 @@ fn city_json(app: &TestApp, slug: &str) -> Value {
 #[test]
 fn only_admins_edit_cities_and_stale_saves_conflict() {
     common::block_on(async {
-        let (app, editor, admin) = staffed().await;
+        let (app, editor, admin) = common::staffed().await;
         let mut city = city_json(&app, "turin");
         city["country_note"] = json!("Piedmont, where the council reviews all agreements");
         let request = json!({"city": city, "base_version": 1});
@@ -445,7 +434,7 @@ fn only_admins_edit_cities_and_stale_saves_conflict() {
 #[test]
 fn of_fifty_simultaneous_saves_from_one_version_exactly_one_wins() {
     common::block_on(async {
-        let (app, editor, _) = staffed().await;
+        let (app, editor, _) = common::staffed().await;
         let item = create(&app, &editor).await;
         let saves = (0..50).map(|n| {
             let fields = with(&item, json!({"title": format!("Version from client {n}")}));
@@ -500,7 +489,7 @@ fn of_fifty_simultaneous_saves_from_one_version_exactly_one_wins() {
 #[test]
 fn an_image_claiming_too_many_pixels_is_refused_before_it_is_decoded() {
     common::block_on(async {
-        let (app, editor, _) = staffed().await;
+        let (app, editor, _) = common::staffed().await;
         // A valid PNG of a few bytes whose header says 12000 × 12000 (432 MB once decoded).
         let img = image::RgbImage::from_pixel(1, 1, image::Rgb([0, 0, 0]));
         let mut bomb = std::io::Cursor::new(Vec::new());

@@ -8,18 +8,8 @@ use http::{Request, StatusCode};
 use serde_json::Value;
 
 use crate::common::{self, TestApp};
-use app::auth::Role;
 
 const SAVE: &str = "/api/save_partnership_entry";
-
-async fn staffed() -> (TestApp, String, String) {
-    let app = common::app();
-    app.add_user("olga", Role::Editor);
-    app.add_user("ivan", Role::Admin);
-    let editor = app.login("olga").await;
-    let admin = app.login("ivan").await;
-    (app, editor, admin)
-}
 
 /// A multipart form with `fields` and, if given, a file.
 fn form(fields: &[(&str, &str)], file: Option<&[u8]>) -> (String, Vec<u8>) {
@@ -80,7 +70,7 @@ fn saved(status: StatusCode) -> bool {
 #[test]
 fn only_editors_record_entries_and_only_admins_agreements_and_status() {
     common::block_on(async {
-        let (app, editor, admin) = staffed().await;
+        let (app, editor, admin) = common::staffed().await;
         let kinds = [
             ("milestone", "", false),
             ("visit", "to_partner", false),
@@ -150,7 +140,7 @@ fn entry_id(page: &str, kind: &str) -> Option<String> {
 #[test]
 fn saves_are_checked_and_stale_ones_conflict() {
     common::block_on(async {
-        let (app, editor, _) = staffed().await;
+        let (app, editor, _) = common::staffed().await;
         for (field, value) in [
             ("date", "2024-02-30"),
             ("date", "yesterday"),
@@ -201,7 +191,7 @@ fn saves_are_checked_and_stale_ones_conflict() {
 #[test]
 fn visitors_never_see_drafts() {
     common::block_on(async {
-        let (app, editor, _) = staffed().await;
+        let (app, editor, _) = common::staffed().await;
         let mut fields = entry("chemnitz", "milestone", "", "Draft-only milestone 7f3a");
         fields.retain(|(k, _)| *k != "published");
         let (status, _) = save(&app, &fields, None, Some(&editor)).await;
@@ -270,7 +260,7 @@ fn an_address_cannot_put_a_form_s_message_on_a_visitor_s_page() {
 #[test]
 fn the_map_and_the_table_show_the_status_as_at_a_year() {
     common::block_on(async {
-        let (app, _, admin) = staffed().await;
+        let (app, _, admin) = common::staffed().await;
         let pin = |page: &str| -> String {
             let at = page
                 .find(r#"data-testid="pin" data-slug="coventry""#)
@@ -304,7 +294,7 @@ fn the_map_and_the_table_show_the_status_as_at_a_year() {
 #[test]
 fn the_quiet_list_is_for_editors() {
     common::block_on(async {
-        let (app, editor, _) = staffed().await;
+        let (app, editor, _) = common::staffed().await;
         let (status, _) = app.get("/partnerships/quiet").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         let (status, page) = app.get_as("/partnerships/quiet", &editor).await;
@@ -356,7 +346,7 @@ fn the_quiet_list_is_for_editors() {
 #[test]
 fn scanned_agreements_are_checked_and_served_as_downloads() {
     common::block_on(async {
-        let (app, _, admin) = staffed().await;
+        let (app, _, admin) = common::staffed().await;
         let fields = entry("ruse", "agreement", "protocol", "");
         for bad in [
             &b"<html><script>alert(1)</script></html>"[..],
@@ -412,7 +402,7 @@ fn csv_rows(text: &str) -> Vec<csv::StringRecord> {
 #[test]
 fn open_data_parses_back_and_matches_the_store() {
     common::block_on(async {
-        let (app, editor, _) = staffed().await;
+        let (app, editor, _) = common::staffed().await;
         let (status, _) = save(
             &app,
             &entry(
@@ -545,7 +535,7 @@ fn open_data_revalidates_with_an_etag() {
 #[test]
 fn entry_texts_are_inert_on_every_page() {
     common::block_on(async {
-        let (app, editor, _) = staffed().await;
+        let (app, editor, _) = common::staffed().await;
         let hostile = r#"<script>alert(1)</script><img src=x onerror=alert(2)>"#;
         let mut fields = entry("kemi", "visit", "to_partner", hostile);
         fields.push(("people", r#""><svg onload=alert(3)>"#));
