@@ -25,6 +25,9 @@ pub enum AppError {
     /// Too many failed logins from this address or for this name; try again later.
     #[error("too many attempts")]
     TooManyAttempts,
+    /// Too many barrier reports from this address within a minute.
+    #[error("too many reports")]
+    TooManyReports,
     /// Slow work (checking a password, resizing an image) is at its bound; try again shortly.
     #[error("busy")]
     Busy,
@@ -64,7 +67,7 @@ impl AppError {
             Self::Forbidden => 403,
             Self::Invalid { .. } => 400,
             Self::LoginFailed => 401,
-            Self::TooManyAttempts => 429,
+            Self::TooManyAttempts | Self::TooManyReports => 429,
             Self::Busy => 503,
             Self::Conflict => 409,
             Self::Internal => 500,
@@ -76,6 +79,7 @@ impl AppError {
     pub fn retry_after(&self) -> Option<u32> {
         match self {
             Self::TooManyAttempts => Some(crate::auth::api::FAILURE_WINDOW_SECONDS),
+            Self::TooManyReports => Some(60),
             Self::Busy => Some(2),
             _ => None,
         }
@@ -119,6 +123,7 @@ impl AppError {
             Self::Invalid { .. } => t.err_invalid,
             Self::LoginFailed => t.err_login_failed,
             Self::TooManyAttempts => t.err_too_many,
+            Self::TooManyReports => t.err_too_many_reports,
             Self::Busy => t.err_busy,
             Self::Conflict => t.err_conflict,
             Self::Internal => t.err_internal,
@@ -136,6 +141,7 @@ impl AppError {
             Self::Invalid { message, .. } => localise(lang, message),
             Self::LoginFailed => t.err_login_failed_text.to_owned(),
             Self::TooManyAttempts => t.err_too_many_text.to_owned(),
+            Self::TooManyReports => t.err_too_many_reports_text.to_owned(),
             Self::Busy => t.err_busy_text.to_owned(),
             Self::Conflict => t.err_conflict_text.to_owned(),
             Self::Internal => t.err_internal_text.to_owned(),
@@ -256,6 +262,7 @@ mod tests {
             AppError::invalid("page", "err_page_number"),
             AppError::LoginFailed,
             AppError::TooManyAttempts,
+            AppError::TooManyReports,
             AppError::Busy,
             AppError::Conflict,
             AppError::Internal,

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
 
+use crate::accessibility::{SettingsBar, ViewSwitch};
 use crate::auth::UserMenu;
 use crate::error::AppError;
 use crate::i18n::{use_lang, Lang};
@@ -79,6 +80,12 @@ pub fn json_string(text: &str) -> String {
     out
 }
 
+/// `text` escaped for the inside of a `<textarea>`: Leptos writes a textarea's children as they
+/// are (see docs/upstream.md), and a text holding `</textarea>` would end it and go on as markup.
+pub fn rcdata(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;")
+}
+
 /// Structured data (schema.org JSON-LD) describing the page's subject for search engines.
 /// `fields` are pairs of a property and an already-encoded JSON value.
 #[component]
@@ -102,6 +109,7 @@ pub fn SiteHeader() -> impl IntoView {
     let t = lang.t();
     view! {
         <a class="skip-link" href="#main">{t.skip_to_content}</a>
+        <SettingsBar/>
         <UserMenu/>
         <header class="site-header">
             <div class="wrap">
@@ -119,6 +127,7 @@ pub fn SiteHeader() -> impl IntoView {
                     </ul>
                 </nav>
                 <SearchForm id="header-q"/>
+                <ViewSwitch/>
                 <LanguageSwitch/>
             </div>
         </header>
@@ -181,6 +190,9 @@ pub fn SiteFooter() -> impl IntoView {
                     <a href="/open-data/events.json" rel="external" type="application/json">
                         {t.open_data_events_json}
                     </a>
+                </p>
+                <p>
+                    <a href=lang.href("/accessibility")>{t.footer_accessibility}</a>
                 </p>
                 <p>
                     {t.footer_built_with}

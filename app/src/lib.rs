@@ -21,6 +21,7 @@ macro_rules! db_enum {
     };
 }
 
+pub mod accessibility;
 pub mod auth;
 pub mod cities;
 pub mod editor;

@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::use_lang;
+
 /// An uploaded image as pages show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cover {
@@ -54,7 +56,11 @@ impl Cover {
 
 /// A cover image on an item's page, sized by the browser from the `srcset`.
 #[component]
+///
+/// Its description follows it, shown by the stylesheet only while the version for the visually
+/// impaired hides pictures (hidden, it is not read out twice either).
 pub fn CoverImage(cover: Cover) -> impl IntoView {
+    let described = !cover.alt.trim().is_empty();
     view! {
         <figure class="cover">
             <img
@@ -66,6 +72,9 @@ pub fn CoverImage(cover: Cover) -> impl IntoView {
                 alt=cover.alt.clone()
                 decoding="async"
             />
+            {described.then(|| view! {
+                <p class="image-description">{use_lang().t().image_description} " " {cover.alt}</p>
+            })}
         </figure>
     }
 }

@@ -35,13 +35,26 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     {
         provide_context(nonce);
     }
+    // The version for the visually impaired is in the document from its first byte: the
+    // stylesheet reads these attributes, so the first paint already has the settings.
+    let view_settings = use_context::<http::request::Parts>()
+        .and_then(|parts| crate::accessibility::settings::Settings::of_headers(&parts.headers));
+    provide_context(view_settings);
     // Islands mode: the page is not hydrated as a whole, only the islands in it.
     if let Some(context) = Owner::current_shared_context() {
         context.set_is_hydrating(false);
     }
     view! {
         <!DOCTYPE html>
-        <html lang=request_lang().code()>
+        <html
+            lang=request_lang().code()
+            data-view=view_settings.map(|_| "low-vision")
+            data-size=view_settings.map(|s| s.size.as_str())
+            data-scheme=view_settings.map(|s| s.scheme.as_str())
+            data-spacing=view_settings.map(|s| s.spacing.as_str())
+            data-line=view_settings.map(|s| s.line.as_str())
+            data-images=view_settings.map(|s| s.images.as_str())
+        >
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -151,6 +164,16 @@ fn PageRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("/tags/:tag") view=crate::news::TagPage ssr=SsrMode::Async/>
             <Route path=path!("/login") view=crate::auth::LoginPage ssr=SsrMode::Async/>
             <Route path=path!("/audit") view=crate::editor::AuditPage ssr=SsrMode::Async/>
+            <Route
+                path=path!("/accessibility")
+                view=crate::accessibility::AccessibilityPage
+                ssr=SsrMode::Async
+            />
+            <Route
+                path=path!("/accessibility/reports")
+                view=crate::accessibility::ReportsPage
+                ssr=SsrMode::Async
+            />
         </ParentRoute>
     }
     .into_inner()

@@ -51,6 +51,8 @@ pub fn page_params(path: &str) -> &'static [&'static str] {
         ["search"] => &["q", "page"],
         ["tags", _] => &["city", "kind", "year", "page"],
         ["login"] => &["next", "__path", "__err"],
+        ["accessibility"] => &["saved", "report", "__path", "__err"],
+        ["accessibility", "reports"] => &["__path", "__err"],
         _ => &[],
     }
 }

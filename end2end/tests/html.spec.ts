@@ -16,6 +16,7 @@ const PAGES = [
   '/search?q=Chemnitz',
   '/tags/peace',
   '/login',
+  '/accessibility',
   '/nowhere',
 ];
 
@@ -23,4 +24,14 @@ test('every page type is valid HTML in both languages, bar the framework markers
   test.setTimeout(120_000);
   const urls = PAGES.flatMap((page) => [page, page === '/' ? '/ru' : `/ru${page}`]);
   expect(await htmlErrors(request, urls)).toEqual([]);
+});
+
+test('pages of the version for the visually impaired are valid HTML', async ({ playwright, baseURL }) => {
+  test.setTimeout(120_000);
+  const request = await playwright.request.newContext({
+    baseURL,
+    extraHTTPHeaders: { cookie: 'twincity_view=200.wb.wide.tall.hidden' },
+  });
+  expect(await htmlErrors(request, ['/', '/ru/news', '/map', '/accessibility'])).toEqual([]);
+  await request.dispose();
 });

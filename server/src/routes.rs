@@ -3,6 +3,7 @@
 //! cross-site write check, the page pipeline (`page`), and the 404 fallback.
 
 use crate::page::{self, PageCache};
+use app::accessibility;
 use app::editor::images::UploadImage;
 use app::error::AppError;
 use app::partnerships::api::SavePartnershipEntry;
@@ -13,7 +14,7 @@ use app::{shell, App};
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use http::header::{
     HeaderValue, CACHE_CONTROL, HOST, ORIGIN, REFERER, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
@@ -78,6 +79,16 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/open-data/events.json", get(open_data::events_json))
         .route("/documents/{file}", get(open_data::document))
+        .route("/accessibility/view", get(accessibility::settings::choose))
+        .route(
+            "/ru/accessibility/view",
+            get(accessibility::settings::choose),
+        )
+        .route("/accessibility/report", post(accessibility::report::submit))
+        .route(
+            "/ru/accessibility/report",
+            post(accessibility::report::submit),
+        )
         .nest(&format!("/{}", options.site_pkg_dir), pkg)
         .nest("/media", media)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

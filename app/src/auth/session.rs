@@ -102,6 +102,14 @@ pub fn client_ip() -> String {
     let Some(parts) = leptos::prelude::use_context::<http::request::Parts>() else {
         return "unknown".to_owned();
     };
+    let trusted = app_state()
+        .map(|s| s.config.trusted_proxies)
+        .unwrap_or_default();
+    client_ip_of(&parts, &trusted)
+}
+
+/// The client's address of the request `parts`, behind the `trusted` proxies.
+pub fn client_ip_of(parts: &http::request::Parts, trusted: &[super::address::Cidr]) -> String {
     let Some(peer) = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
@@ -109,16 +117,13 @@ pub fn client_ip() -> String {
     else {
         return "unknown".to_owned();
     };
-    let trusted = app_state()
-        .map(|s| s.config.trusted_proxies)
-        .unwrap_or_default();
     let forwarded: Vec<&str> = parts
         .headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .collect();
-    super::address::client_addr(peer, &forwarded, &trusted).to_string()
+    super::address::client_addr(peer, &forwarded, trusted).to_string()
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ mod article;
 mod feed;
 pub mod filter;
 #[cfg(feature = "ssr")]
-mod markdown;
+pub mod markdown;
 
 pub use article::ItemArticle;
 pub use feed::{DateLine, FeedList, NewsPage, TagPage};

@@ -9,6 +9,7 @@ use super::api::SavePartnershipEntry;
 use super::{AgreementKind, Detail, Direction, Entry, EntryText, NewsLink, PlanArea, PlanState};
 use crate::cities::CityStatus;
 use crate::i18n::{use_lang, Lang};
+use crate::layout::rcdata;
 
 /// The labels of the variants a kind of entry chooses from, with their stored values.
 fn variants(lang: Lang, kind: &str) -> Vec<(&'static str, &'static str)> {
@@ -31,12 +32,6 @@ fn variants(lang: Lang, kind: &str) -> Vec<(&'static str, &'static str)> {
             .collect(),
         _ => Vec::new(),
     }
-}
-
-/// `text` escaped for the inside of a `<textarea>`: Leptos writes a textarea's children as they
-/// are (see docs/upstream.md), and a text holding `</textarea>` would end it and go on as markup.
-fn rcdata(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;")
 }
 
 /// A labelled one-line field; `id` is unique on the page.

@@ -2,6 +2,7 @@
 //! module of SQL per feature. Nothing here knows about Leptos; every call runs on tokio's blocking
 //! pool so that no SQLite work ever stalls an async worker.
 
+pub mod accessibility;
 pub mod audit;
 pub mod backup;
 pub mod cities;
@@ -78,6 +79,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
         ),
         M::up(include_str!("migrations/007_status_from_entries.sql")),
         M::up(include_str!("migrations/008_revision_notes.sql")),
+        M::up(include_str!("migrations/009_accessibility.sql")),
     ])
 }
 

@@ -14,6 +14,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use app::accessibility::settings::Settings;
 use app::store::Store;
 use axum::body::Bytes;
 use http::{HeaderMap, HeaderValue, Uri};
@@ -87,20 +88,24 @@ impl Page {
     }
 }
 
-/// The key of a GET for `uri`, when its answer may be kept: the path and what the page reads of
-/// the query.
-pub(super) fn key(uri: &Uri) -> Option<String> {
+/// The key of a GET for `uri` by a visitor with the `view` settings of the version for the
+/// visually impaired, when its answer may be kept: the path, what the page reads of the query,
+/// and the settings in their canonical form (a cookie that is not one of them is none).
+pub(super) fn key(uri: &Uri, view: Option<Settings>) -> Option<String> {
     let path = uri.path();
     let english = app::i18n::Lang::strip(path);
     if path.len() > MAX_KEY || path.starts_with(app::API_PREFIX) || UNKEPT.contains(&&*english) {
         return None;
     }
     let query = app::url::page_query(path, uri.query().unwrap_or_default());
-    let key = if query.is_empty() {
+    let mut key = if query.is_empty() {
         path.to_owned()
     } else {
         format!("{path}?{query}")
     };
+    if let Some(view) = view {
+        key = format!("{key} {}", view.key());
+    }
     (key.len() <= MAX_KEY).then_some(key)
 }
 
@@ -193,7 +198,7 @@ mod tests {
     }
 
     fn key_of(uri: &str) -> Option<String> {
-        key(&uri.parse().unwrap())
+        key(&uri.parse().unwrap(), None)
     }
 
     #[test]
@@ -205,6 +210,21 @@ mod tests {
         assert_eq!(key_of("/search?q=peace"), None);
         assert_eq!(key_of("/ru/login?next=/news"), None);
         assert_eq!(key_of(&format!("/news/{}", "x".repeat(600))), None);
+    }
+
+    #[test]
+    fn keys_tell_the_settings_of_the_version_for_the_visually_impaired_apart() {
+        let uri: Uri = "/news?page=2".parse().unwrap();
+        let wide = Settings::parse("200.wb.wide.tall.hidden");
+        assert_eq!(
+            key(&uri, wide).as_deref(),
+            Some("/news?page=2 200.wb.wide.tall.hidden")
+        );
+        assert_ne!(
+            key(&uri, wide),
+            key(&uri, Settings::parse("100.wb.wide.tall.hidden"))
+        );
+        assert_ne!(key(&uri, wide), key(&uri, None));
     }
 
     #[tokio::test]

@@ -26,19 +26,20 @@ use tag::{cut_at_nonce, tag_of, tag_page, unless_held, ANONYMOUS_PAGE, EDITOR_PA
 /// The middleware around every request: GETs and HEADs are answered as above, anything else
 /// passes through (and gets the nothing-runs policy outside).
 pub async fn serve(State(cache): State<PageCache>, mut request: Request, next: Next) -> Response {
-    if !matches!(*request.method(), Method::GET | Method::HEAD) {
-        return next.run(request).await;
-    }
     let nonce = Nonce::new();
     request.extensions_mut().insert(nonce.clone());
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        return answer_post(request, next, &nonce).await;
+    }
     let if_none_match = request.headers().get(IF_NONE_MATCH).cloned();
     let token = document_session(&request);
     let editor = match token {
         Some(token) => is_editor(&cache, &token).await,
         None => false,
     };
+    let view = app::accessibility::settings::Settings::of_headers(request.headers());
     let key = (request.method() == Method::GET && !editor)
-        .then(|| cache::key(request.uri()))
+        .then(|| cache::key(request.uri(), view))
         .flatten();
     if let Some(page) = key.as_deref().and_then(|key| cache.lookup(key)) {
         return answer(page, if_none_match.as_ref());
@@ -87,6 +88,22 @@ pub async fn serve(State(cache): State<PageCache>, mut request: Request, next: N
         }
     }
     unless_held(parts, Body::from(bytes), if_none_match.as_ref())
+}
+
+/// A request that is not a GET or HEAD: passed on; a page it is answered with (a form refused
+/// with the form shown again) lets its own scripts run like any page, and is never kept.
+async fn answer_post(request: Request, next: Next, nonce: &Nonce) -> Response {
+    let response = next.run(request).await;
+    if !is_html(response.headers()) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    policy::set_page_policy(&mut parts.headers, nonce);
+    parts.headers.remove(http::header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(scripts_into_body(bytes)))
 }
 
 /// `html` with what the framework writes after `</html>` (the scripts that would carry resources

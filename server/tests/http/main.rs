@@ -1,5 +1,6 @@
 //! The HTTP layer through the real router over real SQLite files; one module per URL family.
 
+mod accessibility;
 mod auth;
 mod cache;
 mod common;

@@ -1,0 +1,94 @@
+//! Server functions of the statement and the barrier reports. Reports are sent by a plain form
+//! to `report::submit`; reading them and changing the statement are for admins.
+
+use leptos::prelude::*;
+
+use super::{BarrierReport, Statement};
+use crate::error::AppError;
+use crate::i18n::Lang;
+
+/// The statement in `lang`; with its stored text for an admin.
+#[server(prefix = "/api", endpoint = "get_accessibility_statement")]
+pub async fn get_accessibility_statement(
+    #[server(default)] lang: Lang,
+) -> Result<Statement, AppError> {
+    use crate::auth::{session, Role};
+    use crate::{state::app_state, store};
+    let admin = session::current_user()
+        .await?
+        .is_some_and(|u| u.role == Role::Admin);
+    let text = app_state()?
+        .store
+        .call(move |c| store::accessibility::statement(c, lang))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Statement {
+        html: crate::news::markdown::render(&text.body),
+        reviewed_on: text.reviewed_on.clone(),
+        source: admin.then_some(text),
+    })
+}
+
+/// Replaces the statement in `lang` from the admins' form, then shows it again. Admins only.
+#[server(prefix = "/api", endpoint = "save_accessibility_statement")]
+pub async fn save_accessibility_statement(
+    lang: Lang,
+    body: String,
+    reviewed_on: String,
+) -> Result<(), AppError> {
+    use crate::auth::{session, Role};
+    use crate::{state::app_state, store};
+    let user = session::require(Role::Admin).await?;
+    let body = body.trim().to_owned();
+    if body.is_empty() || body.len() > 100_000 {
+        return Err(AppError::invalid("body", "err_statement_body"));
+    }
+    let reviewed_on = reviewed_on.trim().to_owned();
+    if reviewed_on.len() != 10
+        || crate::i18n::add_days(&reviewed_on, 0).as_deref() != Some(&*reviewed_on)
+    {
+        return Err(AppError::invalid("reviewed_on", "err_statement_reviewed"));
+    }
+    app_state()?
+        .store
+        .call(move |c| store::accessibility::save_statement(c, lang, &body, &reviewed_on, user.id))
+        .await?;
+    leptos_axum::redirect(&lang.href("/accessibility?saved=1"));
+    Ok(())
+}
+
+/// Every barrier report. Admins only.
+#[server(prefix = "/api", endpoint = "list_barrier_reports")]
+pub async fn list_barrier_reports() -> Result<Vec<BarrierReport>, AppError> {
+    use crate::auth::{session, Role};
+    use crate::{state::app_state, store};
+    session::require(Role::Admin).await?;
+    Ok(app_state()?
+        .store
+        .call(|c| store::accessibility::reports(c))
+        .await?)
+}
+
+/// Sets where report `id` stands, from the list's plain form, then goes back to it. Admins only.
+#[server(prefix = "/api", endpoint = "set_barrier_report_status")]
+pub async fn set_barrier_report_status(
+    id: i64,
+    status: String,
+    #[server(default)] lang: Lang,
+) -> Result<(), AppError> {
+    use super::ReportStatus;
+    use crate::auth::{session, Role};
+    use crate::{state::app_state, store};
+    let user = session::require(Role::Admin).await?;
+    let status = ReportStatus::from_db(&status)
+        .ok_or_else(|| AppError::invalid("status", "err_report_status"))?;
+    let found = app_state()?
+        .store
+        .call(move |c| store::accessibility::set_report_status(c, id, status, user.id))
+        .await?;
+    if !found {
+        return Err(AppError::NotFound);
+    }
+    leptos_axum::redirect(&lang.href(&format!("/accessibility/reports#report-{id}")));
+    Ok(())
+}

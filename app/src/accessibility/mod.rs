@@ -1,0 +1,89 @@
+//! Accessibility beyond what every page already does: the version for the visually impaired
+//! (`settings`, `bar`), the accessibility statement at `/accessibility`, edited in place by
+//! admins, and the barrier reports visitors send from it (`report`), listed for admins at
+//! `/accessibility/reports`.
+
+pub mod api;
+mod bar;
+mod page;
+#[cfg(feature = "ssr")]
+pub mod report;
+pub mod settings;
+
+pub use bar::{SettingsBar, ViewSwitch};
+pub use page::{AccessibilityPage, ReportsPage};
+
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Lang;
+
+/// The statement in one language, as stored: Markdown, with the day of its last review.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementText {
+    pub body: String,
+    /// `YYYY-MM-DD`.
+    pub reviewed_on: String,
+    pub updated_at: String,
+}
+
+/// The statement as the page shows it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Statement {
+    /// The body rendered and sanitised.
+    pub html: String,
+    /// The stored text, for the admins' form; `None` for everybody else.
+    pub source: Option<StatementText>,
+    pub reviewed_on: String,
+}
+
+/// Where a barrier report stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReportStatus {
+    New,
+    Answered,
+    Fixed,
+}
+
+db_enum!(ReportStatus {
+    New = "new",
+    Answered = "answered",
+    Fixed = "fixed"
+});
+
+impl ReportStatus {
+    pub const ALL: [Self; 3] = [Self::New, Self::Answered, Self::Fixed];
+}
+
+/// A report as a visitor sends it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewReport {
+    pub page: String,
+    pub what: String,
+    pub contact: String,
+    pub lang: Lang,
+}
+
+/// A stored report, as admins read it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BarrierReport {
+    pub id: i64,
+    pub page: String,
+    pub what: String,
+    pub contact: String,
+    pub lang: Lang,
+    pub status: ReportStatus,
+    pub created_at: String,
+}
+
+/// A report the server refused, given back to the page that shows the form again with what the
+/// visitor wrote (only in the answer to their own request, which is never kept).
+#[derive(Clone, Debug)]
+pub struct RefusedReport {
+    pub report: NewReport,
+    pub error: crate::error::AppError,
+}
+
+/// Longest page field, description and contact a report may have, in characters.
+pub const MAX_PAGE: usize = 500;
+pub const MAX_WHAT: usize = 5000;
+pub const MAX_CONTACT: usize = 200;

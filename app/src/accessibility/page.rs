@@ -1,0 +1,267 @@
+//! `/accessibility`: the accessibility statement, its form for admins, and the barrier report
+//! form; `/accessibility/reports`: the reports, for admins.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Meta;
+use leptos_router::hooks::use_query_map;
+
+use super::api::{
+    get_accessibility_statement, list_barrier_reports, SaveAccessibilityStatement,
+    SetBarrierReportStatus,
+};
+use super::{BarrierReport, NewReport, RefusedReport, ReportStatus, Statement};
+use super::{MAX_CONTACT, MAX_PAGE, MAX_WHAT};
+use crate::error::AppError;
+use crate::i18n::{format_date, format_datetime, use_lang, Lang};
+use crate::layout::{rcdata, Loaded, PageMeta, PageTitle};
+
+/// `/accessibility`.
+#[component]
+pub fn AccessibilityPage() -> impl IntoView {
+    let lang = use_lang();
+    let statement = Resource::new(|| (), move |_| get_accessibility_statement(lang));
+    let t = lang.t();
+    view! {
+        <PageMeta title=t.a11y_title description=t.a11y_description path="/accessibility"/>
+        <Loaded resource=statement view=|statement| view! { <StatementView statement/> }/>
+    }
+}
+
+#[component]
+fn StatementView(statement: Statement) -> impl IntoView {
+    let lang = use_lang();
+    let t = lang.t();
+    let query = use_query_map().read_untracked();
+    let saved = query.get("saved").is_some();
+    let error =
+        AppError::of_form(&query, SaveAccessibilityStatement::PATH, lang).map(|e| e.message(lang));
+    let admin = statement.source.is_some();
+    view! {
+        <article class="item statement">
+            <h1>{t.a11y_title}</h1>
+            <p class="date-line">{t.a11y_reviewed} " " {format_date(lang, &statement.reviewed_on)}</p>
+            {saved.then(|| view! { <p class="notice" role="status">{t.a11y_saved}</p> })}
+            {error.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            <div class="body" inner_html=statement.html/>
+            {statement.source.map(|source| view! { <StatementForm source/> })}
+            {admin.then(|| view! {
+                <p><a href=lang.href("/accessibility/reports")>{t.a11y_reports_link}</a></p>
+            })}
+        </article>
+        <ReportForm/>
+    }
+}
+
+/// The admins' form for the statement in the page's language.
+#[component]
+fn StatementForm(source: super::StatementText) -> impl IntoView {
+    let lang = use_lang();
+    let t = lang.t();
+    view! {
+        <details class="entry-edit">
+            <summary>{t.a11y_edit}</summary>
+            <form class="entry-form" method="post" action=SaveAccessibilityStatement::PATH>
+                <input type="hidden" name="lang" value=lang.code()/>
+                <label for="statement-body">{t.a11y_edit_body}</label>
+                <p class="hint" id="statement-body-hint">{t.a11y_edit_body_hint}</p>
+                <textarea id="statement-body" name="body" rows="20" required aria-describedby="statement-body-hint">
+                    {rcdata(&source.body)}
+                </textarea>
+                <label for="statement-reviewed">{t.a11y_edit_reviewed}</label>
+                <input id="statement-reviewed" name="reviewed_on" type="date" required value=source.reviewed_on/>
+                <button class="button" type="submit">{t.a11y_edit_save}</button>
+            </form>
+        </details>
+    }
+}
+
+/// The barrier report form: no login needed. After a refused report it holds what was sent.
+#[component]
+fn ReportForm() -> impl IntoView {
+    let lang = use_lang();
+    let t = lang.t();
+    let sent = use_query_map().read_untracked().get("report").as_deref() == Some("sent");
+    let refused = use_context::<RefusedReport>();
+    let error = refused
+        .as_ref()
+        .map(|r| (r.error.message(lang), field_of(&r.error)));
+    let report = refused.map(|r| r.report).unwrap_or_default();
+    let invalid = error.as_ref().and_then(|(_, f)| f.clone());
+    let NewReport {
+        page,
+        what,
+        contact,
+        ..
+    } = report;
+    let field = |name, label, hint, value, max, autocomplete| {
+        let invalid = invalid.as_deref() == Some(name);
+        view! { <ReportField name label hint value max autocomplete invalid/> }
+    };
+    view! {
+        <section id="report" class="report" aria-labelledby="report-title" tabindex="-1">
+            <h2 id="report-title">{t.report_title}</h2>
+            <p>{t.report_intro}</p>
+            {sent.then(|| view! { <p class="notice" role="status" data-testid="report-sent">{t.report_sent}</p> })}
+            {error.clone().map(|(message, _)| view! {
+                <p class="form-error" role="alert" id="report-error" data-testid="report-error">{message}</p>
+            })}
+            <form class="entry-form report-form" method="post" action=lang.href("/accessibility/report")>
+                {field("page", t.report_page, t.report_page_hint, page, MAX_PAGE, "off")}
+                {field("what", t.report_what, t.report_what_hint, what, MAX_WHAT, "off")}
+                {field("contact", t.report_contact, t.report_contact_hint, contact, MAX_CONTACT, "email")}
+                <button class="button" type="submit">{t.report_send}</button>
+            </form>
+        </section>
+    }
+}
+
+/// One field of the report form with its label and hint; `what` is a text area, and the only
+/// one required. An `invalid` field points at the error above the form as well as its hint.
+#[component]
+fn ReportField(
+    name: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    value: String,
+    max: usize,
+    autocomplete: &'static str,
+    invalid: bool,
+) -> impl IntoView {
+    let id = format!("report-{name}");
+    let hint_id = format!("{id}-hint");
+    let described = if invalid {
+        format!("report-error {hint_id}")
+    } else {
+        hint_id.clone()
+    };
+    let invalid = invalid.then_some("true");
+    let control = if name == "what" {
+        view! {
+            <textarea
+                id=id.clone()
+                name=name
+                rows="6"
+                required
+                maxlength=max
+                aria-describedby=described
+                aria-invalid=invalid
+            >
+                {rcdata(&value)}
+            </textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input
+                id=id.clone()
+                name=name
+                type="text"
+                value=value
+                maxlength=max
+                autocomplete=autocomplete
+                aria-describedby=described
+                aria-invalid=invalid
+            />
+        }
+        .into_any()
+    };
+    view! {
+        <label for=id>{label}</label>
+        <p class="hint" id=hint_id>{hint}</p>
+        {control}
+    }
+}
+
+/// The form field an error is about, if it names one.
+fn field_of(error: &AppError) -> Option<String> {
+    match error {
+        AppError::Invalid { field, .. } => Some(field.clone()),
+        _ => None,
+    }
+}
+
+/// `/accessibility/reports`: every barrier report, for admins.
+#[component]
+pub fn ReportsPage() -> impl IntoView {
+    let lang = use_lang();
+    let t = lang.t();
+    let reports = Resource::new(|| (), |_| list_barrier_reports());
+    view! {
+        <PageTitle text=format!("{} · {}", t.reports_title, t.site_name)/>
+        <Meta name="robots" content="noindex"/>
+        <Loaded resource=reports view=|reports| view! { <ReportList reports/> }/>
+    }
+}
+
+#[component]
+fn ReportList(reports: Vec<BarrierReport>) -> impl IntoView {
+    let lang = use_lang();
+    let t = lang.t();
+    let query = use_query_map().read_untracked();
+    let error =
+        AppError::of_form(&query, SetBarrierReportStatus::PATH, lang).map(|e| e.message(lang));
+    let empty = reports.is_empty();
+    view! {
+        <section class="reports">
+            <h1>{t.reports_title}</h1>
+            {error.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            {empty.then(|| view! { <p class="empty">{t.reports_none}</p> })}
+            {reports
+                .into_iter()
+                .map(|report| view! { <ReportEntry report/> })
+                .collect_view()}
+        </section>
+    }
+}
+
+/// The label of a report's status.
+fn status_label(lang: Lang, status: ReportStatus) -> &'static str {
+    let t = lang.t();
+    match status {
+        ReportStatus::New => t.report_status_new,
+        ReportStatus::Answered => t.report_status_answered,
+        ReportStatus::Fixed => t.report_status_fixed,
+    }
+}
+
+#[component]
+fn ReportEntry(report: BarrierReport) -> impl IntoView {
+    let lang = use_lang();
+    let t = lang.t();
+    let id = report.id;
+    let select_id = format!("report-{id}-status");
+    let options = ReportStatus::ALL
+        .iter()
+        .map(|&s| {
+            view! {
+                <option value=s.as_str() selected=s == report.status>{status_label(lang, s)}</option>
+            }
+        })
+        .collect_view();
+    let heading = format!("{} {id}", t.report_number);
+    view! {
+        <article class="barrier-report" id=format!("report-{id}") data-testid="barrier-report">
+            <h2>{heading}</h2>
+            <dl class="facts">
+                <dt>{t.report_received}</dt>
+                <dd>{format_datetime(lang, &report.created_at)}</dd>
+                <dt>{t.report_status}</dt>
+                <dd>{status_label(lang, report.status)}</dd>
+                <dt>{t.report_page}</dt>
+                <dd>{report.page}</dd>
+                <dt>{t.report_what}</dt>
+                <dd class="report-what" lang=report.lang.code()>{report.what}</dd>
+                <dt>{t.report_contact}</dt>
+                <dd>{report.contact}</dd>
+            </dl>
+            <form class="filters" method="post" action=SetBarrierReportStatus::PATH>
+                <input type="hidden" name="id" value=id/>
+                <input type="hidden" name="lang" value=lang.code()/>
+                <label for=select_id.clone()>{t.report_status}</label>
+                <select id=select_id name="status">{options}</select>
+                <button class="button" type="submit">{t.report_set_status}</button>
+            </form>
+        </article>
+    }
+}
