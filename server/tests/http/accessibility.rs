@@ -348,3 +348,16 @@ fn only_admins_change_the_statement_and_it_is_sanitised() {
         assert_eq!(parts.status, StatusCode::BAD_REQUEST, "{body}");
     });
 }
+
+#[test]
+fn in_a_colour_scheme_the_map_legend_names_shapes_not_colours() {
+    common::block_on(async {
+        let app = common::app();
+        let (_, _, normal) = page(&app, "/map", None).await;
+        assert!(normal.contains("Hollow amber ring"));
+        let cookie = format!("{VIEW}=100.wb.normal.normal.shown");
+        let (_, _, scheme) = page(&app, "/map", Some(&cookie)).await;
+        assert!(scheme.contains("Hollow ring: partnership paused"));
+        assert!(!scheme.contains("amber") && !scheme.contains("Filled blue"));
+    });
+}

@@ -341,20 +341,35 @@ fn CityCardView(card: CityCard) -> impl IntoView {
     }
 }
 
-/// What the pins, lines and slider mean, in words.
+/// What the pins, lines and slider mean, in words. In a colour scheme of the version for the
+/// visually impaired every pin has the scheme's one colour, so the states are named by shape.
 #[component]
 fn Legend(unknown_years: usize) -> impl IntoView {
     let t = use_lang().t();
+    let (active, paused, suspended, ended) = match crate::accessibility::settings::use_settings() {
+        Some(_) => (
+            t.legend_active_shape,
+            t.legend_paused_shape,
+            t.legend_suspended_shape,
+            t.legend_ended_shape,
+        ),
+        None => (
+            t.legend_active,
+            t.legend_paused,
+            t.legend_suspended,
+            t.legend_ended,
+        ),
+    };
     view! {
         <section class="map-legend" aria-labelledby="legend-heading">
             <h2 id="legend-heading">{t.legend_heading}</h2>
             <ul>
                 <li><span class="pin twin active" aria-hidden="true"><span class="pin-shape"></span></span>" "{t.legend_round}</li>
                 <li><span class="pin partner active" aria-hidden="true"><span class="pin-shape"></span></span>" "{t.legend_square}</li>
-                <li><span class="pin twin active" aria-hidden="true"><span class="pin-shape"></span></span>" "{t.legend_active}</li>
-                <li><span class="pin twin paused" aria-hidden="true"><span class="pin-shape"></span></span>" "{t.legend_paused}</li>
-                <li><span class="pin twin suspended" aria-hidden="true"><span class="pin-shape"></span></span>" "{t.legend_suspended}</li>
-                <li><span class="pin twin ended" aria-hidden="true"><span class="pin-shape"></span></span>" "{t.legend_ended}</li>
+                <li><span class="pin twin active" aria-hidden="true"><span class="pin-shape"></span></span>" "{active}</li>
+                <li><span class="pin twin paused" aria-hidden="true"><span class="pin-shape"></span></span>" "{paused}</li>
+                <li><span class="pin twin suspended" aria-hidden="true"><span class="pin-shape"></span></span>" "{suspended}</li>
+                <li><span class="pin twin ended" aria-hidden="true"><span class="pin-shape"></span></span>" "{ended}</li>
                 <li>{t.legend_lines}</li>
                 <li>{fill(t.legend_years, &[&unknown_years])}</li>
             </ul>
