@@ -258,7 +258,7 @@ test('an admin edits a city in place; editors cannot edit cities', async ({ page
 test('stored script payloads are inert for visitors and editors alike', async ({ page, browser }) => {
   await logIn(page);
   const slug = 'ostrava-online-concert-day-of-peoples-unity';
-  const current = await page.request.post('/api/get_editable', { form: { kind: 'News', slug } });
+  const current = await page.request.post('/api/get_editable', { form: { kind: 'news', slug } });
   expect(current.status()).toBe(200);
   const item = await current.json();
   const fields = {
@@ -305,7 +305,7 @@ test('a saved title that closes the head runs nothing for visitors', async ({ pa
   await logIn(page);
   const slug = 'perm-oxford-friendship-week';
   const title = 'Friendship week </title><script nonce="attacker">window.__xss=40</script></head>';
-  const current = await page.request.post('/api/get_editable', { form: { kind: 'News', slug } });
+  const current = await page.request.post('/api/get_editable', { form: { kind: 'news', slug } });
   const item = await current.json();
   const saved = await page.request.post('/api/update_item', {
     data: { id: item.id, base_version: item.version, fields: { ...item.fields, title } },

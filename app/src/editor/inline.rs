@@ -476,9 +476,10 @@ pub fn NewItemButton(kind: ItemKind) -> impl IntoView {
     let auth = use_auth();
     let lang = use_lang();
     let create = ServerAction::<CreateItem>::new();
-    let (value, label) = match kind {
-        ItemKind::News => ("News", lang.t().new_article),
-        ItemKind::Event => ("Event", lang.t().new_event),
+    let value = kind.as_str();
+    let label = match kind {
+        ItemKind::News => lang.t().new_article,
+        ItemKind::Event => lang.t().new_event,
     };
     view! {
         <Transition fallback=|| ()>

@@ -16,10 +16,14 @@ use serde::{Deserialize, Serialize};
 /// Items per feed page, as on the seed site.
 pub const PER_PAGE: u32 = 10;
 
-/// Whether an item is a plain news story or an event with dates and a venue.
+/// Whether an item is a plain news story or an event with dates and a venue. Spelt as in the
+/// database everywhere (`news`, `event`); server functions also accept the capitalised names
+/// they were first called with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ItemKind {
+    #[serde(rename = "news", alias = "News")]
     News,
+    #[serde(rename = "event", alias = "Event")]
     Event,
 }
 
@@ -117,4 +121,23 @@ pub struct FeedPage {
     pub items: Vec<ItemSummary>,
     pub page: u32,
     pub pages: u32,
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::ItemKind;
+
+    #[test]
+    fn kinds_are_spelt_as_in_the_database() {
+        for kind in [ItemKind::News, ItemKind::Event] {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+            assert_eq!(serde_json::from_str::<ItemKind>(&json).unwrap(), kind);
+        }
+        assert_eq!(
+            serde_json::from_str::<ItemKind>("\"News\"").unwrap(),
+            ItemKind::News,
+            "the first spelling is still understood"
+        );
+    }
 }

@@ -147,7 +147,7 @@ fn create_from(origin: &str, session: &str) -> http::Request<axum::body::Body> {
             http::header::CONTENT_TYPE,
             "application/x-www-form-urlencoded",
         )
-        .body(axum::body::Body::from("kind=News"))
+        .body(axum::body::Body::from("kind=news"))
         .unwrap()
 }
 

@@ -55,7 +55,7 @@ fn a_cached_page_is_never_served_after_an_edit() {
         );
 
         let item = app
-            .editable(&format!("kind=News&slug={SLUG}"), &editor)
+            .editable(&format!("kind=news&slug={SLUG}"), &editor)
             .await;
         let mut fields = item["fields"].clone();
         fields["title"] = json!("A reply from across the ocean");

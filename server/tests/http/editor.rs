@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 /// Creates a news draft as the session `cookie` and returns it (an `Editable` as JSON).
 async fn create(app: &TestApp, cookie: &str) -> Value {
     let (parts, body) = app
-        .post_form("/api/create_item", "kind=News", Some(cookie))
+        .post_form("/api/create_item", "kind=news", Some(cookie))
         .await;
     assert!(!parts.status.is_client_error(), "{:?} {body}", parts.status);
     serde_json::from_str(&body).expect("an editable item")
@@ -63,7 +63,7 @@ fn every_mutating_function_refuses_anonymous_callers_and_changes_nothing() {
             (
                 "/api/create_item",
                 "application/x-www-form-urlencoded",
-                b"kind=News".to_vec(),
+                b"kind=news".to_vec(),
             ),
             (
                 "/api/update_item",

@@ -320,7 +320,7 @@ async fn save_request(app: &common::TestApp, target: usize, editor: &str) -> (&'
     if target == 0 {
         let item = app
             .editable(
-                "kind=News&slug=reply-from-a-twin-city-across-the-ocean",
+                "kind=news&slug=reply-from-a-twin-city-across-the-ocean",
                 editor,
             )
             .await;

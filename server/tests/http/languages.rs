@@ -112,7 +112,7 @@ fn an_editor_writes_the_russian_text_on_the_russian_page() {
         let cookie = app.login("olga").await;
         let item = app
             .editable(
-                "kind=News&slug=reply-from-a-twin-city-across-the-ocean&lang=ru",
+                "kind=news&slug=reply-from-a-twin-city-across-the-ocean&lang=ru",
                 &cookie,
             )
             .await;

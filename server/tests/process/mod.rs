@@ -126,7 +126,7 @@ pub fn create_draft(port: u16, cookie: &str) -> (i64, i64) {
         ("Cookie", cookie),
     ];
     let (_, _, created) =
-        http(port, "POST", "/api/create_item", &form, "kind=News").expect("created");
+        http(port, "POST", "/api/create_item", &form, "kind=news").expect("created");
     (number(&created, "id"), number(&created, "version"))
 }
 
