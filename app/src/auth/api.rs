@@ -97,7 +97,7 @@ async fn log_in(username: String, password: String, next: Option<String>) -> Res
                 Some(user_id),
                 "login",
                 &format!("user:{username}"),
-                &ip,
+                &crate::editor::audit::AuditDetail::Login { address: ip },
             )?;
             tx.commit()?;
             Ok(())

@@ -16,7 +16,7 @@ pub struct AuditLine {
     pub username: String,
     pub action: String,
     pub entity: String,
-    pub detail: String,
+    pub detail: super::audit::AuditDetail,
 }
 
 /// The item of `kind` at `slug` with all its fields, whatever its status (editors only).

@@ -2,7 +2,7 @@
 //! browser and the server), the publishing workflow, revisions and the audit log.
 
 pub mod api;
-mod audit;
+pub mod audit;
 pub mod city;
 mod conflict;
 #[cfg(feature = "ssr")]

@@ -4,6 +4,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{audit, StoreError};
 use crate::accessibility::{BarrierReport, NewReport, ReportStatus, StatementText};
+use crate::editor::audit::AuditDetail;
 use crate::i18n::Lang;
 
 /// Most reports one client address may send within a minute.
@@ -47,7 +48,7 @@ pub fn save_statement(
         Some(user_id),
         "edit",
         &format!("accessibility:{}", lang.code()),
-        "",
+        &AuditDetail::StatementSaved { lang },
     )?;
     tx.commit()?;
     Ok(())
@@ -126,7 +127,7 @@ pub fn set_report_status(
             Some(user_id),
             "edit",
             &format!("barrier-report:{id}"),
-            status.as_str(),
+            &AuditDetail::ReportMarked { status },
         )?;
     }
     tx.commit()?;

@@ -6,6 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 use super::{audit, unknown_value, StoreError};
 use crate::cities::{City, CityKind, CityStatus, HomeCity};
+use crate::editor::audit::AuditDetail;
 use crate::i18n::Lang;
 use crate::news::CityRef;
 
@@ -177,7 +178,10 @@ pub fn save_city(
         Some(user_id),
         "save",
         &format!("city:{}", city.slug),
-        &format!("version {} ({} texts)", version + 1, lang.code()),
+        &AuditDetail::CitySaved {
+            version: version + 1,
+            lang,
+        },
     )?;
     tx.commit()?;
     Ok(CitySave::Saved(version + 1))

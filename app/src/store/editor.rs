@@ -5,6 +5,7 @@
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::{audit, items, seed::slugify, unknown_value, StoreError};
+use crate::editor::audit::AuditDetail;
 use crate::editor::{Editable, ItemFields, ItemStatus, RevisionMeta, RevisionNote};
 use crate::i18n::Lang;
 use crate::news::ItemKind;
@@ -148,7 +149,13 @@ pub fn create_draft(
     )?;
     let item = editable_by_id(&tx, lang, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
     insert_revision(&tx, &item, Some(user_id), RevisionNote::Created)?;
-    audit::record(&tx, Some(user_id), "create", &format!("item:{id}"), &slug)?;
+    audit::record(
+        &tx,
+        Some(user_id),
+        "create",
+        &format!("item:{id}"),
+        &AuditDetail::Created { slug },
+    )?;
     tx.commit()?;
     Ok(item)
 }
@@ -258,12 +265,11 @@ pub fn save_item(
         Some(user_id),
         "save",
         &format!("item:{id}"),
-        &format!(
-            "version {} ({}, {})",
-            saved.version,
-            note.to_db(),
-            fields.status.as_str()
-        ),
+        &AuditDetail::ItemSaved {
+            version: saved.version,
+            note,
+            status: fields.status,
+        },
     )?;
     tx.commit()?;
     Ok(SaveOutcome::Saved(saved))

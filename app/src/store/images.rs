@@ -3,6 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{audit, StoreError};
+use crate::editor::audit::AuditDetail;
 
 /// What the pages need to know about an uploaded image.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,7 +40,9 @@ pub fn insert(
             Some(user_id),
             "upload",
             &format!("image:{}", image.hash),
-            mime,
+            &AuditDetail::Uploaded {
+                mime: mime.to_owned(),
+            },
         )?;
     }
     tx.commit()?;

@@ -80,6 +80,13 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/007_status_from_entries.sql")),
         M::up(include_str!("migrations/008_revision_notes.sql")),
         M::up(include_str!("migrations/009_accessibility.sql")),
+        M::up_with_hook(
+            include_str!("migrations/010_audit_details.sql"),
+            |tx: &rusqlite::Transaction<'_>| {
+                audit::details_from_text(tx)
+                    .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 }
 

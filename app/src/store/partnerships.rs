@@ -8,6 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, Transact
 
 use super::{audit, cities, unknown_value, StoreError};
 use crate::cities::{City, CityKind, CityStatus};
+use crate::editor::audit::AuditDetail;
 use crate::editor::RevisionNote;
 use crate::i18n::Lang;
 use crate::media::Cover;
@@ -367,7 +368,11 @@ pub fn save_entry(
         Some(user_id),
         "save",
         &format!("partnership:{city_slug}:{id}"),
-        &format!("{} {} version {version}", input.detail.kind(), note.to_db()),
+        &AuditDetail::EntrySaved {
+            entry: input.detail.kind().to_owned(),
+            note,
+            version,
+        },
     )?;
     tx.commit()?;
     Ok(EntrySave::Saved(id, version))
@@ -507,7 +512,9 @@ pub fn insert_document(
             Some(user_id),
             "upload",
             &format!("document:{}", document.hash),
-            &document.mime,
+            &AuditDetail::Uploaded {
+                mime: document.mime.clone(),
+            },
         )?;
     }
     tx.commit()?;

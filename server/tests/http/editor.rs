@@ -135,6 +135,16 @@ fn editors_and_admins_may_edit_only_admins_read_the_audit_log() {
             body.contains("olga") && body.contains("ivan") && body.contains("save"),
             "{body}"
         );
+        assert!(body.contains("as version 2 (edited; now Draft)"), "{body}");
+        // The same lines in Russian: nothing of the English details is left.
+        let (status, body) = app.get_as("/ru/audit", &admin).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            body.contains("как версия 2 (изменено; теперь Черновик)"),
+            "{body}"
+        );
+        assert!(body.contains("сохранение") && body.contains("вход"));
+        assert!(!body.contains("as version") && !body.contains("(edited"));
         let (status, _) = app.get("/audit").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     });
