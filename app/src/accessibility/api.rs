@@ -44,9 +44,7 @@ pub async fn save_accessibility_statement(
         return Err(AppError::invalid("body", "err_statement_body"));
     }
     let reviewed_on = reviewed_on.trim().to_owned();
-    if reviewed_on.len() != 10
-        || crate::i18n::add_days(&reviewed_on, 0).as_deref() != Some(&*reviewed_on)
-    {
+    if !crate::editor::is_date(&reviewed_on) {
         return Err(AppError::invalid("reviewed_on", "err_statement_reviewed"));
     }
     app_state()?

@@ -114,7 +114,7 @@ fn choices<T: Copy>(
 }
 
 /// The name of a colour scheme, as the settings bar shows it.
-pub fn scheme_label(lang: Lang, scheme: Scheme) -> &'static str {
+fn scheme_label(lang: Lang, scheme: Scheme) -> &'static str {
     let t = lang.t();
     match scheme {
         Scheme::BlackOnWhite => t.view_scheme_bw,

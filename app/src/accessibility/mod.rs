@@ -52,6 +52,16 @@ db_enum!(ReportStatus {
 
 impl ReportStatus {
     pub const ALL: [Self; 3] = [Self::New, Self::Answered, Self::Fixed];
+
+    /// The status as the list of reports and the audit log write it in `lang`.
+    pub fn label(self, lang: Lang) -> &'static str {
+        let t = lang.t();
+        match self {
+            Self::New => t.report_status_new,
+            Self::Answered => t.report_status_answered,
+            Self::Fixed => t.report_status_fixed,
+        }
+    }
 }
 
 /// A report as a visitor sends it.

@@ -13,7 +13,7 @@ use super::api::{
 use super::{BarrierReport, NewReport, RefusedReport, ReportStatus, Statement};
 use super::{MAX_CONTACT, MAX_PAGE, MAX_WHAT};
 use crate::error::AppError;
-use crate::i18n::{format_date, format_datetime, use_lang, Lang};
+use crate::i18n::{format_date, format_datetime, use_lang};
 use crate::layout::{rcdata, Loaded, PageMeta, PageTitle};
 
 /// `/accessibility`.
@@ -215,16 +215,6 @@ fn ReportList(reports: Vec<BarrierReport>) -> impl IntoView {
     }
 }
 
-/// The label of a report's status.
-fn status_label(lang: Lang, status: ReportStatus) -> &'static str {
-    let t = lang.t();
-    match status {
-        ReportStatus::New => t.report_status_new,
-        ReportStatus::Answered => t.report_status_answered,
-        ReportStatus::Fixed => t.report_status_fixed,
-    }
-}
-
 #[component]
 fn ReportEntry(report: BarrierReport) -> impl IntoView {
     let lang = use_lang();
@@ -235,7 +225,7 @@ fn ReportEntry(report: BarrierReport) -> impl IntoView {
         .iter()
         .map(|&s| {
             view! {
-                <option value=s.as_str() selected=s == report.status>{status_label(lang, s)}</option>
+                <option value=s.as_str() selected=s == report.status>{s.label(lang)}</option>
             }
         })
         .collect_view();
@@ -247,7 +237,7 @@ fn ReportEntry(report: BarrierReport) -> impl IntoView {
                 <dt>{t.report_received}</dt>
                 <dd>{format_datetime(lang, &report.created_at)}</dd>
                 <dt>{t.report_status}</dt>
-                <dd>{status_label(lang, report.status)}</dd>
+                <dd>{report.status.label(lang)}</dd>
                 <dt>{t.report_page}</dt>
                 <dd>{report.page}</dd>
                 <dt>{t.report_what}</dt>

@@ -1,6 +1,6 @@
 //! `POST /accessibility/report` (also under `/ru`): a barrier report from the statement's plain
 //! form, without a login. A saved report sends the browser back to the statement with a thank-you;
-//! a refused one is answered with its status (400, 413, 429) and the statement page again, its
+//! a refused one is answered with its status (400, 429) and the statement page again, its
 //! form holding what the visitor wrote and the reason in words.
 
 use axum::body::Body;

@@ -99,14 +99,7 @@ impl AuditDetail {
             }
             Self::Uploaded { mime } => fill(t.audit_uploaded, &[mime]),
             Self::StatementSaved { lang: l } => fill(t.audit_statement_saved, &[&language(*l)]),
-            Self::ReportMarked { status } => {
-                let status = match status {
-                    ReportStatus::New => t.report_status_new,
-                    ReportStatus::Answered => t.report_status_answered,
-                    ReportStatus::Fixed => t.report_status_fixed,
-                };
-                fill(t.audit_report_marked, &[&status])
-            }
+            Self::ReportMarked { status } => fill(t.audit_report_marked, &[&status.label(lang)]),
             Self::Text { text } => text.clone(),
         }
     }

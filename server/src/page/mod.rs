@@ -23,8 +23,9 @@ use leptos::nonce::Nonce;
 use cache::{Page, MAX_PAGE};
 use tag::{cut_at_nonce, tag_of, tag_page, unless_held, ANONYMOUS_PAGE, EDITOR_PAGE};
 
-/// The middleware around every request: GETs and HEADs are answered as above, anything else
-/// passes through (and gets the nothing-runs policy outside).
+/// The middleware around every request: GETs and HEADs are answered as above; anything else
+/// passes through, and gets the page policy when it is answered with a page (`answer_post`),
+/// else the nothing-runs policy outside.
 pub async fn serve(State(cache): State<PageCache>, mut request: Request, next: Next) -> Response {
     let nonce = Nonce::new();
     request.extensions_mut().insert(nonce.clone());
