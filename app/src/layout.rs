@@ -9,7 +9,7 @@ use crate::auth::UserMenu;
 use crate::error::AppError;
 use crate::i18n::{use_lang, Lang};
 use crate::search::SearchForm;
-use crate::url::{page_query, site_path};
+use crate::url::{page_address, site_path};
 
 /// The absolute address the portal is served at, as seen by visitors.
 #[derive(Clone, Debug)]
@@ -144,10 +144,10 @@ fn LanguageSwitch() -> impl IntoView {
     // Only what the page itself reads of the address is carried over: the rest could be anything.
     let href = move || {
         let path = site_path(&Lang::strip(&location.pathname.get()));
-        match page_query(&path, location.search.get().trim_start_matches('?')).as_str() {
-            "" => other.href(&path),
-            query => other.href(&format!("{path}?{query}")),
-        }
+        other.href(&page_address(
+            &path,
+            location.search.get().trim_start_matches('?'),
+        ))
     };
     view! {
         <p class="lang-switch">

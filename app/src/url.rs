@@ -74,6 +74,15 @@ pub fn page_query(path: &str, query: &str) -> String {
     query_string(&kept)
 }
 
+/// The address of the page at `path` as this site links and keeps it: the path and what the page
+/// reads of `query` (`page_query`).
+pub fn page_address(path: &str, query: &str) -> String {
+    match page_query(path, query).as_str() {
+        "" => path.to_owned(),
+        query => format!("{path}?{query}"),
+    }
+}
+
 /// `path` as a path of this site: a run of slashes or backslashes at its start becomes one
 /// slash, so that no link made from it can name another host (`//evil.example`).
 pub fn site_path(path: &str) -> String {
@@ -95,6 +104,8 @@ mod tests {
         assert_eq!(page_query("/news/some-item", "x=1"), "");
         assert_eq!(page_query("/", "page=2"), "");
         assert_eq!(page_query("/tags/music", "tag=x&year=2020"), "year=2020");
+        assert_eq!(page_address("/news", "utm=1&page=3"), "/news?page=3");
+        assert_eq!(page_address("/news/some-item", "page=3"), "/news/some-item");
     }
 
     #[test]

@@ -8,22 +8,17 @@ use super::settings::{
     use_settings, Change, Images, LineHeight, Scheme, Settings, Spacing, TextSize,
 };
 use crate::i18n::{use_lang, Lang};
-use crate::url::{encode, page_query, site_path};
+use crate::url::{encode, page_address, site_path};
 
 /// The address of the page being read (its path and what it reads of the query), for the way
 /// back from a settings link.
 fn this_page() -> String {
     let location = leptos_router::hooks::use_location();
     let path = site_path(&location.pathname.get_untracked());
-    match page_query(
+    page_address(
         &path,
         location.search.get_untracked().trim_start_matches('?'),
     )
-    .as_str()
-    {
-        "" => path,
-        query => format!("{path}?{query}"),
-    }
 }
 
 /// The link that asks `/accessibility/view` for `param` and comes back to this page.

@@ -263,10 +263,7 @@ fn back_to(back: Option<&str>, lang: crate::i18n::Lang) -> String {
         })
         .collect::<Vec<_>>()
         .join("/");
-    match crate::url::page_query(&path, query).as_str() {
-        "" => path,
-        query => format!("{path}?{query}"),
-    }
+    crate::url::page_address(&path, query)
 }
 
 #[cfg(feature = "ssr")]

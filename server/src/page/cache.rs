@@ -97,12 +97,7 @@ pub(super) fn key(uri: &Uri, view: Option<Settings>) -> Option<String> {
     if path.len() > MAX_KEY || path.starts_with(app::API_PREFIX) || UNKEPT.contains(&&*english) {
         return None;
     }
-    let query = app::url::page_query(path, uri.query().unwrap_or_default());
-    let mut key = if query.is_empty() {
-        path.to_owned()
-    } else {
-        format!("{path}?{query}")
-    };
+    let mut key = app::url::page_address(path, uri.query().unwrap_or_default());
     if let Some(view) = view {
         key = format!("{key} {}", view.key());
     }
