@@ -26,6 +26,13 @@ pub struct SiteConfig {
     pub page_cache_bytes: usize,
 }
 
+impl SiteConfig {
+    /// Whether visitors reach the portal over https: then its cookies are `Secure`.
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
 /// Where the browser finds the islands' code: the wasm-bindgen module and its WebAssembly, by the
 /// names cargo-leptos gave them (with content hashes when it hashed them, read from the hash file
 /// it writes beside the binary).

@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 
 /// The name of the cookie that holds the settings.
 pub const COOKIE_NAME: &str = "twincity_view";
+/// How long the settings are kept, in seconds: a year.
+#[cfg(feature = "ssr")]
+const KEPT_FOR: u64 = 365 * 24 * 3600;
 
 macro_rules! choice {
     ($(#[$doc:meta])* $ty:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
@@ -162,14 +165,7 @@ impl Settings {
     /// The settings in the cookies of `headers`, if they hold valid ones.
     #[cfg(feature = "ssr")]
     pub fn of_headers(headers: &http::HeaderMap) -> Option<Self> {
-        headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == COOKIE_NAME)
-            .and_then(|(_, value)| Self::parse(value))
+        crate::auth::session::cookie_in(headers, COOKIE_NAME).and_then(Self::parse)
     }
 }
 
@@ -216,19 +212,12 @@ pub async fn choose(
         )
             .into_response();
     }
-    let secure = if state.config.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = match next {
-        Some(settings) => format!(
-            "{COOKIE_NAME}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-            settings.key(),
-            365 * 24 * 3600
-        ),
-        None => format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
-    };
+    let key = next.map(Settings::key);
+    let cookie = crate::auth::session::cookie_header(
+        COOKIE_NAME,
+        key.as_deref().map(|key| (key, KEPT_FOR)),
+        state.config.is_https(),
+    );
     let target = back_to(back.as_deref(), lang);
     let target = if next.is_some() {
         format!("{target}#view-settings")

@@ -103,7 +103,7 @@ async fn log_in(username: String, password: String, next: Option<String>) -> Res
             Ok(())
         })
         .await?;
-    let secure = state.config.public_url.starts_with("https://");
+    let secure = state.config.is_https();
     session::set_cookie(&session::cookie(Some(&token), secure));
     leptos_axum::redirect(&safe_next(next.as_deref(), &state.config.public_url));
     Ok(())
@@ -124,7 +124,7 @@ pub async fn logout() -> Result<(), AppError> {
             .call(move |c| users::end_session(c, &hash))
             .await?;
     }
-    let secure = state.config.public_url.starts_with("https://");
+    let secure = state.config.is_https();
     session::set_cookie(&session::cookie(None, secure));
     leptos_axum::redirect("/");
     Ok(())

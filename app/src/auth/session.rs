@@ -35,14 +35,29 @@ fn hex(bytes: &[u8]) -> String {
 /// The `Set-Cookie` value that stores `token`, or (with `None`) removes the cookie.
 /// `Secure` when the portal is served over https.
 pub fn cookie(token: Option<&str>, secure: bool) -> String {
+    let max_age = u64::from(users::ABSOLUTE_TIMEOUT_DAYS) * 24 * 3600;
+    cookie_header(COOKIE_NAME, token.map(|t| (t, max_age)), secure)
+}
+
+/// The `Set-Cookie` value of every cookie the portal writes: `name` holding `value` for
+/// `max_age` seconds, or (with `None`) removed; HttpOnly and SameSite=Lax on the whole site,
+/// `Secure` when the portal is served over https.
+pub fn cookie_header(name: &str, value: Option<(&str, u64)>, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
-    match token {
-        Some(token) => format!(
-            "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-            users::ABSOLUTE_TIMEOUT_DAYS * 24 * 3600
-        ),
-        None => format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
-    }
+    let (value, max_age) = value.unwrap_or(("", 0));
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+/// The value of the cookie `name` among the cookies of `headers`, if it is there.
+pub fn cookie_in<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(found, _)| *found == name)
+        .map(|(_, value)| value)
 }
 
 /// The session token the current request carries, if any.
@@ -52,15 +67,9 @@ pub fn request_token() -> Option<String> {
 
 /// The session token among the cookies of `headers`, if any.
 pub fn token_in(headers: &http::HeaderMap) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
-        .map(|(_, value)| value.to_owned())
+    cookie_in(headers, COOKIE_NAME)
         .filter(|v| !v.is_empty() && v.len() <= 128)
+        .map(str::to_owned)
 }
 
 /// Adds a `Set-Cookie` header to the response being built.
