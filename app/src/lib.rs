@@ -27,6 +27,7 @@ pub mod cities;
 pub mod editor;
 pub mod error;
 pub mod events;
+pub mod federation;
 pub mod home;
 pub mod i18n;
 pub mod layout;

@@ -18,6 +18,7 @@ use crate::pager::parse_page;
 use crate::editor::api::get_item_edit;
 use crate::editor::{EditableItem, NewItemButton};
 use crate::error::AppError;
+use crate::federation::follow::{get_partner_portal, FollowPartner, PartnerPortalSection};
 use crate::i18n::Lang;
 use crate::layout::{json_string, Loaded, NotFound, PublicUrl, SiteFooter, SiteHeader};
 use crate::news::api::get_item;
@@ -254,21 +255,27 @@ fn CityPage() -> impl IntoView {
         },
         move |(slug, page)| async move {
             let profile = get_city(slug.clone(), page?, lang).await?;
+            let portal = get_partner_portal(slug.clone()).await?;
             let partnership = get_partnership(slug, lang).await?;
-            Ok((profile, partnership))
+            Ok((profile, partnership, portal))
         },
     );
     view! {
         <Loaded
             resource=profile
-            view=|(profile, partnership)| {
+            view=|(profile, partnership, portal)| {
                 let lang = crate::i18n::use_lang();
                 let query = use_query_map().read_untracked();
                 let saved = query.get("saved").and_then(|v| v.parse().ok());
                 let error = AppError::of_form(&query, SavePartnershipEntry::PATH, lang)
                     .map(|e| e.message(lang));
-                let partnership =
-                    view! { <PartnershipSection partnership saved error/> }.into_any();
+                let portal_error = AppError::of_form(&query, FollowPartner::PATH, lang)
+                    .map(|e| e.message(lang));
+                let partnership = view! {
+                    <PartnershipSection partnership saved error/>
+                    <PartnerPortalSection portal error=portal_error/>
+                }
+                .into_any();
                 match profile.edit_version {
                     Some(version) => {
                         let editing = query.get("edit").is_some();

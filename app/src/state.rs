@@ -24,6 +24,8 @@ pub struct SiteConfig {
     pub trusted_proxies: Vec<crate::auth::address::Cidr>,
     /// Memory the server may keep rendered pages in for anonymous visitors (0 keeps none).
     pub page_cache_bytes: usize,
+    /// Lets federation reach http and loopback addresses: for tests on one machine only.
+    pub federation_loopback: bool,
 }
 
 impl SiteConfig {
@@ -82,6 +84,7 @@ pub struct AppState {
     pub image_jobs: Arc<Semaphore>,
     /// The islands' code, for pages that have islands.
     pub island_code: IslandCode,
+    pub federation: crate::federation::Federation,
 }
 
 /// How many image uploads are worked on at once.
@@ -95,6 +98,10 @@ impl AppState {
     pub fn new(leptos_options: LeptosOptions, store: Store, config: SiteConfig) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         Self {
+            federation: crate::federation::Federation::new(
+                &config.public_url,
+                config.federation_loopback,
+            ),
             island_code: IslandCode::of(&leptos_options),
             leptos_options,
             store,

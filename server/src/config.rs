@@ -60,6 +60,12 @@ pub struct Cli {
     )]
     pub page_cache_mb: usize,
 
+    /// For tests on one machine only: let federation fetch from and deliver to http and
+    /// loopback addresses, which it otherwise refuses (they would let anyone on the fediverse
+    /// make the portal reach its own network).
+    #[arg(long, env = "TWINCITY_FEDERATION_ALLOW_LOOPBACK", global = true)]
+    pub federation_allow_loopback: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -116,6 +116,7 @@ async fn serve(store: Store, cli: &Cli) -> Result<(), Box<dyn std::error::Error>
             documents_dir: cli.documents_dir(),
             trusted_proxies: cli.trusted_proxy.clone(),
             page_cache_bytes: cli.page_cache_mb * 1024 * 1024,
+            federation_loopback: cli.federation_allow_loopback,
         },
     );
     // Nagle's algorithm would hold a streamed page's later chunks until the client's delayed ACK
@@ -128,6 +129,7 @@ async fn serve(store: Store, cli: &Cli) -> Result<(), Box<dyn std::error::Error>
             }
         });
     tracing::info!(addr = %cli.addr, db = %state.store.path().display(), "serving twincity");
+    app::federation::start(&state);
     // Client addresses are needed to throttle failed logins per address.
     let app = server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)

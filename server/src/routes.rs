@@ -6,6 +6,7 @@ use crate::page::{self, PageCache};
 use app::accessibility;
 use app::editor::images::UploadImage;
 use app::error::AppError;
+use app::federation;
 use app::partnerships::api::SavePartnershipEntry;
 use app::partnerships::open_data;
 use app::state::AppState;
@@ -89,6 +90,22 @@ pub fn router(state: AppState) -> Router {
             "/ru/accessibility/report",
             post(accessibility::report::submit),
         )
+        .route(
+            "/.well-known/webfinger",
+            get(federation::endpoints::webfinger),
+        )
+        .route("/federation/actor", get(federation::endpoints::actor))
+        .route("/federation/outbox", get(federation::endpoints::outbox))
+        .route(
+            "/federation/followers",
+            get(federation::endpoints::followers),
+        )
+        .route(
+            "/federation/following",
+            get(federation::endpoints::following),
+        )
+        .route("/federation/items/{id}", get(federation::endpoints::item))
+        .route("/federation/inbox", post(federation::inbox::receive))
         .nest(&format!("/{}", options.site_pkg_dir), pkg)
         .nest("/media", media)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

@@ -8,6 +8,7 @@ pub mod backup;
 pub mod cities;
 pub mod editor;
 pub mod export;
+pub mod federation;
 pub mod images;
 pub mod items;
 pub mod partnerships;
@@ -87,6 +88,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
                     .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
+        M::up(include_str!("migrations/011_federation.sql")),
     ])
 }
 

@@ -7,6 +7,7 @@ use rusqlite::{params, Connection, Transaction};
 use super::partnerships::{self, SeedCity};
 use super::{items, StoreError};
 use crate::cities::{CityKind, CityStatus};
+use crate::i18n::Lang;
 
 /// The partner cities, copied from the project's shared data (sources noted in its header).
 const CITIES_CSV: &str = include_str!("seed/partner-cities.csv");
@@ -329,7 +330,7 @@ fn insert_seed_items(tx: &Transaction<'_>) -> Result<(), StoreError> {
             None => ("news", None, None, ""),
         };
         let id = insert_item(tx, item.slug, kind, item.published_at, start, end, venue)?;
-        insert_text(tx, id, item.title, item.lead, "")?;
+        insert_text(tx, id, Lang::En, item.title, item.lead, "")?;
         for city in item.cities {
             link_city(tx, id, city)?;
         }
@@ -363,14 +364,15 @@ fn insert_item(
 fn insert_text(
     tx: &Transaction<'_>,
     item_id: i64,
+    lang: Lang,
     title: &str,
     lead: &str,
     body: &str,
 ) -> Result<(), StoreError> {
     tx.prepare_cached(
-        "INSERT INTO item_texts (item_id, lang, title, lead, body) VALUES (?1, 'en', ?2, ?3, ?4)",
+        "INSERT INTO item_texts (item_id, lang, title, lead, body) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![item_id, title, lead, body])?;
+    .execute(params![item_id, lang, title, lead, body])?;
     Ok(())
 }
 
@@ -435,6 +437,7 @@ pub fn generate(conn: &mut Connection, count: u32) -> Result<u32, StoreError> {
         insert_text(
             &tx,
             id,
+            Lang::En,
             &format!("Generated item {k}: {topic} with {city_name}"),
             &format!(
                 "This is generated item {k}, made for testing and benchmarks; it is not real news."
@@ -443,6 +446,14 @@ pub fn generate(conn: &mut Connection, count: u32) -> Result<u32, StoreError> {
                 "*Generated content.* This text only fills the portal for tests.\n\n\
                  - topic: {topic}\n- city: {city_name}\n- number: {k}\n"
             ),
+        )?;
+        insert_text(
+            &tx,
+            id,
+            Lang::Ru,
+            &format!("Тестовый материал {k}: {topic}, {city_name}"),
+            &format!("Материал {k} создан для тестов и замеров; это не настоящая новость."),
+            &format!("*Тестовый текст.* Он только наполняет портал для тестов.\n\n- номер: {k}\n"),
         )?;
         if let Some((slug, _)) = city {
             link_city(&tx, id, slug)?;
@@ -533,7 +544,8 @@ mod tests {
             .conn
             .query_row(
                 "SELECT count(*) FROM items i JOIN item_texts t ON t.item_id = i.id
-                 WHERE i.slug LIKE 'generated-%' AND t.lead NOT LIKE '%generated%'",
+                 WHERE i.slug LIKE 'generated-%'
+                   AND t.lead NOT LIKE '%generated%' AND t.lead NOT LIKE '%создан для тестов%'",
                 [],
                 |r| r.get(0),
             )

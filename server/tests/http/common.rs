@@ -78,6 +78,7 @@ fn configured(extra: u32, trusted_proxies: Vec<Cidr>) -> TestApp {
             documents_dir: dir.path().join("documents"),
             trusted_proxies,
             page_cache_bytes: 8 * 1024 * 1024,
+            federation_loopback: true,
         },
     );
     TestApp {

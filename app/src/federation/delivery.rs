@@ -1,0 +1,171 @@
+//! The delivery queue's worker: sends each queued activity to its inbox, signed, and forgets it
+//! only once the inbox accepted it. A failure is tried again later, waiting twice as long each
+//! time, for a week; a server that is down or slow holds up only its own deliveries (each
+//! attempt is bounded in time, a few go out at once, and no inbox gets more than two slots).
+//! The queue is in the database, so deliveries survive restarts.
+
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+
+use super::fetch::FetchError;
+use super::now;
+use crate::state::AppState;
+use crate::store::{self, federation::Delivery};
+
+/// Deliveries attempted at once.
+const AT_ONCE: u32 = 8;
+/// Of which at most this many to one inbox.
+const PER_INBOX: u32 = 2;
+/// The wait after the first failure; it doubles with each further one, up to `LONGEST_WAIT`.
+const FIRST_WAIT: i64 = 10;
+const LONGEST_WAIT: i64 = 6 * 3600;
+/// How long a delivery is tried before it is given up.
+const GIVE_UP_AFTER: i64 = 7 * 24 * 3600;
+/// How long the worker sleeps when nothing is due and nothing wakes it.
+const IDLE: i64 = 60;
+
+/// When delivery `delivery` is tried next after failing with `error` at `now`, or `None` to
+/// give up: the inbox refused it for good (a 4xx other than one asking to wait or to
+/// authenticate again), or it has been tried for a week.
+pub fn next_attempt(delivery: &Delivery, error: &FetchError, now: i64) -> Option<i64> {
+    let permanent = match error {
+        FetchError::Status(code) => {
+            (400..500).contains(code) && !matches!(code, 401 | 408 | 425 | 429)
+        }
+        FetchError::Scheme(_) | FetchError::Private(_) => true,
+        _ => false,
+    };
+    if permanent || now - delivery.created_at > GIVE_UP_AFTER {
+        return None;
+    }
+    let wait = FIRST_WAIT
+        .saturating_mul(1_i64 << delivery.attempts.min(20))
+        .min(LONGEST_WAIT);
+    Some(now + wait)
+}
+
+/// Runs the queue until the process ends.
+pub async fn run(state: AppState) {
+    loop {
+        let now = now();
+        let due = state
+            .store
+            .call(move |c| store::federation::due_deliveries(c, now, AT_ONCE, PER_INBOX))
+            .await;
+        let due = match due {
+            Ok(due) => due,
+            Err(error) => {
+                tracing::error!(%error, "the delivery queue cannot be read");
+                Vec::new()
+            }
+        };
+        if due.is_empty() {
+            let next = state
+                .store
+                .call(|c| store::federation::next_due(c))
+                .await
+                .ok()
+                .flatten();
+            let wait = next.map_or(IDLE, |at| (at - now).clamp(0, IDLE));
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_secs(wait.unsigned_abs())) => {}
+                () = state.federation.deliveries_wait() => {}
+            }
+            continue;
+        }
+        let mut running = JoinSet::new();
+        for delivery in due {
+            let state = state.clone();
+            running.spawn(async move { attempt(&state, delivery).await });
+        }
+        while running.join_next().await.is_some() {}
+    }
+}
+
+async fn attempt(state: &AppState, delivery: Delivery) {
+    let result = match state.federation.signer(&state.store).await {
+        Ok(signer) => {
+            state
+                .federation
+                .fetcher()
+                .post(
+                    &delivery.inbox,
+                    delivery.activity.clone().into_bytes(),
+                    &signer,
+                    now(),
+                )
+                .await
+        }
+        Err(_) => Err(FetchError::Network(
+            "the portal's key is unavailable".into(),
+        )),
+    };
+    let id = delivery.id;
+    let now = now();
+    let outcome = match result {
+        Ok(()) => {
+            tracing::debug!(inbox = %delivery.inbox, "delivered");
+            state
+                .store
+                .call(move |c| store::federation::delivered(c, id))
+                .await
+        }
+        Err(error) => {
+            let next = next_attempt(&delivery, &error, now);
+            tracing::info!(inbox = %delivery.inbox, %error, retry_at = ?next, "delivery failed");
+            let text = error.to_string();
+            state
+                .store
+                .call(move |c| store::federation::failed(c, id, &text, now, next))
+                .await
+        }
+    };
+    if let Err(error) = outcome {
+        tracing::error!(%error, "the delivery queue cannot be updated");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delivery(attempts: u32, created_at: i64) -> Delivery {
+        Delivery {
+            id: 1,
+            inbox: "https://a.example/inbox".into(),
+            activity: "{}".into(),
+            attempts,
+            created_at,
+        }
+    }
+
+    #[test]
+    fn waits_double_up_to_a_limit_then_give_up_after_a_week() {
+        let down = FetchError::Network("refused".into());
+        assert_eq!(next_attempt(&delivery(0, 0), &down, 0), Some(10));
+        assert_eq!(next_attempt(&delivery(3, 0), &down, 100), Some(180));
+        assert_eq!(
+            next_attempt(&delivery(30, 0), &down, 100),
+            Some(100 + LONGEST_WAIT)
+        );
+        assert_eq!(
+            next_attempt(&delivery(5, 0), &down, GIVE_UP_AFTER + 1),
+            None
+        );
+    }
+
+    #[test]
+    fn a_refusal_for_good_is_not_retried() {
+        let d = delivery(0, 0);
+        assert_eq!(next_attempt(&d, &FetchError::Status(400), 0), None);
+        assert_eq!(next_attempt(&d, &FetchError::Status(410), 0), None);
+        assert_eq!(next_attempt(&d, &FetchError::Private("x".into()), 0), None);
+        for again in [401, 408, 429, 500, 502, 503] {
+            assert!(
+                next_attempt(&d, &FetchError::Status(again), 0).is_some(),
+                "{again}"
+            );
+        }
+    }
+}

@@ -1,0 +1,452 @@
+//! `POST /federation/inbox`: what other servers send the portal. Every request is verified
+//! before anything is read from it — bounded body, signature over target, host, date and
+//! digest, a date within the window, the key's owner being the activity's actor, no replays —
+//! and rate-limited per server. Then: follows are accepted, answers to the portal's follows
+//! recorded, and posts of followed partner portals kept for moderation.
+
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use http::header::{CONTENT_TYPE, RETRY_AFTER};
+use http::StatusCode;
+use serde_json::{Map, Value};
+
+use super::remote::{self, RemoteError};
+use super::signature::{self, SignatureError, DATE_WINDOW};
+use super::{documents, now, short_hash, FollowState};
+use crate::state::AppState;
+use crate::store::{self, federation::IncomingPost, federation::RemoteActor};
+
+/// Largest activity accepted. Posts are text; their images stay on their servers.
+pub const MAX_ACTIVITY: usize = 256 * 1024;
+/// Activities accepted from one server in a minute.
+const PER_SERVER_PER_MINUTE: u32 = 120;
+/// Object types kept as posts.
+const POST_TYPES: [&str; 4] = ["Article", "Event", "Note", "Page"];
+
+/// Why an activity is refused.
+#[derive(Debug, thiserror::Error)]
+enum Refusal {
+    #[error("The activity is larger than this inbox accepts ({MAX_ACTIVITY} bytes).")]
+    TooLarge,
+    #[error("The request's signature is not accepted: {0}.")]
+    Signature(SignatureError),
+    #[error("The body does not match its Digest header.")]
+    Digest,
+    #[error("This signed request was received before.")]
+    Replay,
+    #[error("The body is not an ActivityPub activity: {0}.")]
+    Activity(&'static str),
+    #[error("The signing key cannot be used: {0}.")]
+    Key(RemoteError),
+    #[error("The key that signed the request is not the activity's actor's.")]
+    NotOwner,
+    #[error("Too many activities from this server; try again in a minute.")]
+    TooMany,
+    #[error("The inbox is busy; try again shortly.")]
+    Busy,
+    #[error("The portal cannot take this activity now.")]
+    Internal,
+}
+
+impl From<SignatureError> for Refusal {
+    fn from(error: SignatureError) -> Self {
+        match error {
+            SignatureError::Digest => Self::Digest,
+            other => Self::Signature(other),
+        }
+    }
+}
+
+impl From<store::StoreError> for Refusal {
+    fn from(error: store::StoreError) -> Self {
+        tracing::error!(%error, "inbox store call failed");
+        Self::Internal
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let status = match self {
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Digest | Self::Activity(_) => StatusCode::BAD_REQUEST,
+            Self::Signature(_) | Self::Replay | Self::Key(_) | Self::NotOwner => {
+                StatusCode::UNAUTHORIZED
+            }
+            Self::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let mut response = (
+            status,
+            [(CONTENT_TYPE, "text/plain; charset=utf-8")],
+            self.to_string(),
+        )
+            .into_response();
+        // The unread rest of an oversized body ends the connection; say so, so that the
+        // client does not send its next request on it.
+        if matches!(self, Self::TooLarge) {
+            response.headers_mut().insert(
+                http::header::CONNECTION,
+                http::HeaderValue::from_static("close"),
+            );
+        }
+        if matches!(self, Self::TooMany | Self::Busy) {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, http::HeaderValue::from_static("60"));
+        }
+        response
+    }
+}
+
+/// The inbox handler: 202 once the activity is verified and stored (or knowingly ignored).
+pub async fn receive(State(state): State<AppState>, request: Request) -> Response {
+    match verify_and_handle(&state, request).await {
+        Ok(()) => (StatusCode::ACCEPTED, "").into_response(),
+        Err(refusal) => {
+            tracing::info!(%refusal, "inbox refused an activity");
+            refusal.into_response()
+        }
+    }
+}
+
+async fn verify_and_handle(state: &AppState, request: Request) -> Result<(), Refusal> {
+    let _slot = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        state.federation.inbox_slots().acquire(),
+    )
+    .await
+    .map_err(|_| Refusal::Busy)?
+    .map_err(|_| Refusal::Busy)?;
+    let (parts, body) = request.into_parts();
+    let declared = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_ACTIVITY) {
+        return Err(Refusal::TooLarge);
+    }
+    let body: Bytes = axum::body::to_bytes(body, MAX_ACTIVITY)
+        .await
+        .map_err(|_| Refusal::TooLarge)?;
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let signed = signature::parse(header("signature").ok_or(SignatureError::Missing)?)?;
+    signature::covers_post(&signed.headers)?;
+    let now = now();
+    if !header("date").is_some_and(|d| signature::date_is_fresh(d, now)) {
+        return Err(SignatureError::Stale.into());
+    }
+    if !header("digest").is_some_and(|d| signature::digest_matches(d, &body)) {
+        return Err(Refusal::Digest);
+    }
+    let target = parts
+        .uri
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_owned();
+    let signing =
+        signature::signing_string(parts.method.as_str(), &target, &signed.headers, header)?;
+    let activity: Value =
+        serde_json::from_slice(&body).map_err(|_| Refusal::Activity("not JSON"))?;
+    let actor_id = id_of(activity.get("actor")).ok_or(Refusal::Activity("no actor"))?;
+    let actor = verified_actor(state, &signed, &signing, now).await?;
+    if actor.id != actor_id {
+        return Err(Refusal::NotOwner);
+    }
+    let host = url::Url::parse(&actor.id)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_default();
+    let seen = short_hash(
+        &signed
+            .signature
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>(),
+    );
+    let fresh = state
+        .store
+        .call(move |c| {
+            if !store::federation::inbox_allowance(c, &host, now, PER_SERVER_PER_MINUTE)? {
+                return Ok(None);
+            }
+            store::federation::first_sight(c, &seen, now, 2 * DATE_WINDOW).map(Some)
+        })
+        .await?;
+    match fresh {
+        None => return Err(Refusal::TooMany),
+        Some(false) => return Err(Refusal::Replay),
+        Some(true) => {}
+    }
+    handle(state, &actor, &activity).await
+}
+
+/// The actor whose key made `signed`, once the signature verifies with it. A cached key that
+/// does not verify is fetched again once: the actor may have changed keys.
+async fn verified_actor(
+    state: &AppState,
+    signed: &signature::SignatureHeader,
+    signing: &str,
+    now: i64,
+) -> Result<RemoteActor, Refusal> {
+    let verifies = |actor: &RemoteActor| {
+        super::keys::public_key(&actor.public_pem)
+            .is_some_and(|key| signature::verify(&key, signing, &signed.signature).is_ok())
+    };
+    let actor = remote::actor_of_key(state, &signed.key_id, false)
+        .await
+        .map_err(Refusal::Key)?;
+    if verifies(&actor) {
+        return Ok(actor);
+    }
+    if now - actor.fetched_at < 60 {
+        return Err(SignatureError::Invalid.into());
+    }
+    let actor = remote::actor_of_key(state, &signed.key_id, true)
+        .await
+        .map_err(Refusal::Key)?;
+    if verifies(&actor) {
+        Ok(actor)
+    } else {
+        Err(SignatureError::Invalid.into())
+    }
+}
+
+/// The id a property names: the string itself, or the `id` of an object.
+fn id_of(value: Option<&Value>) -> Option<&str> {
+    match value? {
+        Value::String(id) => Some(id),
+        Value::Object(object) => object.get("id").and_then(Value::as_str),
+        _ => None,
+    }
+}
+
+fn kind_of(value: &Value) -> &str {
+    value
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+async fn handle(state: &AppState, actor: &RemoteActor, activity: &Value) -> Result<(), Refusal> {
+    let object = activity.get("object");
+    let urls = state.federation.urls().clone();
+    let follower = actor.id.clone();
+    match kind_of(activity) {
+        "Follow" if id_of(object) == Some(urls.actor.as_str()) => {
+            let follow_id = id_of(Some(activity))
+                .ok_or(Refusal::Activity("a follow without id"))?
+                .to_owned();
+            let accept = documents::accept(&urls, activity, &follower).to_string();
+            let inbox = vec![actor.inbox.clone()];
+            state
+                .store
+                .call(move |c| {
+                    let tx = c.transaction()?;
+                    store::federation::add_follower(&tx, &follower, &follow_id)?;
+                    store::federation::enqueue(&tx, &inbox, &accept, now())?;
+                    tx.commit()?;
+                    Ok(())
+                })
+                .await?;
+            state.federation.deliveries_queued();
+        }
+        "Undo" if object.is_some_and(|o| kind_of(o) == "Follow" || o.is_string()) => {
+            state
+                .store
+                .call(move |c| store::federation::remove_follower(c, &follower))
+                .await?;
+        }
+        kind @ ("Accept" | "Reject") => {
+            let answer = if kind == "Accept" {
+                FollowState::Accepted
+            } else {
+                FollowState::Rejected
+            };
+            if let Some(follow_id) = id_of(object).map(str::to_owned) {
+                state
+                    .store
+                    .call(move |c| {
+                        store::federation::answer_follow(c, &follower, &follow_id, answer)
+                    })
+                    .await?;
+            }
+        }
+        "Create" | "Update" => {
+            let Some(post) = object.and_then(|o| post_of(actor, o)) else {
+                return Ok(());
+            };
+            state
+                .store
+                .call(move |c| {
+                    if store::federation::followed(c, &follower)?.is_some() {
+                        store::federation::keep_incoming(c, &post)?;
+                    }
+                    Ok(())
+                })
+                .await?;
+        }
+        "Delete" => {
+            let Some(gone) = id_of(object).map(str::to_owned) else {
+                return Ok(());
+            };
+            state
+                .store
+                .call(move |c| {
+                    if gone == follower {
+                        store::federation::remove_follower(c, &follower)?;
+                    } else {
+                        store::federation::forget_incoming(c, &gone, &follower)?;
+                    }
+                    Ok(())
+                })
+                .await?;
+        }
+        // Likes, boosts and the rest: nothing the portal shows.
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `object` as a post of `actor`, when it is one: a post type, on the actor's host, attributed
+/// to the actor. Its HTML is sanitised; texts are kept per language.
+fn post_of(actor: &RemoteActor, object: &Value) -> Option<IncomingPost> {
+    if !POST_TYPES.contains(&kind_of(object)) {
+        return None;
+    }
+    let id = id_of(Some(object))?;
+    let host = |url: &str| url::Url::parse(url).ok()?.host_str().map(str::to_owned);
+    if host(id).is_none() || host(id) != host(&actor.id) {
+        return None;
+    }
+    let attributed = match object.get("attributedTo") {
+        Some(Value::Array(all)) => all.iter().any(|a| id_of(Some(a)) == Some(&actor.id)),
+        other => id_of(other) == Some(actor.id.as_str()),
+    };
+    if !attributed {
+        return None;
+    }
+    let url = match object.get("url") {
+        Some(Value::String(url)) => url.clone(),
+        Some(Value::Array(links)) => links
+            .iter()
+            .find_map(|l| id_of(Some(l)).or_else(|| l.get("href").and_then(Value::as_str)))
+            .unwrap_or_default()
+            .to_owned(),
+        Some(Value::Object(link)) => link
+            .get("href")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        _ => String::new(),
+    };
+    let url = if url.starts_with("https://") || url.starts_with("http://") {
+        url
+    } else {
+        String::new()
+    };
+    let text = |key: &str| {
+        object
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    Some(IncomingPost {
+        object_id: id.to_owned(),
+        actor: actor.id.clone(),
+        kind: kind_of(object).to_owned(),
+        url,
+        names: languages(object, "name", |t| t.to_owned()),
+        summaries: languages(object, "summary", ammonia::clean),
+        contents: languages(object, "content", ammonia::clean),
+        published: text("published"),
+        updated: text("updated"),
+    })
+}
+
+/// The texts of `key` per language (`keyMap`, else `key` as "und"), made safe by `clean`, as a
+/// JSON object.
+fn languages(object: &Value, key: &str, clean: impl Fn(&str) -> String) -> String {
+    let mut out = Map::new();
+    if let Some(Value::Object(map)) = object.get(format!("{key}Map").as_str()) {
+        for (lang, text) in map {
+            let tag_ok = !lang.is_empty()
+                && lang.len() <= 35
+                && lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            if let (true, Some(text)) = (tag_ok, text.as_str()) {
+                out.insert(lang.clone(), Value::String(clean(text)));
+            }
+        }
+    }
+    if out.is_empty() {
+        if let Some(text) = object.get(key).and_then(Value::as_str) {
+            out.insert("und".into(), Value::String(clean(text)));
+        }
+    }
+    Value::Object(out).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn chemnitz() -> RemoteActor {
+        RemoteActor {
+            id: "https://chemnitz.example/federation/actor".into(),
+            inbox: "https://chemnitz.example/federation/inbox".into(),
+            shared_inbox: None,
+            key_id: "https://chemnitz.example/federation/actor#main-key".into(),
+            public_pem: String::new(),
+            handle: "news@chemnitz.example".into(),
+            name: "Chemnitz".into(),
+            fetched_at: 0,
+        }
+    }
+
+    #[test]
+    fn a_post_keeps_its_languages_and_loses_its_scripts() {
+        let post = post_of(
+            &chemnitz(),
+            &json!({
+                "id": "https://chemnitz.example/federation/items/3", "type": "Article",
+                "attributedTo": "https://chemnitz.example/federation/actor",
+                "url": "https://chemnitz.example/news/x",
+                "nameMap": { "en": "Hello", "de": "Hallo", "bad key": "x" },
+                "contentMap": { "en": "<p>Hi<script>alert(1)</script></p>",
+                                "de": "<img src=x onerror=alert(1)>" },
+            }),
+        )
+        .unwrap();
+        let names: Value = serde_json::from_str(&post.names).unwrap();
+        assert_eq!(names, json!({ "en": "Hello", "de": "Hallo" }));
+        assert!(!post.contents.contains("script") && !post.contents.contains("onerror"));
+        assert_eq!(post.url, "https://chemnitz.example/news/x");
+    }
+
+    #[test]
+    fn posts_of_other_hosts_or_authors_are_not_kept() {
+        let actor = chemnitz();
+        let post = |id: &str, by: &str| json!({ "id": id, "type": "Note", "attributedTo": by, "content": "x" });
+        assert!(post_of(&actor, &post("https://evil.example/1", &actor.id)).is_none());
+        assert!(post_of(
+            &actor,
+            &post(
+                "https://chemnitz.example/1",
+                "https://chemnitz.example/other"
+            )
+        )
+        .is_none());
+        assert!(post_of(
+            &actor,
+            &json!({ "id": "https://chemnitz.example/1", "type": "Like" })
+        )
+        .is_none());
+        let kept = post_of(&actor, &post("https://chemnitz.example/1", &actor.id)).unwrap();
+        assert_eq!(kept.contents, r#"{"und":"x"}"#);
+        assert_eq!(kept.url, "");
+    }
+}
