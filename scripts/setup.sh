@@ -58,6 +58,17 @@ if $with_tests; then
     step "Installing a Java runtime for the HTML checker"
     apt_install default-jre-headless
   fi
+  if ! "$BOVINE_VENV/bin/python" -c "import bovine" 2>/dev/null; then
+    step "Installing bovine from PyPI for the federation interoperability test"
+    # Debian's python3 makes virtual environments only with python3-venv (for ensurepip).
+    if ! python3 -c "import ensurepip" 2>/dev/null; then
+      apt_install python3 python3-venv
+    fi
+    rm -rf "$BOVINE_VENV"
+    python3 -m venv "$BOVINE_VENV"
+    "$BOVINE_VENV/bin/pip" install -q --disable-pip-version-check \
+      -r "$ROOT/end2end/federation/requirements.txt"
+  fi
   if [[ ! -d "$ROOT/end2end/node_modules/@playwright/test" ||
         ! -f "$ROOT/end2end/node_modules/vnu-jar/build/dist/vnu.jar" ]]; then
     step "Installing the Playwright test runner and the HTML checker (no browser download)"

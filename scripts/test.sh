@@ -31,7 +31,8 @@ if (( free_kb < 20 * 1024 * 1024 )) && [[ -d "$CARGO_TARGET_DIR" ]]; then
   done < <(find "$CARGO_TARGET_DIR" -type d -name incremental -prune -print)
   find "$CARGO_TARGET_DIR" -type f -path '*/deps/*' -mmin +30 \( \
     -name 'libapp-*' -o -name 'libserver-*' -o -name 'libfrontend-*' -o -name 'app-*' \
-    -o -name 'server-*' -o -name 'http-*' -o -name 'crash-*' -o -name 'load-*' -o -name 'twincity-*' -o -name 'frontend-*' \) -delete
+    -o -name 'server-*' -o -name 'http-*' -o -name 'crash-*' -o -name 'load-*' -o -name 'twincity-*' -o -name 'frontend-*' \
+    -o -name 'federation-*' \) -delete
 fi
 
 step "cargo fmt --check"
@@ -48,6 +49,9 @@ step "Rust tests"
 cargo test -p app --features ssr
 # One test at a time: see the note on the runtime in server/tests/http/common.rs.
 cargo test -p server -- --test-threads=1
+
+step "Federation with bovine (an ActivityPub implementation from PyPI)"
+"$BOVINE_VENV/bin/python" end2end/federation/interop.py --bin "$CARGO_TARGET_DIR/debug/twincity"
 
 step "Build the test site (dev profile, into target/site-test)"
 cargo leptos build --split

@@ -58,6 +58,8 @@ pub fn PageMeta(
         <Meta property="og:url" content=url/>
         <Link rel="alternate" type_="application/rss+xml" title=format!("{site} (RSS)") href=lang.href("/news/rss.xml")/>
         <Link rel="alternate" type_="application/atom+xml" title=format!("{site} (Atom)") href=lang.href("/news/atom.xml")/>
+        // The portal's fediverse actor, for servers and apps that look for it in a page.
+        <Link rel="alternate" type_=crate::federation::ACTIVITY_JSON href=crate::federation::Urls::new(&base).actor/>
     }
 }
 

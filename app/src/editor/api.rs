@@ -143,7 +143,8 @@ async fn save(
     note: super::RevisionNote,
 ) -> Result<Editable, AppError> {
     use crate::store::editor::{self, SaveOutcome};
-    let store = crate::state::app_state()?.store;
+    let state = crate::state::app_state()?;
+    let store = state.store.clone();
     let kind = store
         .call(move |c| editor::editable_by_id(c, Lang::En, id))
         .await?
@@ -154,7 +155,11 @@ async fn save(
         .call(move |c| editor::save_item(c, id, base_version, &fields, user_id, note))
         .await?
     {
-        SaveOutcome::Saved(item) => Ok(item),
+        SaveOutcome::Saved(item) => {
+            // Followers hear of the change now rather than at the publisher's next look.
+            state.federation.items_changed();
+            Ok(item)
+        }
         SaveOutcome::Conflict(_) => Err(AppError::Conflict),
     }
 }

@@ -42,6 +42,12 @@ const TABLES: [&str; 21] = [
 /// them, and they do not make a database count as filled.
 const DEFAULTS: [&str; 1] = ["accessibility_statement"];
 
+/// What the export says about the tables it leaves out, for whoever reads or imports it.
+const LEFT_OUT: &str = "Left out: passwords, sessions and login throttling; and everything of \
+federation (the portal's key pair, its followers, the portals it follows, the posts they sent, \
+the delivery queue), which belongs to the running portal at its address. An imported portal \
+makes a new key pair on first use, and partners follow it again.";
+
 /// Columns that never leave the database.
 const SECRET: [(&str, &str); 1] = [("users", "password_hash")];
 
@@ -98,6 +104,7 @@ pub fn export(conn: &Connection) -> Result<String, StoreError> {
     let mut document = Map::new();
     document.insert("format".into(), Value::from(FORMAT));
     document.insert("tables".into(), Value::Object(tables));
+    document.insert("left_out".into(), Value::from(LEFT_OUT));
     serde_json::to_string_pretty(&Value::Object(document))
         .map_err(|e| StoreError::Task(e.to_string()))
 }
@@ -260,8 +267,24 @@ mod tests {
             photo: None,
         };
         partnerships::save_entry(&mut db.conn, "ruse", None, 0, &agreement, user).unwrap();
+        crate::store::federation::keep_key(
+            &db.conn,
+            &crate::store::federation::StoredKey {
+                private_pem: "-----BEGIN PRIVATE KEY-----\nsecret".into(),
+                public_pem: "-----BEGIN PUBLIC KEY-----\npublic".into(),
+            },
+        )
+        .unwrap();
 
         let first = export(&db.conn).unwrap();
+        assert!(
+            !first.contains("BEGIN PRIVATE KEY"),
+            "the federation key stays"
+        );
+        assert!(
+            first.contains("\"left_out\""),
+            "the export says what it left out"
+        );
         assert!(
             first.contains("Продлено на пять лет"),
             "partnership entries"

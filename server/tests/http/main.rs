@@ -6,6 +6,7 @@ mod cache;
 mod common;
 mod editor;
 mod events;
+mod federation;
 mod fuzz;
 mod head;
 mod islands;
