@@ -1,11 +1,17 @@
-//! Turns the interface catalogues (`locales/en.json`, `locales/ru.json`) into one Rust struct with
-//! a constant per language, so that a missing or misspelt string fails the build, not a page.
+//! Turns the interface catalogues into Rust structs with a constant per language, so that a
+//! missing or misspelt string fails the build, not a page: `locales/{en,ru}.json` into `Text`,
+//! which islands carry too, and `locales/pages/{en,ru}.json` into `PageText`, the strings of
+//! parts only ever rendered on the server, which the browser's WebAssembly never needs.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::{env, fs, path::Path};
 
 const LANGS: [(&str, &str); 2] = [("EN", "locales/en.json"), ("RU", "locales/ru.json")];
+const PAGE_LANGS: [(&str, &str); 2] = [
+    ("PAGE_EN", "locales/pages/en.json"),
+    ("PAGE_RU", "locales/pages/ru.json"),
+];
 
 fn read(path: &str) -> Vec<(String, String)> {
     println!("cargo:rerun-if-changed={path}");
@@ -29,49 +35,66 @@ fn read(path: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn main() {
-    let catalogues: Vec<(&str, Vec<(String, String)>)> = LANGS
+/// Reads the catalogues `langs` (the first one's keys are the ones every other must have) and
+/// writes them as the struct `name` with one static per language; with `lookup`, also `KEYS`
+/// and `get`, for messages that travel as keys.
+fn generate(name: &str, langs: &[(&str, &str)], lookup: bool) -> (String, Vec<String>) {
+    let catalogues: Vec<(&str, Vec<(String, String)>)> = langs
         .iter()
         .map(|(name, path)| (*name, read(path)))
         .collect();
-    let keys: Vec<&String> = catalogues[0].1.iter().map(|(k, _)| k).collect();
-    for (name, entries) in &catalogues[1..] {
+    let keys: Vec<String> = catalogues[0].1.iter().map(|(k, _)| k.clone()).collect();
+    for (lang, entries) in &catalogues[1..] {
         let theirs: BTreeMap<&String, &String> = entries.iter().map(|(k, v)| (k, v)).collect();
-        let missing: Vec<&&String> = keys.iter().filter(|k| !theirs.contains_key(**k)).collect();
+        let missing: Vec<&String> = keys.iter().filter(|k| !theirs.contains_key(k)).collect();
         let extra: Vec<&&String> = theirs.keys().filter(|k| !keys.contains(k)).collect();
         assert!(
             missing.is_empty() && extra.is_empty(),
-            "catalogue {name}: missing {missing:?}, not in English {extra:?}"
+            "catalogue {lang}: missing {missing:?}, not in English {extra:?}"
         );
     }
 
     let mut out = String::new();
-    out.push_str(
-        "/// Every interface string, in one language (generated from `app/locales/*.json`).\n",
-    );
-    out.push_str("#[derive(Debug)]\npub struct Text {\n");
+    writeln!(
+        out,
+        "/// Interface strings in one language (generated from `app/locales`)."
+    )
+    .unwrap();
+    writeln!(out, "#[derive(Debug)]\npub struct {name} {{").unwrap();
     for key in &keys {
         writeln!(out, "    pub {key}: &'static str,").unwrap();
     }
-    out.push_str("}\n\n/// Every key of the catalogue.\n");
-    writeln!(out, "pub const KEYS: [&str; {}] = {keys:?};", keys.len()).unwrap();
-    out.push_str("\nimpl Text {\n");
-    out.push_str("    /// The string stored under `key`, for messages that travel as keys.\n");
-    out.push_str(
-        "    pub fn get(&self, key: &str) -> Option<&'static str> {\n        match key {\n",
-    );
-    for key in &keys {
-        writeln!(out, "            {key:?} => Some(self.{key}),").unwrap();
+    out.push_str("}\n");
+    if lookup {
+        out.push_str("\n/// Every key of the catalogue.\n");
+        writeln!(out, "pub const KEYS: [&str; {}] = {keys:?};", keys.len()).unwrap();
+        writeln!(out, "\nimpl {name} {{").unwrap();
+        out.push_str("    /// The string stored under `key`, for messages that travel as keys.\n");
+        out.push_str(
+            "    pub fn get(&self, key: &str) -> Option<&'static str> {\n        match key {\n",
+        );
+        for key in &keys {
+            writeln!(out, "            {key:?} => Some(self.{key}),").unwrap();
+        }
+        out.push_str("            _ => None,\n        }\n    }\n}\n");
     }
-    out.push_str("            _ => None,\n        }\n    }\n}\n");
-    for (name, entries) in &catalogues {
+    for (lang, entries) in &catalogues {
         let by_key: BTreeMap<&String, &String> = entries.iter().map(|(k, v)| (k, v)).collect();
-        writeln!(out, "\npub static {name}: Text = Text {{").unwrap();
+        writeln!(out, "\npub static {lang}: {name} = {name} {{").unwrap();
         for key in &keys {
             writeln!(out, "    {key}: {:?},", by_key[key]).unwrap();
         }
         out.push_str("};\n");
     }
-    let dest = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("text.rs");
-    fs::write(dest, out).expect("write the generated catalogue");
+    (out, keys)
+}
+
+fn main() {
+    let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    let (text, keys) = generate("Text", &LANGS, true);
+    let (pages, page_keys) = generate("PageText", &PAGE_LANGS, false);
+    let both: Vec<&String> = page_keys.iter().filter(|k| keys.contains(k)).collect();
+    assert!(both.is_empty(), "keys in both catalogues: {both:?}");
+    fs::write(Path::new(&out_dir).join("text.rs"), text).expect("write the catalogue");
+    fs::write(Path::new(&out_dir).join("page_text.rs"), pages).expect("write the catalogue");
 }

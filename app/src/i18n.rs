@@ -10,6 +10,14 @@ mod text {
 }
 pub use text::{Text, KEYS};
 
+/// The strings of parts only the server renders (kept out of the islands' WebAssembly).
+#[cfg(feature = "ssr")]
+mod page_text {
+    include!(concat!(env!("OUT_DIR"), "/page_text.rs"));
+}
+#[cfg(feature = "ssr")]
+pub use page_text::PageText;
+
 /// An interface language. Content is stored per language under the same codes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -74,6 +82,15 @@ impl Lang {
         match self {
             Self::En => &text::EN,
             Self::Ru => &text::RU,
+        }
+    }
+
+    /// The catalogue of strings only server-rendered parts use.
+    #[cfg(feature = "ssr")]
+    pub fn p(self) -> &'static PageText {
+        match self {
+            Self::En => &page_text::PAGE_EN,
+            Self::Ru => &page_text::PAGE_RU,
         }
     }
 

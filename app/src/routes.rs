@@ -19,6 +19,9 @@ use crate::editor::api::get_item_edit;
 use crate::editor::{EditableItem, NewItemButton};
 use crate::error::AppError;
 use crate::federation::follow::{get_partner_portal, FollowPartner, PartnerPortalSection};
+use crate::federation::moderation::{
+    get_partner_posts, get_replies, get_twin_posts, PartnerPosts, Replies,
+};
 use crate::i18n::Lang;
 use crate::layout::{json_string, Loaded, NotFound, PublicUrl, SiteFooter, SiteHeader};
 use crate::news::api::get_item;
@@ -141,7 +144,7 @@ fn PageRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     // wasm build), so the pages sit under a pathless parent.
     view! {
         <ParentRoute path=path!("") view=Outlet>
-            <Route path=path!("/") view=crate::home::HomePage ssr=SsrMode::Async/>
+            <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
             <Route path=path!("/news") view=NewsPage ssr=SsrMode::Async/>
             <Route path=path!("/news/:slug") view=ArticlePage ssr=SsrMode::Async/>
             <Route
@@ -165,6 +168,7 @@ fn PageRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("/tags/:tag") view=crate::news::TagPage ssr=SsrMode::Async/>
             <Route path=path!("/login") view=crate::auth::LoginPage ssr=SsrMode::Async/>
             <Route path=path!("/audit") view=crate::editor::AuditPage ssr=SsrMode::Async/>
+            <Route path=path!("/inbox") view=crate::federation::moderation::InboxPage ssr=SsrMode::Async/>
             <Route
                 path=path!("/accessibility")
                 view=crate::accessibility::AccessibilityPage
@@ -178,6 +182,23 @@ fn PageRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
         </ParentRoute>
     }
     .into_inner()
+}
+
+/// `/`: the home page, and what partner portals sent lately.
+#[component]
+fn HomePage() -> impl IntoView {
+    let lang = crate::i18n::use_lang();
+    let twins = Resource::new(|| (), move |_| get_twin_posts(lang));
+    view! {
+        <crate::home::HomePage/>
+        <Loaded
+            resource=twins
+            view=|posts| {
+                let heading = crate::i18n::use_lang().p().twin_posts_heading.to_owned();
+                view! { <PartnerPosts posts heading id="twin-posts-heading"/> }
+            }
+        />
+    }
 }
 
 /// `/news`, with a "New article" button for editors.
@@ -221,19 +242,23 @@ fn ItemPage(kind: ItemKind) -> impl IntoView {
         move || params.read().get("slug").unwrap_or_default(),
         move |slug| async move {
             let item = get_item(kind, slug.clone(), lang).await?;
-            let edit = get_item_edit(kind, slug, lang).await?;
-            Ok((item, edit))
+            let edit = get_item_edit(kind, slug.clone(), lang).await?;
+            let replies = get_replies(kind, slug, lang).await?;
+            Ok((item, edit, replies))
         },
     );
     view! {
         <Loaded
             resource=page
-            view=|(item, edit)| match edit {
-                Some(edit) => view! {
-                    <EditableItem item editable=edit.editable badge=edit.badge/>
-                }
-                .into_any(),
-                None => view! { <ItemArticle item/> }.into_any(),
+            view=|(item, edit, replies)| {
+                let page = match edit {
+                    Some(edit) => view! {
+                        <EditableItem item editable=edit.editable badge=edit.badge/>
+                    }
+                    .into_any(),
+                    None => view! { <ItemArticle item/> }.into_any(),
+                };
+                view! { {page} <Replies replies/> }
             }
         />
     }
@@ -256,14 +281,15 @@ fn CityPage() -> impl IntoView {
         move |(slug, page)| async move {
             let profile = get_city(slug.clone(), page?, lang).await?;
             let portal = get_partner_portal(slug.clone()).await?;
+            let posts = get_partner_posts(slug.clone(), lang).await?;
             let partnership = get_partnership(slug, lang).await?;
-            Ok((profile, partnership, portal))
+            Ok((profile, partnership, (portal, posts)))
         },
     );
     view! {
         <Loaded
             resource=profile
-            view=|(profile, partnership, portal)| {
+            view=|(profile, partnership, (portal, posts))| {
                 let lang = crate::i18n::use_lang();
                 let query = use_query_map().read_untracked();
                 let saved = query.get("saved").and_then(|v| v.parse().ok());
@@ -274,6 +300,7 @@ fn CityPage() -> impl IntoView {
                 let partnership = view! {
                     <PartnershipSection partnership saved error/>
                     <PartnerPortalSection portal error=portal_error/>
+                    <PartnerPosts posts heading=lang.p().partner_posts_heading.to_owned() id="partner-posts-heading"/>
                 }
                 .into_any();
                 match profile.edit_version {

@@ -53,6 +53,7 @@ pub fn page_params(path: &str) -> &'static [&'static str] {
         ["login"] => &["next", "__path", "__err"],
         ["accessibility"] => &["saved", "report", "__path", "__err"],
         ["accessibility", "reports"] => &["__path", "__err"],
+        ["inbox"] => &["__path", "__err"],
         _ => &[],
     }
 }

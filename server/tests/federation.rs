@@ -281,6 +281,36 @@ fn partner_portals_follow_each_other_and_exchange_items() {
         .unwrap()
         .starts_with("Тестовый материал"));
 
+    // Held until an editor approves it; then on Volgograd's city page and the home page, in
+    // the reader's language.
+    let city_page = |path: &str| {
+        http.get(format!("{}{path}", chemnitz.base()))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap()
+    };
+    assert!(!city_page("/cities/volgograd").contains("Generated item 1"));
+    let object: String = chemnitz
+        .sql()
+        .query_row("SELECT object_id FROM incoming_posts", [], |r| r.get(0))
+        .unwrap();
+    let approved = http
+        .post(format!("{}/api/moderate_post", chemnitz.base()))
+        .header("cookie", &admin)
+        .form(&[("object", object.as_str()), ("decision", "approve")])
+        .send()
+        .unwrap();
+    assert!(
+        approved.status().is_success(),
+        "{}",
+        approved.text().unwrap()
+    );
+    assert!(city_page("/cities/volgograd").contains("Generated item 1"));
+    assert!(city_page("/ru/cities/volgograd").contains("Тестовый материал 1"));
+    let home = city_page("/");
+    assert!(home.contains("From our twin cities") && home.contains("Generated item 1"));
+
     // An edit updates it.
     let editor = login(&volgograd);
     let item: Value = http
@@ -358,6 +388,68 @@ fn partner_portals_follow_each_other_and_exchange_items() {
         volgograd.count("SELECT count(*) FROM deliveries") == 0
     });
     assert_eq!(chemnitz.count("SELECT count(*) FROM incoming_posts"), 1);
+
+    // A reply from Chemnitz (signed with its key) is held at Volgograd, then shown under the
+    // article once approved, sanitised.
+    let pem: String = chemnitz
+        .sql()
+        .query_row("SELECT private_pem FROM federation_key", [], |r| r.get(0))
+        .unwrap();
+    let key = rsa::RsaPrivateKey::from_pkcs8_pem(&pem).unwrap();
+    let item: i64 = volgograd
+        .sql()
+        .query_row("SELECT id FROM items WHERE slug = 'generated-2'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let chemnitz_actor = format!("{}/federation/actor", chemnitz.base());
+    let reply_id = format!("{}/replies/1", chemnitz.base());
+    let reply = json!({
+        "id": format!("{reply_id}#create"), "type": "Create", "actor": chemnitz_actor,
+        "object": {
+            "id": reply_id, "type": "Note", "attributedTo": chemnitz_actor,
+            "inReplyTo": format!("{}/federation/items/{item}", volgograd.base()),
+            "published": "2026-12-01T10:00:00Z",
+            "contentMap": { "en": "<p>Greetings from Chemnitz!<script>alert(1)</script></p>" },
+        },
+    })
+    .to_string()
+    .into_bytes();
+    let sent = post_signed(
+        &volgograd,
+        &key,
+        &format!("{chemnitz_actor}#main-key"),
+        &reply,
+        &signature::http_date(now()),
+        &signature::digest(&reply),
+    );
+    assert_eq!(sent.status().as_u16(), 202);
+    let article = |portal: &Portal| {
+        http.get(format!("{}/news/generated-2", portal.base()))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap()
+    };
+    assert!(
+        !article(&volgograd).contains("Greetings from Chemnitz"),
+        "held"
+    );
+    let volgograd_admin = login(&volgograd);
+    let approved = http
+        .post(format!("{}/api/moderate_post", volgograd.base()))
+        .header("cookie", &volgograd_admin)
+        .form(&[("object", reply_id.as_str()), ("decision", "approve")])
+        .send()
+        .unwrap();
+    assert!(approved.status().is_success());
+    let shown = article(&volgograd);
+    assert!(
+        shown.contains("Greetings from Chemnitz!"),
+        "shown once approved"
+    );
+    assert!(!shown.contains("alert(1)"), "sanitised");
+    assert!(shown.contains(&format!("news@127.0.0.1:{}", chemnitz.port)));
 
     // Unfollowing sends Undo: Volgograd has no follower left.
     let stopped = http
@@ -490,6 +582,51 @@ fn forged_replayed_tampered_and_oversized_deliveries_are_refused() {
         &signature::digest(&impostor),
     );
     assert_eq!(spoofed.status().as_u16(), 401);
+
+    // An admin blocks Chemnitz's server: its genuine requests are refused until unblocked.
+    let admin = login(&volgograd);
+    let block = |path: &str, form: &[(&str, &str)]| {
+        let answer = client()
+            .post(format!("{}{path}", volgograd.base()))
+            .header("cookie", &admin)
+            .form(form)
+            .send()
+            .unwrap();
+        assert!(answer.status().is_success(), "{}", answer.text().unwrap());
+    };
+    let like = |n: u32| {
+        json!({
+            "id": format!("{}/likes/b{n}", chemnitz.base()), "type": "Like",
+            "actor": actor_id, "object": "x",
+        })
+        .to_string()
+        .into_bytes()
+    };
+    block("/api/block_sender", &[("value", "127.0.0.1")]);
+    let body = like(1);
+    let refused = post_signed(
+        &volgograd,
+        &key,
+        &key_id,
+        &body,
+        &signature::http_date(now()),
+        &signature::digest(&body),
+    );
+    assert_eq!(refused.status().as_u16(), 403);
+    block(
+        "/api/unblock_sender",
+        &[("kind", "server"), ("value", "127.0.0.1")],
+    );
+    let body = like(2);
+    let taken = post_signed(
+        &volgograd,
+        &key,
+        &key_id,
+        &body,
+        &signature::http_date(now()),
+        &signature::digest(&body),
+    );
+    assert_eq!(taken.status().as_u16(), 202);
     drop(chemnitz);
     volgograd.kill();
 }

@@ -90,6 +90,7 @@ pub fn UserMenu() -> impl IntoView {
                                     {t.logged_in_as} " " <strong>{user.display_name}</strong> " ("
                                     {role} ")"
                                 </span>
+                                <A href=lang.href("/inbox")>{t.nav_inbox}</A>
                                 {(user.role == Role::Admin)
                                     .then(|| view! { <A href=lang.href("/audit")>{t.audit_title}</A> })}
                                 <ActionForm action=auth.logout attr:class="logout-form">

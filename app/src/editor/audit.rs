@@ -43,6 +43,8 @@ pub enum AuditDetail {
     StatementSaved { lang: Lang },
     /// A barrier report set to `status`.
     ReportMarked { status: ReportStatus },
+    /// A federation decision about `subject` (a handle, a post's id, a server or an account).
+    Federated { act: FederationAct, subject: String },
     /// A line from before details had kinds that its migration could not read: as it was.
     Text { text: String },
 }
@@ -100,9 +102,35 @@ impl AuditDetail {
             Self::Uploaded { mime } => fill(t.audit_uploaded, &[mime]),
             Self::StatementSaved { lang: l } => fill(t.audit_statement_saved, &[&language(*l)]),
             Self::ReportMarked { status } => fill(t.audit_report_marked, &[&status.label(lang)]),
+            Self::Federated { act, subject } => {
+                let text = match act {
+                    FederationAct::Followed => t.audit_fed_followed,
+                    FederationAct::Unfollowed => t.audit_fed_unfollowed,
+                    FederationAct::Approved => t.audit_fed_approved,
+                    FederationAct::Rejected => t.audit_fed_rejected,
+                    FederationAct::Translated => t.audit_fed_translated,
+                    FederationAct::Blocked => t.audit_fed_blocked,
+                    FederationAct::Unblocked => t.audit_fed_unblocked,
+                };
+                fill(text, &[subject])
+            }
             Self::Text { text } => text.clone(),
         }
     }
+}
+
+/// What was decided about another server's actor or post.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FederationAct {
+    Followed,
+    Unfollowed,
+    Approved,
+    Rejected,
+    /// Approved, with a draft opened from its text.
+    Translated,
+    Blocked,
+    Unblocked,
 }
 
 /// An audit line's action (`save`, `login`…) in `lang`.

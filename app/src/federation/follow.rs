@@ -54,6 +54,7 @@ pub async fn follow_partner(
     #[server(default)] lang: Lang,
 ) -> Result<(), AppError> {
     use crate::auth::{session, Role};
+    use crate::editor::audit::{AuditDetail, FederationAct};
     use crate::federation::{documents, now, remote};
     use crate::{state::app_state, store};
     let user = session::require(Role::Admin).await?;
@@ -91,6 +92,11 @@ pub async fn follow_partner(
                     &follow,
                     now(),
                 )?;
+                let detail = AuditDetail::Federated {
+                    act: FederationAct::Followed,
+                    subject: handle.clone(),
+                };
+                store::audit::record(&tx, Some(user.id), "federation", &slug, &detail)?;
             }
             tx.commit()?;
             Ok(started)
@@ -111,9 +117,10 @@ pub async fn follow_partner(
 #[server(prefix = "/api", endpoint = "unfollow_partner")]
 pub async fn unfollow_partner(city: String, #[server(default)] lang: Lang) -> Result<(), AppError> {
     use crate::auth::{session, Role};
+    use crate::editor::audit::{AuditDetail, FederationAct};
     use crate::federation::{documents, now};
     use crate::{state::app_state, store};
-    session::require(Role::Admin).await?;
+    let user = session::require(Role::Admin).await?;
     let state = app_state()?;
     let urls = state.federation.urls().clone();
     let slug = city.clone();
@@ -127,6 +134,11 @@ pub async fn unfollow_partner(city: String, #[server(default)] lang: Lang) -> Re
                     let undo = documents::unfollow(&urls, &followed.follow_id, &actor.id);
                     store::federation::enqueue(&tx, &[actor.inbox], &undo.to_string(), now())?;
                 }
+                let detail = AuditDetail::Federated {
+                    act: FederationAct::Unfollowed,
+                    subject: followed.handle.clone(),
+                };
+                store::audit::record(&tx, Some(user.id), "federation", &slug, &detail)?;
             }
             tx.commit()?;
             Ok(stopped)
@@ -150,12 +162,12 @@ pub fn PartnerPortalSection(
         return ().into_any();
     }
     let lang = use_lang();
-    let t = lang.t();
+    let p = lang.p();
     let state_line = portal.followed.clone().map(|(handle, state)| {
         let text = match state {
-            FollowState::Pending => t.partner_portal_pending,
-            FollowState::Accepted => t.partner_portal_accepted,
-            FollowState::Rejected => t.partner_portal_rejected,
+            FollowState::Pending => p.partner_portal_pending,
+            FollowState::Accepted => p.partner_portal_accepted,
+            FollowState::Rejected => p.partner_portal_rejected,
         };
         view! { <p data-testid="partner-portal-state">{fill(text, &[&handle])}</p> }
     });
@@ -168,21 +180,21 @@ pub fn PartnerPortalSection(
                 <form method="post" action=UnfollowPartner::PATH>
                     <input type="hidden" name="city" value=city.clone()/>
                     <input type="hidden" name="lang" value=lang.code()/>
-                    <button type="submit">{t.partner_portal_unfollow}</button>
+                    <button class="button" type="submit">{p.partner_portal_unfollow}</button>
                 </form>
             }
             .into_any(),
             None => view! {
-                <form method="post" action=FollowPartner::PATH class="partner-follow">
+                <form method="post" action=FollowPartner::PATH class="entry-form partner-follow">
                     <input type="hidden" name="city" value=city.clone()/>
                     <input type="hidden" name="lang" value=lang.code()/>
-                    <label for="partner-handle">{t.partner_portal_handle}</label>
-                    <p class="hint" id="partner-handle-hint">{t.partner_portal_handle_hint}</p>
+                    <label for="partner-handle">{p.partner_portal_handle}</label>
+                    <p class="hint" id="partner-handle-hint">{p.partner_portal_handle_hint}</p>
                     <input id="partner-handle" name="handle" type="text" required
                         autocomplete="off" spellcheck="false" inputmode="email"
                         aria-describedby=if invalid.is_some() { "partner-handle-hint partner-handle-error" } else { "partner-handle-hint" }
                         aria-invalid=invalid/>
-                    <button type="submit">{t.partner_portal_follow}</button>
+                    <button class="button" type="submit">{p.partner_portal_follow}</button>
                 </form>
             }
             .into_any(),
@@ -191,7 +203,7 @@ pub fn PartnerPortalSection(
     });
     view! {
         <section class="partner-portal" id="partner-portal" aria-labelledby="partner-portal-heading" data-testid="partner-portal">
-            <h2 id="partner-portal-heading">{t.partner_portal_heading}</h2>
+            <h2 id="partner-portal-heading">{p.partner_portal_heading}</h2>
             {state_line}
             {manage}
         </section>

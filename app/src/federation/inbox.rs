@@ -45,6 +45,8 @@ enum Refusal {
     TooMany,
     #[error("The inbox is busy; try again shortly.")]
     Busy,
+    #[error("This portal does not take activities from this server or account.")]
+    Blocked,
     #[error("The portal cannot take this activity now.")]
     Internal,
 }
@@ -74,6 +76,7 @@ impl IntoResponse for Refusal {
                 StatusCode::UNAUTHORIZED
             }
             Self::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            Self::Blocked => StatusCode::FORBIDDEN,
             Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -151,14 +154,28 @@ async fn verify_and_handle(state: &AppState, request: Request) -> Result<(), Ref
     let activity: Value =
         serde_json::from_slice(&body).map_err(|_| Refusal::Activity("not JSON"))?;
     let actor_id = id_of(activity.get("actor")).ok_or(Refusal::Activity("no actor"))?;
+    // A blocked server's key is not even fetched.
+    let host = host_of(&signed.key_id);
+    let key_host = host.clone();
+    if state
+        .store
+        .call(move |c| store::federation::is_blocked(c, &key_host, None))
+        .await?
+    {
+        return Err(Refusal::Blocked);
+    }
     let actor = verified_actor(state, &signed, &signing, now).await?;
     if actor.id != actor_id {
         return Err(Refusal::NotOwner);
     }
-    let host = url::Url::parse(&actor.id)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .unwrap_or_default();
+    let (actor_host, blocked_actor) = (host_of(&actor.id), actor.id.clone());
+    if state
+        .store
+        .call(move |c| store::federation::is_blocked(c, &actor_host, Some(&blocked_actor)))
+        .await?
+    {
+        return Err(Refusal::Blocked);
+    }
     let seen = short_hash(
         &signed
             .signature
@@ -212,6 +229,14 @@ async fn verified_actor(
     } else {
         Err(SignatureError::Invalid.into())
     }
+}
+
+/// The host (without port) of `url`; empty when it has none.
+fn host_of(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// The id a property names: the string itself, or the `id` of an object.
@@ -275,13 +300,22 @@ async fn handle(state: &AppState, actor: &RemoteActor, activity: &Value) -> Resu
             }
         }
         "Create" | "Update" => {
-            let Some(post) = object.and_then(|o| post_of(actor, o)) else {
+            let reply_to = object
+                .and_then(|o| id_of(o.get("inReplyTo")))
+                .and_then(|target| urls.item_of(target));
+            let Some(post) = object.and_then(|o| post_of(actor, o, reply_to)) else {
                 return Ok(());
             };
             state
                 .store
                 .call(move |c| {
-                    if store::federation::followed(c, &follower)?.is_some() {
+                    // A reply to a public item is held from anyone; a post only from a portal
+                    // the portal follows.
+                    let wanted = match post.in_reply_to {
+                        Some(item) => store::federation::visible_item(c, item)?.is_some(),
+                        None => store::federation::followed(c, &follower)?.is_some(),
+                    };
+                    if wanted {
                         store::federation::keep_incoming(c, &post)?;
                     }
                     Ok(())
@@ -310,9 +344,10 @@ async fn handle(state: &AppState, actor: &RemoteActor, activity: &Value) -> Resu
     Ok(())
 }
 
-/// `object` as a post of `actor`, when it is one: a post type, on the actor's host, attributed
-/// to the actor. Its HTML is sanitised; texts are kept per language.
-fn post_of(actor: &RemoteActor, object: &Value) -> Option<IncomingPost> {
+/// `object` as a post of `actor` (answering the portal's item `in_reply_to`), when it is one:
+/// a post type, on the actor's host, attributed to the actor. Its HTML is sanitised; texts are
+/// kept per language.
+fn post_of(actor: &RemoteActor, object: &Value, in_reply_to: Option<i64>) -> Option<IncomingPost> {
     if !POST_TYPES.contains(&kind_of(object)) {
         return None;
     }
@@ -358,13 +393,42 @@ fn post_of(actor: &RemoteActor, object: &Value) -> Option<IncomingPost> {
         object_id: id.to_owned(),
         actor: actor.id.clone(),
         kind: kind_of(object).to_owned(),
+        in_reply_to,
         url,
-        names: languages(object, "name", |t| t.to_owned()),
-        summaries: languages(object, "summary", ammonia::clean),
-        contents: languages(object, "content", ammonia::clean),
+        names: languages(object, "name", |t| t.chars().take(300).collect()),
+        summaries: languages(object, "summary", clean_remote),
+        contents: languages(object, "content", clean_remote),
         published: text("published"),
         updated: text("updated"),
     })
+}
+
+/// Another server's HTML made safe to show: text structure and links only. No images (they
+/// would load from the other server as the visitor reads), no styles, no scripts; links are
+/// marked as user content and open nothing in this page's context.
+pub fn clean_remote(html: &str) -> String {
+    let tags = [
+        "a",
+        "p",
+        "br",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "code",
+        "pre",
+    ];
+    ammonia::Builder::empty()
+        .add_tags(tags)
+        .add_tag_attributes("a", ["href"])
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .link_rel(Some("nofollow noopener noreferrer ugc"))
+        .clean(html)
+        .to_string()
 }
 
 /// The texts of `key` per language (`keyMap`, else `key` as "und"), made safe by `clean`, as a
@@ -417,13 +481,16 @@ mod tests {
                 "url": "https://chemnitz.example/news/x",
                 "nameMap": { "en": "Hello", "de": "Hallo", "bad key": "x" },
                 "contentMap": { "en": "<p>Hi<script>alert(1)</script></p>",
-                                "de": "<img src=x onerror=alert(1)>" },
+                                "de": "<img src=x onerror=alert(1)><a href=\"javascript:x\">y</a>" },
             }),
+            None,
         )
         .unwrap();
         let names: Value = serde_json::from_str(&post.names).unwrap();
         assert_eq!(names, json!({ "en": "Hello", "de": "Hallo" }));
-        assert!(!post.contents.contains("script") && !post.contents.contains("onerror"));
+        for gone in ["script", "onerror", "<img", "javascript"] {
+            assert!(!post.contents.contains(gone), "{gone}: {}", post.contents);
+        }
         assert_eq!(post.url, "https://chemnitz.example/news/x");
     }
 
@@ -431,22 +498,19 @@ mod tests {
     fn posts_of_other_hosts_or_authors_are_not_kept() {
         let actor = chemnitz();
         let post = |id: &str, by: &str| json!({ "id": id, "type": "Note", "attributedTo": by, "content": "x" });
-        assert!(post_of(&actor, &post("https://evil.example/1", &actor.id)).is_none());
-        assert!(post_of(
-            &actor,
-            &post(
-                "https://chemnitz.example/1",
-                "https://chemnitz.example/other"
-            )
-        )
-        .is_none());
-        assert!(post_of(
-            &actor,
-            &json!({ "id": "https://chemnitz.example/1", "type": "Like" })
-        )
-        .is_none());
-        let kept = post_of(&actor, &post("https://chemnitz.example/1", &actor.id)).unwrap();
+        let elsewhere = post("https://evil.example/1", &actor.id);
+        assert!(post_of(&actor, &elsewhere, None).is_none());
+        let by_other = post(
+            "https://chemnitz.example/1",
+            "https://chemnitz.example/other",
+        );
+        assert!(post_of(&actor, &by_other, None).is_none());
+        let like = json!({ "id": "https://chemnitz.example/1", "type": "Like" });
+        assert!(post_of(&actor, &like, None).is_none());
+        let own = post("https://chemnitz.example/1", &actor.id);
+        let kept = post_of(&actor, &own, Some(4)).unwrap();
         assert_eq!(kept.contents, r#"{"und":"x"}"#);
         assert_eq!(kept.url, "");
+        assert_eq!(kept.in_reply_to, Some(4));
     }
 }

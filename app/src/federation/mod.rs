@@ -4,8 +4,6 @@
 //! what arrives and keeps partners' posts for moderation. Admins follow a partner city's portal
 //! from the city's page (`follow`). See docs/federation.md.
 
-pub mod follow;
-
 #[cfg(feature = "ssr")]
 pub mod delivery;
 #[cfg(feature = "ssr")]
@@ -15,9 +13,13 @@ pub mod endpoints;
 #[cfg(feature = "ssr")]
 pub mod fetch;
 #[cfg(feature = "ssr")]
+pub mod follow;
+#[cfg(feature = "ssr")]
 pub mod inbox;
 #[cfg(feature = "ssr")]
 pub mod keys;
+#[cfg(feature = "ssr")]
+pub mod moderation;
 #[cfg(feature = "ssr")]
 pub mod publish;
 #[cfg(feature = "ssr")]
@@ -48,6 +50,23 @@ pub enum FollowState {
 db_enum!(FollowState {
     Pending = "pending",
     Accepted = "accepted",
+    Rejected = "rejected",
+});
+
+/// Where a received post stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Moderation {
+    /// Waiting for an editor.
+    Held,
+    /// Shown: on the partner's city page and the home page, or under the item it answers.
+    Approved,
+    Rejected,
+}
+
+db_enum!(Moderation {
+    Held = "held",
+    Approved = "approved",
     Rejected = "rejected",
 });
 
@@ -84,6 +103,15 @@ impl Urls {
     /// The id of item `id`'s object.
     pub fn item(&self, id: i64) -> String {
         format!("{}/federation/items/{id}", self.base)
+    }
+
+    /// The item whose object id is `object`, if it is one of this portal's.
+    pub fn item_of(&self, object: &str) -> Option<i64> {
+        object
+            .strip_prefix(&self.base)?
+            .strip_prefix("/federation/items/")?
+            .parse()
+            .ok()
     }
 
     /// The host (with its port, if any) the portal is reached at.
@@ -252,5 +280,14 @@ mod tests {
             "news@127.0.0.1:3001"
         );
         assert_eq!(urls.item(7), "https://city.example/federation/items/7");
+        assert_eq!(urls.item_of(&urls.item(7)), Some(7));
+        assert_eq!(
+            urls.item_of("https://evil.example/federation/items/7"),
+            None
+        );
+        assert_eq!(
+            urls.item_of("https://city.example/federation/items/7x"),
+            None
+        );
     }
 }

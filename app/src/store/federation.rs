@@ -6,7 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::images::{self, ImageMeta};
 use super::items::VISIBLE;
 use super::StoreError;
-use crate::federation::FollowState;
+use crate::federation::{FollowState, Moderation};
 use crate::i18n::Lang;
 use crate::news::ItemKind;
 
@@ -586,14 +586,16 @@ pub fn stop_following(conn: &Connection, city: &str) -> Result<Option<Followed>,
     Ok(Some(followed))
 }
 
-/// A post a followed partner sent, held for moderation.
+/// A post a followed partner sent, or a reply to one of the portal's items, as received.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IncomingPost {
     pub object_id: String,
     pub actor: String,
     pub kind: String,
+    /// The portal's item a reply answers.
+    pub in_reply_to: Option<i64>,
     pub url: String,
-    /// JSON objects of language → text; contents are sanitised HTML.
+    /// JSON objects of language → text; summaries and contents are sanitised HTML.
     pub names: String,
     pub summaries: String,
     pub contents: String,
@@ -601,14 +603,15 @@ pub struct IncomingPost {
     pub updated: String,
 }
 
-/// Stores `post`, or replaces its texts when the same actor sent it before (an `Update`, or a
-/// delivery repeated after a lost answer). A post of another actor with the same id is refused.
+/// Stores `post` (held), or replaces its texts when the same actor sent it before (an
+/// `Update`, or a delivery repeated after a lost answer); an approved post stays approved. A
+/// post of another actor with the same id is refused.
 pub fn keep_incoming(conn: &Connection, post: &IncomingPost) -> Result<bool, StoreError> {
     Ok(conn
         .prepare_cached(
-            "INSERT INTO incoming_posts (object_id, actor, kind, url, names, summaries, contents,
-                                         published, updated)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            "INSERT INTO incoming_posts (object_id, actor, kind, in_reply_to, url, names,
+                                         summaries, contents, published, updated)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
              ON CONFLICT (object_id) DO UPDATE SET kind = excluded.kind, url = excluded.url,
                  names = excluded.names, summaries = excluded.summaries,
                  contents = excluded.contents, published = excluded.published,
@@ -619,6 +622,7 @@ pub fn keep_incoming(conn: &Connection, post: &IncomingPost) -> Result<bool, Sto
             post.object_id,
             post.actor,
             post.kind,
+            post.in_reply_to,
             post.url,
             post.names,
             post.summaries,
@@ -641,29 +645,209 @@ pub fn forget_incoming(
         > 0)
 }
 
-/// Every post received, newest first, with the handle of the portal that sent it.
-pub fn incoming(conn: &Connection) -> Result<Vec<(IncomingPost, String)>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT p.object_id, p.actor, p.kind, p.url, p.names, p.summaries, p.contents,
-                p.published, p.updated, a.handle
-         FROM incoming_posts p JOIN remote_actors a ON a.id = p.actor
-         ORDER BY p.received_at DESC, p.object_id",
+/// A received post with who sent it, as the moderation list and the pages show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReceivedPost {
+    pub post: IncomingPost,
+    pub status: Moderation,
+    pub author: String,
+    pub handle: String,
+    /// The partner city whose portal sent it (slug), when it is a followed portal's post.
+    pub city: Option<String>,
+    /// The slug and kind of the item a reply answers.
+    pub reply_to: Option<(String, String)>,
+}
+
+const RECEIVED_SELECT: &str = "
+    SELECT p.object_id, p.actor, p.kind, p.in_reply_to, p.url, p.names, p.summaries, p.contents,
+           p.published, p.updated, p.status, a.name, a.handle, c.slug, i.slug, i.kind
+    FROM incoming_posts p
+    JOIN remote_actors a ON a.id = p.actor
+    LEFT JOIN following f ON f.actor = p.actor
+    LEFT JOIN cities c ON c.id = f.city_id
+    LEFT JOIN items i ON i.id = p.in_reply_to";
+
+fn received_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReceivedPost> {
+    let status: String = r.get(10)?;
+    let reply_slug: Option<String> = r.get(14)?;
+    let reply_kind: Option<String> = r.get(15)?;
+    Ok(ReceivedPost {
+        post: IncomingPost {
+            object_id: r.get(0)?,
+            actor: r.get(1)?,
+            kind: r.get(2)?,
+            in_reply_to: r.get(3)?,
+            url: r.get(4)?,
+            names: r.get(5)?,
+            summaries: r.get(6)?,
+            contents: r.get(7)?,
+            published: r.get(8)?,
+            updated: r.get(9)?,
+        },
+        status: Moderation::from_db(&status).ok_or_else(|| super::unknown_value(10, &status))?,
+        author: r.get(11)?,
+        handle: r.get(12)?,
+        city: r.get(13)?,
+        reply_to: reply_slug.zip(reply_kind),
+    })
+}
+
+fn received_where(
+    conn: &Connection,
+    condition: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<ReceivedPost>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("{RECEIVED_SELECT} WHERE {condition}"))?;
+    let rows = stmt.query_map(params, received_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The posts waiting for moderation, oldest first, then the latest `decided` decided ones.
+pub fn moderation_list(
+    conn: &Connection,
+    decided: u32,
+) -> Result<(Vec<ReceivedPost>, Vec<ReceivedPost>), StoreError> {
+    let held = received_where(
+        conn,
+        "p.status = 'held' ORDER BY p.received_at, p.object_id",
+        [],
     )?;
+    let done = received_where(
+        conn,
+        "p.status <> 'held' ORDER BY p.received_at DESC, p.object_id LIMIT ?1",
+        [decided],
+    )?;
+    Ok((held, done))
+}
+
+/// The received post `object_id`.
+pub fn received(conn: &Connection, object_id: &str) -> Result<Option<ReceivedPost>, StoreError> {
+    Ok(received_where(conn, "p.object_id = ?1", [object_id])?
+        .into_iter()
+        .next())
+}
+
+/// Sets where post `object_id` stands; whether there was one.
+pub fn moderate(
+    conn: &Connection,
+    object_id: &str,
+    status: Moderation,
+    user: i64,
+) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE incoming_posts SET status = ?2, moderated_by = ?3 WHERE object_id = ?1",
+        )?
+        .execute(params![object_id, status.as_str(), user])?
+        > 0)
+}
+
+/// The newest `limit` approved posts of the portal followed for the city at `city`.
+pub fn approved_of_city(
+    conn: &Connection,
+    city: &str,
+    limit: u32,
+) -> Result<Vec<ReceivedPost>, StoreError> {
+    received_where(
+        conn,
+        "p.status = 'approved' AND p.in_reply_to IS NULL AND c.slug = ?1
+         ORDER BY p.published DESC, p.object_id LIMIT ?2",
+        params![city, limit],
+    )
+}
+
+/// The newest `limit` approved posts of all followed partner portals.
+pub fn approved_latest(conn: &Connection, limit: u32) -> Result<Vec<ReceivedPost>, StoreError> {
+    received_where(
+        conn,
+        "p.status = 'approved' AND p.in_reply_to IS NULL AND c.slug IS NOT NULL
+         ORDER BY p.published DESC, p.object_id LIMIT ?1",
+        [limit],
+    )
+}
+
+/// The approved replies to item `item`, oldest first.
+pub fn approved_replies(conn: &Connection, item: i64) -> Result<Vec<ReceivedPost>, StoreError> {
+    received_where(
+        conn,
+        "p.status = 'approved' AND p.in_reply_to = ?1 ORDER BY p.published, p.object_id",
+        [item],
+    )
+}
+
+/// What a block names: a server by host, or one account by actor id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockKind {
+    Server,
+    Account,
+}
+
+db_enum!(BlockKind {
+    Server = "server",
+    Account = "account",
+});
+
+/// Blocks `value`: its activities are refused from now on, and what it sent or follows with is
+/// removed.
+pub fn block(
+    conn: &mut Connection,
+    kind: BlockKind,
+    value: &str,
+    user: i64,
+) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
+    tx.prepare_cached(
+        "INSERT INTO blocks (kind, value, created_by) VALUES (?1, ?2, ?3)
+         ON CONFLICT (kind, value) DO NOTHING",
+    )?
+    .execute(params![kind.as_str(), value, user])?;
+    let of_blocked = match kind {
+        BlockKind::Account => "actor = ?1",
+        BlockKind::Server => "actor IN (SELECT id FROM remote_actors WHERE handle LIKE '%@' || ?1
+                               OR id LIKE 'https://' || ?1 || '/%' OR id LIKE 'http://' || ?1 || '/%')",
+    };
+    tx.execute(
+        &format!("DELETE FROM incoming_posts WHERE {of_blocked} AND status = 'held'"),
+        [value],
+    )?;
+    tx.execute(
+        &format!("DELETE FROM followers WHERE {of_blocked}"),
+        [value],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Lifts the block of `value`; whether there was one.
+pub fn unblock(conn: &Connection, kind: BlockKind, value: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("DELETE FROM blocks WHERE kind = ?1 AND value = ?2")?
+        .execute([kind.as_str(), value])?
+        > 0)
+}
+
+/// Every block, servers first.
+pub fn blocks(conn: &Connection) -> Result<Vec<(BlockKind, String)>, StoreError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT kind, value FROM blocks ORDER BY kind DESC, value")?;
     let rows = stmt.query_map([], |r| {
+        let kind: String = r.get(0)?;
         Ok((
-            IncomingPost {
-                object_id: r.get(0)?,
-                actor: r.get(1)?,
-                kind: r.get(2)?,
-                url: r.get(3)?,
-                names: r.get(4)?,
-                summaries: r.get(5)?,
-                contents: r.get(6)?,
-                published: r.get(7)?,
-                updated: r.get(8)?,
-            },
-            r.get(9)?,
+            BlockKind::from_db(&kind).ok_or_else(|| super::unknown_value(0, &kind))?,
+            r.get(1)?,
         ))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Whether the server `host` or the account `actor` is blocked.
+pub fn is_blocked(conn: &Connection, host: &str, actor: Option<&str>) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM blocks WHERE (kind = 'server' AND value = ?1)
+                                     OR (kind = 'account' AND value = ?2)",
+        )?
+        .query_row(params![host, actor], |_| Ok(()))
+        .optional()?
+        .is_some())
 }

@@ -296,3 +296,113 @@ fn the_inbox_refuses_what_is_not_signed_or_too_large() {
         assert_eq!(parts.status, StatusCode::UNAUTHORIZED);
     });
 }
+
+/// Stores a post of `handle`'s portal as the inbox would, held.
+fn received_post(app: &TestApp, object: &str, contents: &str) {
+    use app::store::federation::{self as sql, IncomingPost, RemoteActor};
+    let object = object.to_owned();
+    let contents = contents.to_owned();
+    app.store
+        .call_blocking(move |c| {
+            sql::save_remote_actor(
+                c,
+                &RemoteActor {
+                    id: "https://ostrava.example/federation/actor".into(),
+                    inbox: "https://ostrava.example/federation/inbox".into(),
+                    shared_inbox: None,
+                    key_id: "https://ostrava.example/federation/actor#main-key".into(),
+                    public_pem: String::new(),
+                    handle: "news@ostrava.example".into(),
+                    name: "Ostrava".into(),
+                    fetched_at: 0,
+                },
+            )?;
+            sql::keep_incoming(
+                c,
+                &IncomingPost {
+                    object_id: object,
+                    actor: "https://ostrava.example/federation/actor".into(),
+                    kind: "Article".into(),
+                    in_reply_to: None,
+                    url: "https://ostrava.example/news/concert".into(),
+                    names: r#"{"en":"Russian Song concert"}"#.into(),
+                    summaries: "{}".into(),
+                    contents,
+                    published: "2026-11-04T10:00:00Z".into(),
+                    updated: String::new(),
+                },
+            )?;
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn the_inbox_is_for_editors_and_its_decisions_are_theirs() {
+    common::block_on(async {
+        let (app, editor, admin) = common::staffed().await;
+        received_post(
+            &app,
+            "https://ostrava.example/federation/items/1",
+            r#"{"en":"<p>A concert in Ostrava.</p>"}"#,
+        );
+        let (status, _) = app.get("/inbox").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, page) = app.get_as("/inbox", &editor).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("Russian Song concert") && page.contains("A concert in Ostrava."));
+        assert!(
+            !page.contains("block-value"),
+            "editors do not manage blocks"
+        );
+        let (_, page) = app.get_as("/inbox", &admin).await;
+        assert!(page.contains(r#"<label for="block-value">"#));
+
+        let form =
+            "object=https%3A%2F%2Fostrava.example%2Ffederation%2Fitems%2F1&decision=translate";
+        let (parts, _) = app.post_form("/api/moderate_post", form, None).await;
+        assert_eq!(parts.status, StatusCode::UNAUTHORIZED);
+        let (parts, _) = app
+            .post_form("/api/block_sender", "value=spam.example", Some(&editor))
+            .await;
+        assert_eq!(parts.status, StatusCode::FORBIDDEN);
+
+        // Approve and translate: a draft with the text and where it came from.
+        let (parts, body) = app
+            .post_form("/api/moderate_post", form, Some(&editor))
+            .await;
+        assert_eq!(parts.status, StatusCode::OK, "{body}");
+        let draft = parts.headers[LOCATION].to_str().unwrap().to_owned();
+        assert!(
+            draft.starts_with("/news/") && draft.ends_with("?edit"),
+            "{draft}"
+        );
+        let slug = draft.trim_start_matches("/news/").trim_end_matches("?edit");
+        let item = app
+            .editable(&format!("kind=news&slug={slug}"), &editor)
+            .await;
+        assert_eq!(item["fields"]["title"], "Russian Song concert");
+        assert_eq!(item["fields"]["status"], "Draft");
+        let body = item["fields"]["body"].as_str().unwrap();
+        assert!(body.contains("A concert in Ostrava."));
+        assert!(
+            body.contains("(https://ostrava.example/news/concert)"),
+            "{body}"
+        );
+        let (_, audit) = app.get_as("/audit", &admin).await;
+        assert!(audit.contains("opened a draft"), "audited");
+
+        // A bad block value is refused in words.
+        let (parts, body) = app
+            .post_form("/api/block_sender", "value=%25%27%3B", Some(&admin))
+            .await;
+        assert_eq!(parts.status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("err_block_value"), "{body}");
+        let (parts, _) = app
+            .post_form("/api/block_sender", "value=Spam.Example", Some(&admin))
+            .await;
+        assert_eq!(parts.status, StatusCode::OK);
+        let (_, page) = app.get_as("/inbox", &admin).await;
+        assert!(page.contains("spam.example"));
+    });
+}

@@ -75,22 +75,36 @@ CREATE TABLE seen_signatures (
     seen_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 
--- Posts of followed partner portals, held for moderation. Texts per language as JSON objects
--- ({"en": "...", "ru": "..."}), HTML sanitised on arrival.
+-- Posts of followed partner portals, and replies from anywhere to the portal's items, held for
+-- moderation. Texts per language as JSON objects ({"en": "...", "ru": "..."}), HTML sanitised on
+-- arrival.
 CREATE TABLE incoming_posts (
-    object_id   TEXT PRIMARY KEY,
-    actor       TEXT NOT NULL REFERENCES remote_actors (id),
-    kind        TEXT NOT NULL,
-    url         TEXT NOT NULL DEFAULT '',
-    names       TEXT NOT NULL DEFAULT '{}',
-    summaries   TEXT NOT NULL DEFAULT '{}',
-    contents    TEXT NOT NULL DEFAULT '{}',
-    published   TEXT NOT NULL DEFAULT '',
-    updated     TEXT NOT NULL DEFAULT '',
-    status      TEXT NOT NULL DEFAULT 'held' CHECK (status IN ('held', 'approved', 'rejected')),
-    received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    object_id    TEXT PRIMARY KEY,
+    actor        TEXT NOT NULL REFERENCES remote_actors (id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL,
+    -- The portal's item a reply answers; NULL for a partner's own post.
+    in_reply_to  INTEGER REFERENCES items (id) ON DELETE CASCADE,
+    url          TEXT NOT NULL DEFAULT '',
+    names        TEXT NOT NULL DEFAULT '{}',
+    summaries    TEXT NOT NULL DEFAULT '{}',
+    contents     TEXT NOT NULL DEFAULT '{}',
+    published    TEXT NOT NULL DEFAULT '',
+    updated      TEXT NOT NULL DEFAULT '',
+    status       TEXT NOT NULL DEFAULT 'held' CHECK (status IN ('held', 'approved', 'rejected')),
+    moderated_by INTEGER REFERENCES users (id),
+    received_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 ) WITHOUT ROWID;
 CREATE INDEX incoming_posts_by_status ON incoming_posts (status, received_at);
+CREATE INDEX incoming_posts_by_item ON incoming_posts (in_reply_to) WHERE in_reply_to IS NOT NULL;
+
+-- Servers (by host) and accounts (by actor id) whose activities the inbox refuses.
+CREATE TABLE blocks (
+    kind       TEXT NOT NULL CHECK (kind IN ('server', 'account')),
+    value      TEXT NOT NULL,
+    created_by INTEGER REFERENCES users (id),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    PRIMARY KEY (kind, value)
+) WITHOUT ROWID;
 
 -- Activities received per instance in the current minute, for the inbox's rate limit.
 CREATE TABLE inbox_attempts (
