@@ -1,9 +1,11 @@
 //! The delivery queue's worker: sends each queued activity to its inbox, signed, and forgets it
 //! only once the inbox accepted it. A failure is tried again later, waiting twice as long each
 //! time, for a week; a server that is down or slow holds up only its own deliveries (each
-//! attempt is bounded in time, a few go out at once, and no inbox gets more than two slots).
+//! attempt is bounded in time, a few go out at once, each freed slot is refilled at once, and
+//! no inbox gets more than two slots).
 //! The queue is in the database, so deliveries survive restarts.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use tokio::task::JoinSet;
@@ -45,41 +47,54 @@ pub fn next_attempt(delivery: &Delivery, error: &FetchError, now: i64) -> Option
     Some(now + wait)
 }
 
-/// Runs the queue until the process ends.
+/// Runs the queue until the process ends: keeps up to `AT_ONCE` attempts going, starting the
+/// next due delivery whenever one ends, so a slow server never holds up a batch.
 pub async fn run(state: AppState) {
+    let mut running = JoinSet::new();
+    // Which delivery each running task attempts, so that it is not started twice.
+    let mut attempting: HashMap<tokio::task::Id, i64> = HashMap::new();
     loop {
         let now = now();
-        let due = state
-            .store
-            .call(move |c| store::federation::due_deliveries(c, now, AT_ONCE, PER_INBOX))
-            .await;
-        let due = match due {
-            Ok(due) => due,
-            Err(error) => {
-                tracing::error!(%error, "the delivery queue cannot be read");
-                Vec::new()
+        let free = (AT_ONCE as usize).saturating_sub(attempting.len());
+        if free > 0 {
+            let due = state
+                .store
+                .call(move |c| store::federation::due_deliveries(c, now, 2 * AT_ONCE, PER_INBOX))
+                .await
+                .unwrap_or_else(|error| {
+                    tracing::error!(%error, "the delivery queue cannot be read");
+                    Vec::new()
+                });
+            let busy: Vec<i64> = attempting.values().copied().collect();
+            for delivery in due.into_iter().filter(|d| !busy.contains(&d.id)).take(free) {
+                let id = delivery.id;
+                let state = state.clone();
+                let task = running.spawn(async move { attempt(&state, delivery).await });
+                attempting.insert(task.id(), id);
             }
-        };
-        if due.is_empty() {
+        }
+        let wait = if attempting.is_empty() {
             let next = state
                 .store
                 .call(|c| store::federation::next_due(c))
                 .await
                 .ok()
                 .flatten();
-            let wait = next.map_or(IDLE, |at| (at - now).clamp(0, IDLE));
-            tokio::select! {
-                () = tokio::time::sleep(Duration::from_secs(wait.unsigned_abs())) => {}
-                () = state.federation.deliveries_wait() => {}
+            next.map_or(IDLE, |at| (at - now).clamp(0, IDLE))
+        } else {
+            IDLE
+        };
+        tokio::select! {
+            Some(done) = running.join_next_with_id() => {
+                let task = match done {
+                    Ok((task, ())) => task,
+                    Err(error) => error.id(),
+                };
+                attempting.remove(&task);
             }
-            continue;
+            () = tokio::time::sleep(Duration::from_secs(wait.unsigned_abs())) => {}
+            () = state.federation.deliveries_wait() => {}
         }
-        let mut running = JoinSet::new();
-        for delivery in due {
-            let state = state.clone();
-            running.spawn(async move { attempt(&state, delivery).await });
-        }
-        while running.join_next().await.is_some() {}
     }
 }
 

@@ -97,16 +97,13 @@ pub fn object(urls: &Urls, item: &FederatedItem) -> Value {
         if !text.lead.is_empty() {
             summaries.insert(code.clone(), Value::String(text.lead.clone()));
         }
-        let mut html = String::new();
-        if !text.lead.is_empty() {
-            html.push_str(&format!(
-                "<p>{}</p>",
-                crate::syndication::xml_escape(&text.lead)
-            ));
-        }
-        html.push_str(&crate::news::markdown::render_absolute(
-            &text.body, &urls.base,
-        ));
+        // The lead travels as the summary; the content is the body, or the lead for an item
+        // without one, so that no reader shows it twice.
+        let html = if text.body.trim().is_empty() {
+            format!("<p>{}</p>", crate::syndication::xml_escape(&text.lead))
+        } else {
+            crate::news::markdown::render_absolute(&text.body, &urls.base)
+        };
         contents.insert(code, Value::String(html));
     }
     let lang = first.map_or(Lang::En, |t| t.lang);

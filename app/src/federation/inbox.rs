@@ -313,7 +313,8 @@ async fn handle(state: &AppState, actor: &RemoteActor, activity: &Value) -> Resu
                     // the portal follows.
                     let wanted = match post.in_reply_to {
                         Some(item) => store::federation::visible_item(c, item)?.is_some(),
-                        None => store::federation::followed(c, &follower)?.is_some(),
+                        None => store::federation::followed(c, &follower)?
+                            .is_some_and(|f| f.state != FollowState::Rejected),
                     };
                     if wanted {
                         store::federation::keep_incoming(c, &post)?;

@@ -25,6 +25,9 @@ pub struct Hit {
     pub summary: ItemSummary,
     /// Text with the matches between `HIGHLIGHT_START` and `HIGHLIGHT_END`.
     pub snippet: String,
+    /// The language of the text the snippet is from (a match in another language than the
+    /// summary's shows that language's passage).
+    pub snippet_lang: crate::i18n::Lang,
 }
 
 /// A page of search results.
@@ -157,7 +160,7 @@ fn HitEntry(hit: Hit) -> impl IntoView {
         <li class="feed-entry">
             <h2 lang=content_lang><a href=lang.href(&hit.summary.href())>{hit.summary.title.clone()}</a></h2>
             <DateLine item=hit.summary.clone()/>
-            <p class="lead snippet" lang=content_lang>
+            <p class="lead snippet" lang=hit.snippet_lang.code()>
                 {runs
                     .into_iter()
                     .map(|(marked, text)| {

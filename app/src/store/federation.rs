@@ -851,3 +851,81 @@ pub fn is_blocked(conn: &Connection, host: &str, actor: Option<&str>) -> Result<
         .optional()?
         .is_some())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{seed, testing::temp_db};
+
+    fn tell_all(conn: &Connection) {
+        for change in changes(conn).unwrap() {
+            mark_told(conn, change).unwrap();
+        }
+    }
+
+    #[test]
+    fn items_are_told_when_visible_edited_and_withdrawn() {
+        let mut db = temp_db();
+        seed::seed_if_empty(&mut db.conn).unwrap();
+        tell_all(&db.conn);
+        assert!(changes(&db.conn).unwrap().is_empty());
+        seed::generate(&mut db.conn, 1).unwrap();
+        let item: i64 = db
+            .conn
+            .query_row("SELECT id FROM items WHERE slug = 'generated-1'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let set = |sql: &str| {
+            db.conn.execute(sql, [item]).unwrap();
+        };
+        set("UPDATE items SET published_at = '2999-01-01T00:00:00Z' WHERE id = ?1");
+        assert!(changes(&db.conn).unwrap().is_empty(), "scheduled: not yet");
+        set("UPDATE items SET published_at = '2020-01-01T00:00:00Z' WHERE id = ?1");
+        assert_eq!(
+            changes(&db.conn).unwrap(),
+            [Change::Create { item, version: 1 }],
+            "its time came"
+        );
+        tell_all(&db.conn);
+        set("UPDATE items SET version = 2 WHERE id = ?1");
+        assert_eq!(
+            changes(&db.conn).unwrap(),
+            [Change::Update { item, version: 2 }]
+        );
+        tell_all(&db.conn);
+        set("UPDATE items SET status = 'archived' WHERE id = ?1");
+        assert_eq!(
+            changes(&db.conn).unwrap(),
+            [Change::Delete { item, version: 2 }]
+        );
+        tell_all(&db.conn);
+        assert!(is_tombstone(&db.conn, item).unwrap());
+        assert!(changes(&db.conn).unwrap().is_empty(), "told once");
+    }
+
+    #[test]
+    fn a_signature_is_seen_once_within_the_window() {
+        let db = temp_db();
+        assert!(first_sight(&db.conn, "abc", 1000, 7200).unwrap());
+        assert!(!first_sight(&db.conn, "abc", 2000, 7200).unwrap());
+        assert!(
+            first_sight(&db.conn, "abc", 9000, 7200).unwrap(),
+            "forgotten after"
+        );
+    }
+
+    #[test]
+    fn each_server_gets_its_share_of_the_inbox() {
+        let db = temp_db();
+        for _ in 0..3 {
+            assert!(inbox_allowance(&db.conn, "a.example", 100, 3).unwrap());
+        }
+        assert!(!inbox_allowance(&db.conn, "a.example", 110, 3).unwrap());
+        assert!(inbox_allowance(&db.conn, "b.example", 110, 3).unwrap());
+        assert!(
+            inbox_allowance(&db.conn, "a.example", 161, 3).unwrap(),
+            "a minute later"
+        );
+    }
+}

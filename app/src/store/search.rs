@@ -136,11 +136,16 @@ fn search_among(
     // else (the match was in the title, shown anyway) the plain lead.
     let hits = rows
         .into_iter()
-        .map(|(rid, summary)| Hit {
-            snippet: snippets
-                .remove(&rid)
-                .unwrap_or_else(|| summary.lead.clone()),
-            summary,
+        .map(|(rid, summary)| {
+            let (snippet, snippet_lang) = match snippets.remove(&rid) {
+                Some(snippet) => (snippet, lang_of_row(rid).unwrap_or(summary.lang)),
+                None => (summary.lead.clone(), summary.lang),
+            };
+            Hit {
+                snippet,
+                snippet_lang,
+                summary,
+            }
         })
         .collect();
     Ok(Some(Found {
@@ -149,6 +154,14 @@ fn search_among(
         total,
         capped: texts > i64::from(ranked),
     }))
+}
+
+/// The language of the index row `rid`: its id's remainder holds the code's two letters.
+fn lang_of_row(rid: i64) -> Option<Lang> {
+    let n = rid.rem_euclid(1024);
+    let letter = |i: i64| u8::try_from(i).ok().map(|i| char::from(b'a' + i));
+    let code: String = [letter(n / 26)?, letter(n % 26)?].iter().collect();
+    Lang::ALL.into_iter().find(|l| l.code() == code)
 }
 
 /// The marked passages of the index rows `rids`, all matching `query`. Highlighting costs the
@@ -382,6 +395,29 @@ mod tests {
                 .unwrap()
                 .total,
             0
+        );
+    }
+
+    #[test]
+    fn a_snippet_says_which_language_it_is_in() {
+        assert_eq!(super::lang_of_row(7 * 1024 + 4 * 26 + 13), Some(Lang::En));
+        assert_eq!(super::lang_of_row(7 * 1024 + 17 * 26 + 20), Some(Lang::Ru));
+        assert_eq!(super::lang_of_row(7 * 1024 + 3 * 26 + 4), None);
+        // Generated items are in both languages; only their English lead says "generated".
+        let db = seeded();
+        let found = search(&db.conn, Lang::Ru, "generated", 1, 10)
+            .unwrap()
+            .unwrap();
+        let hit = &found.hits[0];
+        assert_eq!(
+            hit.summary.lang,
+            Lang::Ru,
+            "the item in the reader's language"
+        );
+        assert_eq!(
+            hit.snippet_lang,
+            Lang::En,
+            "the passage that matched, in its own"
         );
     }
 

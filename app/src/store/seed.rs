@@ -451,7 +451,7 @@ pub fn generate(conn: &mut Connection, count: u32) -> Result<u32, StoreError> {
             &tx,
             id,
             Lang::Ru,
-            &format!("Тестовый материал {k}: {topic}, {city_name}"),
+            &format!("Тестовый материал {k}"),
             &format!("Материал {k} создан для тестов и замеров; это не настоящая новость."),
             &format!("*Тестовый текст.* Он только наполняет портал для тестов.\n\n- номер: {k}\n"),
         )?;
