@@ -3,9 +3,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expectNoAxeViolations, test, waitForHydration, watchConsole } from './support';
 
-// The interface catalogues the app is built from (app/build.rs turns them into Rust).
-const catalogue = (lang: string): Record<string, string> =>
-  JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'app', 'locales', `${lang}.json`), 'utf8'));
+// The interface catalogues the app is built from (app/build.rs turns them into Rust): the one the
+// islands carry and the one of parts only the server renders.
+const read = (file: string): Record<string, string> =>
+  JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'app', 'locales', file), 'utf8'));
+const catalogue = (lang: string) => ({ ...read(`${lang}.json`), ...read(`pages/${lang}.json`) });
 const EN = catalogue('en');
 const RU = catalogue('ru');
 

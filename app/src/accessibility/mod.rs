@@ -5,12 +5,14 @@
 
 pub mod api;
 mod bar;
+#[cfg(feature = "ssr")]
 mod page;
 #[cfg(feature = "ssr")]
 pub mod report;
 pub mod settings;
 
 pub use bar::{SettingsBar, ViewSwitch};
+#[cfg(feature = "ssr")]
 pub use page::{AccessibilityPage, ReportsPage};
 
 use serde::{Deserialize, Serialize};

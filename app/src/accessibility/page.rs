@@ -21,9 +21,9 @@ use crate::layout::{rcdata, Loaded, PageMeta, PageTitle};
 pub fn AccessibilityPage() -> impl IntoView {
     let lang = use_lang();
     let statement = Resource::new(|| (), move |_| get_accessibility_statement(lang));
-    let t = lang.t();
+    let p = lang.p();
     view! {
-        <PageMeta title=t.a11y_title description=t.a11y_description path="/accessibility"/>
+        <PageMeta title=p.a11y_title description=p.a11y_description path="/accessibility"/>
         <Loaded resource=statement view=|statement| view! { <StatementView statement/> }/>
     }
 }
@@ -31,7 +31,7 @@ pub fn AccessibilityPage() -> impl IntoView {
 #[component]
 fn StatementView(statement: Statement) -> impl IntoView {
     let lang = use_lang();
-    let t = lang.t();
+    let p = lang.p();
     let query = use_query_map().read_untracked();
     let saved = query.get("saved").is_some();
     let error =
@@ -39,14 +39,14 @@ fn StatementView(statement: Statement) -> impl IntoView {
     let admin = statement.source.is_some();
     view! {
         <article class="item statement">
-            <h1>{t.a11y_title}</h1>
-            <p class="date-line">{t.a11y_reviewed} " " {format_date(lang, &statement.reviewed_on)}</p>
-            {saved.then(|| view! { <p class="notice" role="status">{t.a11y_saved}</p> })}
+            <h1>{p.a11y_title}</h1>
+            <p class="date-line">{p.a11y_reviewed} " " {format_date(lang, &statement.reviewed_on)}</p>
+            {saved.then(|| view! { <p class="notice" role="status">{p.a11y_saved}</p> })}
             {error.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             <div class="body" inner_html=statement.html/>
             {statement.source.map(|source| view! { <StatementForm source/> })}
             {admin.then(|| view! {
-                <p><a href=lang.href("/accessibility/reports")>{t.a11y_reports_link}</a></p>
+                <p><a href=lang.href("/accessibility/reports")>{p.a11y_reports_link}</a></p>
             })}
         </article>
         <ReportForm/>
@@ -57,20 +57,20 @@ fn StatementView(statement: Statement) -> impl IntoView {
 #[component]
 fn StatementForm(source: super::StatementText) -> impl IntoView {
     let lang = use_lang();
-    let t = lang.t();
+    let p = lang.p();
     view! {
         <details class="entry-edit">
-            <summary>{t.a11y_edit}</summary>
+            <summary>{p.a11y_edit}</summary>
             <form class="entry-form" method="post" action=SaveAccessibilityStatement::PATH>
                 <input type="hidden" name="lang" value=lang.code()/>
-                <label for="statement-body">{t.a11y_edit_body}</label>
-                <p class="hint" id="statement-body-hint">{t.a11y_edit_body_hint}</p>
+                <label for="statement-body">{p.a11y_edit_body}</label>
+                <p class="hint" id="statement-body-hint">{p.a11y_edit_body_hint}</p>
                 <textarea id="statement-body" name="body" rows="20" required aria-describedby="statement-body-hint">
                     {rcdata(&source.body)}
                 </textarea>
-                <label for="statement-reviewed">{t.a11y_edit_reviewed}</label>
+                <label for="statement-reviewed">{p.a11y_edit_reviewed}</label>
                 <input id="statement-reviewed" name="reviewed_on" type="date" required value=source.reviewed_on/>
-                <button class="button" type="submit">{t.a11y_edit_save}</button>
+                <button class="button" type="submit">{p.a11y_edit_save}</button>
             </form>
         </details>
     }
@@ -80,7 +80,7 @@ fn StatementForm(source: super::StatementText) -> impl IntoView {
 #[component]
 fn ReportForm() -> impl IntoView {
     let lang = use_lang();
-    let t = lang.t();
+    let p = lang.p();
     let sent = use_query_map().read_untracked().get("report").as_deref() == Some("sent");
     let refused = use_context::<RefusedReport>();
     let error = refused
@@ -100,17 +100,17 @@ fn ReportForm() -> impl IntoView {
     };
     view! {
         <section id="report" class="report" aria-labelledby="report-title" tabindex="-1">
-            <h2 id="report-title">{t.report_title}</h2>
-            <p>{t.report_intro}</p>
-            {sent.then(|| view! { <p class="notice" role="status" data-testid="report-sent">{t.report_sent}</p> })}
+            <h2 id="report-title">{p.report_title}</h2>
+            <p>{p.report_intro}</p>
+            {sent.then(|| view! { <p class="notice" role="status" data-testid="report-sent">{p.report_sent}</p> })}
             {error.clone().map(|(message, _)| view! {
                 <p class="form-error" role="alert" id="report-error" data-testid="report-error">{message}</p>
             })}
             <form class="entry-form report-form" method="post" action=lang.href("/accessibility/report")>
-                {field("page", t.report_page, t.report_page_hint, page, MAX_PAGE, "off")}
-                {field("what", t.report_what, t.report_what_hint, what, MAX_WHAT, "off")}
-                {field("contact", t.report_contact, t.report_contact_hint, contact, MAX_CONTACT, "email")}
-                <button class="button" type="submit">{t.report_send}</button>
+                {field("page", p.report_page, p.report_page_hint, page, MAX_PAGE, "off")}
+                {field("what", p.report_what, p.report_what_hint, what, MAX_WHAT, "off")}
+                {field("contact", p.report_contact, p.report_contact_hint, contact, MAX_CONTACT, "email")}
+                <button class="button" type="submit">{p.report_send}</button>
             </form>
         </section>
     }
@@ -186,9 +186,10 @@ fn field_of(error: &AppError) -> Option<String> {
 pub fn ReportsPage() -> impl IntoView {
     let lang = use_lang();
     let t = lang.t();
+    let p = lang.p();
     let reports = Resource::new(|| (), |_| list_barrier_reports());
     view! {
-        <PageTitle text=format!("{} · {}", t.reports_title, t.site_name)/>
+        <PageTitle text=format!("{} · {}", p.reports_title, t.site_name)/>
         <Meta name="robots" content="noindex"/>
         <Loaded resource=reports view=|reports| view! { <ReportList reports/> }/>
     }
@@ -197,16 +198,16 @@ pub fn ReportsPage() -> impl IntoView {
 #[component]
 fn ReportList(reports: Vec<BarrierReport>) -> impl IntoView {
     let lang = use_lang();
-    let t = lang.t();
+    let p = lang.p();
     let query = use_query_map().read_untracked();
     let error =
         AppError::of_form(&query, SetBarrierReportStatus::PATH, lang).map(|e| e.message(lang));
     let empty = reports.is_empty();
     view! {
         <section class="reports">
-            <h1>{t.reports_title}</h1>
+            <h1>{p.reports_title}</h1>
             {error.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-            {empty.then(|| view! { <p class="empty">{t.reports_none}</p> })}
+            {empty.then(|| view! { <p class="empty">{p.reports_none}</p> })}
             {reports
                 .into_iter()
                 .map(|report| view! { <ReportEntry report/> })
@@ -218,7 +219,7 @@ fn ReportList(reports: Vec<BarrierReport>) -> impl IntoView {
 #[component]
 fn ReportEntry(report: BarrierReport) -> impl IntoView {
     let lang = use_lang();
-    let t = lang.t();
+    let p = lang.p();
     let id = report.id;
     let select_id = format!("report-{id}-status");
     let options = ReportStatus::ALL
@@ -229,28 +230,28 @@ fn ReportEntry(report: BarrierReport) -> impl IntoView {
             }
         })
         .collect_view();
-    let heading = format!("{} {id}", t.report_number);
+    let heading = format!("{} {id}", p.report_number);
     view! {
         <article class="barrier-report" id=format!("report-{id}") data-testid="barrier-report">
             <h2>{heading}</h2>
             <dl class="facts">
-                <dt>{t.report_received}</dt>
+                <dt>{p.report_received}</dt>
                 <dd>{format_datetime(lang, &report.created_at)}</dd>
-                <dt>{t.report_status}</dt>
+                <dt>{p.report_status}</dt>
                 <dd>{report.status.label(lang)}</dd>
-                <dt>{t.report_page}</dt>
+                <dt>{p.report_page}</dt>
                 <dd>{report.page}</dd>
-                <dt>{t.report_what}</dt>
+                <dt>{p.report_what}</dt>
                 <dd class="report-what" lang=report.lang.code()>{report.what}</dd>
-                <dt>{t.report_contact}</dt>
+                <dt>{p.report_contact}</dt>
                 <dd>{report.contact}</dd>
             </dl>
             <form class="filters" method="post" action=SetBarrierReportStatus::PATH>
                 <input type="hidden" name="id" value=id/>
                 <input type="hidden" name="lang" value=lang.code()/>
-                <label for=select_id.clone()>{t.report_status}</label>
+                <label for=select_id.clone()>{p.report_status}</label>
                 <select id=select_id name="status">{options}</select>
-                <button class="button" type="submit">{t.report_set_status}</button>
+                <button class="button" type="submit">{p.report_set_status}</button>
             </form>
         </article>
     }
