@@ -177,7 +177,7 @@ fn make_chemnitz(portal: &Portal) {
         .unwrap();
 }
 
-/// Chemnitz's copy of Volgograd's generated item `n`: (names, status) if it has one.
+/// The texts per language of the post Chemnitz received whose names contain `title_like`.
 fn received(chemnitz: &Portal, title_like: &str) -> Option<Value> {
     chemnitz
         .sql()
@@ -222,6 +222,41 @@ fn post_signed(
         )
         .body(body.to_vec())
         .send()
+        .unwrap()
+}
+
+/// Saves the news item at `slug` on `portal` with `field` set to `value`, through the editor's
+/// server functions, as the session `cookie`.
+fn save(
+    portal: &Portal,
+    cookie: &str,
+    slug: &str,
+    field: &str,
+    value: Value,
+) -> reqwest::blocking::Response {
+    let http = client();
+    let item: Value = http
+        .post(format!("{}/api/get_editable", portal.base()))
+        .header("cookie", cookie)
+        .form(&[("kind", "news"), ("slug", slug)])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let mut fields = item["fields"].clone();
+    fields[field] = value;
+    http.post(format!("{}/api/update_item", portal.base()))
+        .header("cookie", cookie)
+        .json(&json!({"id": item["id"], "base_version": item["version"], "fields": fields}))
+        .send()
+        .unwrap()
+}
+
+/// The id of the item at `slug` on `portal`.
+fn item_id(portal: &Portal, slug: &str) -> i64 {
+    portal
+        .sql()
+        .query_row("SELECT id FROM items WHERE slug = ?1", [slug], |r| r.get(0))
         .unwrap()
 }
 
@@ -313,22 +348,13 @@ fn partner_portals_follow_each_other_and_exchange_items() {
 
     // An edit updates it.
     let editor = login(&volgograd);
-    let item: Value = http
-        .post(format!("{}/api/get_editable", volgograd.base()))
-        .header("cookie", &editor)
-        .form(&[("kind", "news"), ("slug", "generated-1")])
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    let mut fields = item["fields"].clone();
-    fields["title"] = json!("Chemnitz and Volgograd plant a friendship garden");
-    let saved = http
-        .post(format!("{}/api/update_item", volgograd.base()))
-        .header("cookie", &editor)
-        .json(&json!({"id": item["id"], "base_version": item["version"], "fields": fields}))
-        .send()
-        .unwrap();
+    let saved = save(
+        &volgograd,
+        &editor,
+        "generated-1",
+        "title",
+        json!("Chemnitz and Volgograd plant a friendship garden"),
+    );
     assert!(saved.status().is_success(), "{}", saved.text().unwrap());
     wait_for("the edit at Chemnitz", Duration::from_secs(30), || {
         received(&chemnitz, "friendship garden").is_some()
@@ -340,32 +366,22 @@ fn partner_portals_follow_each_other_and_exchange_items() {
     );
 
     // Archiving removes it.
-    let item: Value = http
-        .post(format!("{}/api/get_editable", volgograd.base()))
-        .header("cookie", &editor)
-        .form(&[("kind", "news"), ("slug", "generated-1")])
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    let mut fields = item["fields"].clone();
-    fields["status"] = json!("Archived");
-    let archived = http
-        .post(format!("{}/api/update_item", volgograd.base()))
-        .header("cookie", &editor)
-        .json(&json!({"id": item["id"], "base_version": item["version"], "fields": fields}))
-        .send()
-        .unwrap();
+    let (archived, id) = (
+        save(
+            &volgograd,
+            &editor,
+            "generated-1",
+            "status",
+            json!("Archived"),
+        ),
+        item_id(&volgograd, "generated-1"),
+    );
     assert!(archived.status().is_success());
     wait_for("the removal at Chemnitz", Duration::from_secs(30), || {
         chemnitz.count("SELECT count(*) FROM incoming_posts") == 0
     });
     let gone = http
-        .get(format!(
-            "{}/federation/items/{}",
-            volgograd.base(),
-            item["id"]
-        ))
+        .get(format!("{}/federation/items/{}", volgograd.base(), id))
         .header("accept", "application/activity+json")
         .send()
         .unwrap();
@@ -396,12 +412,7 @@ fn partner_portals_follow_each_other_and_exchange_items() {
         .query_row("SELECT private_pem FROM federation_key", [], |r| r.get(0))
         .unwrap();
     let key = rsa::RsaPrivateKey::from_pkcs8_pem(&pem).unwrap();
-    let item: i64 = volgograd
-        .sql()
-        .query_row("SELECT id FROM items WHERE slug = 'generated-2'", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
+    let item = item_id(&volgograd, "generated-2");
     let chemnitz_actor = format!("{}/federation/actor", chemnitz.base());
     let reply_id = format!("{}/replies/1", chemnitz.base());
     let reply = json!({

@@ -10,10 +10,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{documents, ACTIVITY_JSON};
-use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::state::AppState;
 use crate::store;
+use crate::syndication::failure;
 
 /// Items listed in the outbox.
 const OUTBOX_ITEMS: u32 = 20;
@@ -32,11 +32,6 @@ fn activity_json(value: &Value) -> Response {
 
 fn error(status: StatusCode, text: &'static str) -> Response {
     (status, [(CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
-}
-
-fn unavailable(e: AppError) -> Response {
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, e.message(Lang::En)).into_response()
 }
 
 /// Whether the client wants a page rather than a document (a browser following a link).
@@ -79,7 +74,7 @@ pub async fn actor(State(state): State<AppState>, headers: HeaderMap) -> Respons
     }
     match state.federation.key(&state.store).await {
         Ok(key) => activity_json(&documents::actor(state.federation.urls(), &key.public_pem)),
-        Err(e) => unavailable(e),
+        Err(e) => failure(Lang::En, &e),
     }
 }
 
@@ -119,7 +114,7 @@ pub async fn outbox(State(state): State<AppState>) -> Response {
                 .collect();
             activity_json(&documents::collection(&urls.outbox, total, activities))
         }
-        Err(e) => unavailable(e.into()),
+        Err(e) => failure(Lang::En, &e.into()),
     }
 }
 
@@ -132,7 +127,7 @@ pub async fn followers(State(state): State<AppState>) -> Response {
         .await
     {
         Ok(total) => activity_json(&documents::collection(&urls.followers, total, Vec::new())),
-        Err(e) => unavailable(e.into()),
+        Err(e) => failure(Lang::En, &e.into()),
     }
 }
 
@@ -175,6 +170,6 @@ pub async fn item(
         )
             .into_response(),
         Ok((None, false)) => error(StatusCode::NOT_FOUND, "No such item."),
-        Err(e) => unavailable(e.into()),
+        Err(e) => failure(Lang::En, &e.into()),
     }
 }

@@ -205,10 +205,7 @@ impl Fetcher {
         signer: &Signer,
         now: i64,
     ) -> reqwest::RequestBuilder {
-        let host = match url.port() {
-            Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
-            None => url.host_str().unwrap_or_default().to_owned(),
-        };
+        let host = authority(url);
         let target = match url.query() {
             Some(query) => format!("{}?{query}", url.path()),
             None => url.path().to_owned(),
@@ -243,6 +240,15 @@ impl Fetcher {
             request = request.header("digest", digest);
         }
         request
+    }
+}
+
+/// The host of `url` with its port when it names one: what `Host` carries and signatures cover.
+pub fn authority(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
     }
 }
 

@@ -353,8 +353,8 @@ fn post_of(actor: &RemoteActor, object: &Value, in_reply_to: Option<i64>) -> Opt
         return None;
     }
     let id = id_of(Some(object))?;
-    let host = |url: &str| url::Url::parse(url).ok()?.host_str().map(str::to_owned);
-    if host(id).is_none() || host(id) != host(&actor.id) {
+    let host = host_of(id);
+    if host.is_empty() || host != host_of(&actor.id) {
         return None;
     }
     let attributed = match object.get("attributedTo") {

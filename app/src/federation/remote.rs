@@ -41,12 +41,10 @@ fn text<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 fn host_of(url: &str) -> Option<String> {
-    let url = Url::parse(url).ok()?;
-    let host = url.host_str()?.to_owned();
-    Some(match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host,
-    })
+    Url::parse(url)
+        .ok()
+        .filter(|u| u.host_str().is_some())
+        .map(|u| super::fetch::authority(&u))
 }
 
 /// Reads the actor document `doc`, fetched from `from`. Its id must be on the host it came
