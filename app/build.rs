@@ -35,9 +35,57 @@ fn read(path: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `snake_case` as a type's `CamelCase`.
+fn camel(key: &str) -> String {
+    key.split('_')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
+
+/// The `Key` enum (one variant per key of `name`, in the catalogue's order, so that a variant's
+/// number is its index in `KEYS`) and the lookups between keys, their names and their strings.
+fn write_keys(out: &mut String, name: &str, keys: &[String]) {
+    let variants: Vec<String> = keys.iter().map(|k| camel(k)).collect();
+    let distinct: std::collections::BTreeSet<&String> = variants.iter().collect();
+    assert_eq!(
+        distinct.len(),
+        keys.len(),
+        "two keys differ only in their underscores"
+    );
+    out.push_str("\n/// Every key of the catalogue, by name.\n");
+    writeln!(out, "pub const KEYS: [&str; {}] = {keys:?};", keys.len()).unwrap();
+    out.push_str(
+        "\n/// A key of the catalogue: the form in which a message travels (an error from the \
+         server,\n/// a label) until it is shown in its reader's language.\n",
+    );
+    out.push_str("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\npub enum Key {\n");
+    for variant in &variants {
+        writeln!(out, "    {variant},").unwrap();
+    }
+    out.push_str("}\n\nimpl Key {\n");
+    out.push_str("    /// Every key, in the order of `KEYS`.\n");
+    writeln!(out, "    pub const ALL: [Key; {}] = [", keys.len()).unwrap();
+    for variant in &variants {
+        writeln!(out, "        Key::{variant},").unwrap();
+    }
+    out.push_str("    ];\n}\n");
+    writeln!(out, "\nimpl {name} {{").unwrap();
+    out.push_str("    /// The string of `key`.\n");
+    out.push_str("    pub fn of(&self, key: Key) -> &'static str {\n        match key {\n");
+    for (key, variant) in keys.iter().zip(&variants) {
+        writeln!(out, "            Key::{variant} => self.{key},").unwrap();
+    }
+    out.push_str("        }\n    }\n}\n");
+}
+
 /// Reads the catalogues `langs` (the first one's keys are the ones every other must have) and
-/// writes them as the struct `name` with one static per language; with `lookup`, also `KEYS`
-/// and `get`, for messages that travel as keys.
+/// writes them as the struct `name` with one static per language; with `lookup`, also `Key`
+/// and `KEYS`, for messages that travel as keys.
 fn generate(name: &str, langs: &[(&str, &str)], lookup: bool) -> (String, Vec<String>) {
     let catalogues: Vec<(&str, Vec<(String, String)>)> = langs
         .iter()
@@ -66,17 +114,7 @@ fn generate(name: &str, langs: &[(&str, &str)], lookup: bool) -> (String, Vec<St
     }
     out.push_str("}\n");
     if lookup {
-        out.push_str("\n/// Every key of the catalogue.\n");
-        writeln!(out, "pub const KEYS: [&str; {}] = {keys:?};", keys.len()).unwrap();
-        writeln!(out, "\nimpl {name} {{").unwrap();
-        out.push_str("    /// The string stored under `key`, for messages that travel as keys.\n");
-        out.push_str(
-            "    pub fn get(&self, key: &str) -> Option<&'static str> {\n        match key {\n",
-        );
-        for key in &keys {
-            writeln!(out, "            {key:?} => Some(self.{key}),").unwrap();
-        }
-        out.push_str("            _ => None,\n        }\n    }\n}\n");
+        write_keys(&mut out, name, &keys);
     }
     for (lang, entries) in &catalogues {
         let by_key: BTreeMap<&String, &String> = entries.iter().map(|(k, v)| (k, v)).collect();

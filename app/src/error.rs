@@ -6,7 +6,7 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::{fill, Lang};
+use crate::i18n::{fill, Key, Lang};
 
 /// Why a request could not be served.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -18,7 +18,7 @@ pub enum AppError {
     #[error("not allowed")]
     Forbidden,
     #[error("invalid {field}: {message}")]
-    Invalid { field: String, message: String },
+    Invalid { field: String, message: Message },
     /// A login with a wrong name or password (deliberately not saying which).
     #[error("login failed")]
     LoginFailed,
@@ -40,23 +40,90 @@ pub enum AppError {
     Unavailable(String),
 }
 
-/// Separates a message key from its arguments inside `AppError::Invalid::message`.
-const ARG: char = '\u{1f}';
+/// A message in the catalogue's words: its key, and what fills its `{0}`, `{1}`…, so that each
+/// reader sees it in their own language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub key: Key,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<Arg>,
+}
 
-impl AppError {
-    /// A 400 for `field`. `message` is a catalogue key (so each visitor reads it in their
-    /// language) or, for messages only operators see, plain text.
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        Self::Invalid {
-            field: field.to_owned(),
-            message: message.into(),
+/// What fills a placeholder of a [`Message`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Arg {
+    /// A catalogue string (a field's label), shown in the reader's language.
+    Key(Key),
+    /// A value (a number, a date, what the request sent), shown as it is.
+    Value(String),
+}
+
+impl Arg {
+    /// `value` as it will be shown, cut to its first 200 characters ([`brief`]): it may be what
+    /// a request sent, as long as the request, and the answer need not echo it whole.
+    pub fn value(value: impl std::fmt::Display) -> Self {
+        Self::Value(brief(&value.to_string()))
+    }
+}
+
+impl From<Key> for Arg {
+    fn from(key: Key) -> Self {
+        Self::Key(key)
+    }
+}
+
+impl Message {
+    /// The message `key` filled with `args`.
+    pub fn new(key: Key, args: impl IntoIterator<Item = Arg>) -> Self {
+        Self {
+            key,
+            args: args.into_iter().collect(),
         }
     }
 
+    /// The message in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        let t = lang.t();
+        let args: Vec<&str> = self
+            .args
+            .iter()
+            .map(|arg| match arg {
+                Arg::Key(key) => t.of(*key),
+                Arg::Value(value) => value.as_str(),
+            })
+            .collect();
+        let args: Vec<&dyn std::fmt::Display> = args.iter().map(|a| a as _).collect();
+        fill(t.of(self.key), &args)
+    }
+}
+
+impl From<Key> for Message {
+    fn from(key: Key) -> Self {
+        Self::new(key, [])
+    }
+}
+
+/// In logs, a message reads in English.
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+impl AppError {
+    /// A 400 for `field`, saying the catalogue's `key`.
+    pub fn invalid(field: &str, key: Key) -> Self {
+        Self::invalid_with(field, key, [])
+    }
+
     /// A 400 for `field` whose message, the catalogue's `key`, has `{0}`, `{1}`… filled with
-    /// `args`. An argument that is itself a catalogue key is shown translated.
-    pub fn invalid_with(field: &str, key: &str, args: &[&dyn std::fmt::Display]) -> Self {
-        Self::invalid(field, keyed(key, args))
+    /// `args`.
+    pub fn invalid_with(field: &str, key: Key, args: impl IntoIterator<Item = Arg>) -> Self {
+        Self::Invalid {
+            field: field.to_owned(),
+            message: Message::new(key, args),
+        }
     }
 
     /// The HTTP status this error is answered with.
@@ -86,12 +153,15 @@ impl AppError {
     }
 
     /// The error as this site would have written it, when it came from an address: anybody
-    /// can write an address, so free text (an `Invalid` message that is not one of the
-    /// catalogue's keys, or any arguments to one) is never shown from there.
-    pub fn from_address(self, lang: Lang) -> Option<Self> {
+    /// can write an address, so an `Invalid` message with a value in it (free text) is never
+    /// shown from there; a message is always one of the catalogue's keys.
+    pub fn from_address(self) -> Option<Self> {
         match &self {
-            Self::Invalid { message, .. } if message.contains(ARG) => None,
-            Self::Invalid { message, .. } if lang.t().get(message).is_none() => None,
+            Self::Invalid { message, .. }
+                if message.args.iter().any(|a| matches!(a, Arg::Value(_))) =>
+            {
+                None
+            }
             Self::Unavailable(_) => Some(Self::Unavailable(String::new())),
             _ => Some(self),
         }
@@ -101,16 +171,12 @@ impl AppError {
     /// framework sends the browser back to the form's page with the error in the address
     /// (`__path`, `__err`), where anybody could have put one, so only [`Self::from_address`]
     /// errors count.
-    pub fn of_form(
-        query: &leptos_router::params::ParamsMap,
-        path: &str,
-        lang: Lang,
-    ) -> Option<Self> {
+    pub fn of_form(query: &leptos_router::params::ParamsMap, path: &str) -> Option<Self> {
         (query.get_str("__path") == Some(path))
             .then(|| query.get_str("__err"))
             .flatten()
             .map(leptos::server_fn::error::ServerFnUrlError::<Self>::decode_err)
-            .and_then(|e| e.from_address(lang))
+            .and_then(Self::from_address)
     }
 
     /// A short heading for the error page, in `lang`.
@@ -138,7 +204,7 @@ impl AppError {
             Self::NotFound => t.err_not_found_text.to_owned(),
             Self::Unauthorized => t.err_unauthorized_text.to_owned(),
             Self::Forbidden => t.err_forbidden_text.to_owned(),
-            Self::Invalid { message, .. } => localise(lang, message),
+            Self::Invalid { message, .. } => message.text(lang),
             Self::LoginFailed => t.err_login_failed_text.to_owned(),
             Self::TooManyAttempts => t.err_too_many_text.to_owned(),
             Self::TooManyReports => t.err_too_many_reports_text.to_owned(),
@@ -150,43 +216,18 @@ impl AppError {
     }
 }
 
-/// A message that travels as the catalogue's `key` with `args`, shown in each reader's language
-/// (see `AppError::invalid`).
-/// Arguments are cut to their first 200 characters ([`brief`]): one may be a value the request
-/// sent, as long as the request, and the answer need not echo it whole.
-pub fn keyed(key: &str, args: &[&dyn std::fmt::Display]) -> String {
-    let mut message = key.to_owned();
-    for arg in args {
-        message.push(ARG);
-        message.push_str(&brief(&arg.to_string()));
-    }
-    message
-}
-
-/// A message made by `keyed`, in `lang`; text that is not a key stays as it is.
-fn localise(lang: Lang, message: &str) -> String {
-    let mut parts = message.split(ARG);
-    let key = parts.next().unwrap_or_default();
-    let Some(template) = lang.t().get(key) else {
-        return message.to_owned();
-    };
-    let args: Vec<&str> = parts.map(|a| lang.t().get(a).unwrap_or(a)).collect();
-    let args: Vec<&dyn std::fmt::Display> = args.iter().map(|a| a as _).collect();
-    fill(template, &args)
-}
-
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
-                Self::invalid_with("request", "err_malformed", &[&msg])
+                Self::invalid_with("request", Key::ErrMalformed, [Arg::value(msg)])
             }
             // On the server, what fails to deserialise is the request's arguments.
             #[cfg(feature = "ssr")]
             ServerFnErrorErr::Deserialization(msg) => {
-                Self::invalid_with("request", "err_malformed", &[&msg])
+                Self::invalid_with("request", Key::ErrMalformed, [Arg::value(msg)])
             }
             #[cfg(not(feature = "ssr"))]
             ServerFnErrorErr::Deserialization(msg) => Self::Unavailable(msg),
@@ -259,7 +300,7 @@ mod tests {
             AppError::NotFound,
             AppError::Unauthorized,
             AppError::Forbidden,
-            AppError::invalid("page", "err_page_number"),
+            AppError::invalid("page", Key::ErrPageNumber),
             AppError::LoginFailed,
             AppError::TooManyAttempts,
             AppError::TooManyReports,
@@ -276,31 +317,33 @@ mod tests {
             }
         }
         assert_eq!(AppError::NotFound.status(), 404);
-        assert_eq!(AppError::invalid("x", "y").status(), 400);
+        assert_eq!(AppError::invalid("x", Key::ErrSort).status(), 400);
     }
 
     #[test]
     fn an_address_shows_only_the_site_s_own_messages() {
-        let own = AppError::invalid("page", "err_page_number");
-        assert_eq!(own.clone().from_address(Lang::En), Some(own));
+        let own = AppError::invalid("page", Key::ErrPageNumber);
+        assert_eq!(own.clone().from_address(), Some(own));
         assert_eq!(
-            AppError::LoginFailed.from_address(Lang::Ru),
+            AppError::LoginFailed.from_address(),
             Some(AppError::LoginFailed)
         );
-        let forged = AppError::invalid("x", "Password expired: send it to evil@example.com");
-        assert_eq!(forged.from_address(Lang::En), None);
-        let with_text = AppError::invalid_with("request", "err_malformed", &[&"send it to me"]);
-        assert_eq!(with_text.from_address(Lang::En), None);
+        let labelled = AppError::invalid_with("name", Key::ErrEmpty, [Key::LabelCityName.into()]);
+        assert_eq!(labelled.clone().from_address(), Some(labelled));
+        let with_text =
+            AppError::invalid_with("request", Key::ErrMalformed, [Arg::value("send it to me")]);
+        assert_eq!(with_text.from_address(), None);
+        let forged = r#"{"Invalid":{"field":"x","message":{"key":"Password expired: mail evil@example.com"}}}"#;
+        assert!(serde_json::from_str::<AppError>(forged).is_err());
     }
 
     #[test]
     fn no_message_echoes_a_request_whole() {
         let sent = "𠹕".repeat(100_000);
-        let error = AppError::invalid_with("published_at", "err_not_datetime", &[&sent]);
-        let AppError::Invalid { message, .. } = &error else {
-            panic!("{error:?}")
-        };
-        assert!(message.chars().count() < 250, "{}", message.len());
+        let error =
+            AppError::invalid_with("published_at", Key::ErrNotDatetime, [Arg::value(&sent)]);
+        let json = serde_json::to_string(&error).unwrap();
+        assert!(json.chars().count() < 350, "{}", json.len());
         assert!(error.message(Lang::En).contains("𠹕𠹕"));
     }
 
@@ -318,14 +361,13 @@ mod tests {
 
     #[test]
     fn invalid_messages_are_shown_in_the_reader_s_language() {
-        let e = AppError::invalid("page", "err_page_number");
+        let e = AppError::invalid("page", Key::ErrPageNumber);
         assert!(e.message(Lang::En).contains("whole number"));
         assert!(e.message(Lang::Ru).contains("целым числом"));
-        let e = AppError::invalid_with("request", "err_malformed", &[&"x"]);
+        let e = AppError::invalid_with("request", Key::ErrMalformed, [Arg::value("x")]);
         assert_eq!(e.message(Lang::Ru), "Запрос искажён: x");
-        assert_eq!(
-            AppError::invalid("target", "plain text").message(Lang::Ru),
-            "plain text"
-        );
+        let e = AppError::invalid_with("name", Key::ErrEmpty, [Key::LabelCityName.into()]);
+        assert!(e.message(Lang::Ru).contains(Lang::Ru.t().label_city_name));
+        assert!(e.message(Lang::En).contains(Lang::En.t().label_city_name));
     }
 }

@@ -8,7 +8,40 @@ use std::fmt::Display;
 mod text {
     include!(concat!(env!("OUT_DIR"), "/text.rs"));
 }
-pub use text::{Text, KEYS};
+pub use text::{Key, Text, KEYS};
+
+impl Key {
+    /// The key's name in the catalogue files.
+    pub fn as_str(self) -> &'static str {
+        KEYS[self as usize]
+    }
+
+    /// The key named `name`, if the catalogue has one.
+    pub fn from_name(name: &str) -> Option<Self> {
+        KEYS.iter().position(|k| *k == name).map(|i| Self::ALL[i])
+    }
+}
+
+impl Text {
+    /// The string stored under the key named `name`, for names made at run time.
+    pub fn get(&self, name: &str) -> Option<&'static str> {
+        Key::from_name(name).map(|key| self.of(key))
+    }
+}
+
+/// A key travels as its name.
+impl Serialize for Key {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        Self::from_name(&name).ok_or_else(|| serde::de::Error::custom("not a key of the catalogue"))
+    }
+}
 
 /// The strings of parts only the server renders (kept out of the islands' WebAssembly).
 #[cfg(feature = "ssr")]

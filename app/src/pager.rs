@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::i18n::use_lang;
+use crate::i18n::{use_lang, Key};
 
 /// Pages shown around the current one.
 const WINDOW: u32 = 5;
@@ -51,7 +51,7 @@ pub fn parse_page(raw: Option<String>) -> Result<u32, AppError> {
         Some(digits) if digits.bytes().all(|b| b.is_ascii_digit()) => {
             Ok(digits.parse().unwrap_or(u32::MAX))
         }
-        Some(_) => Err(AppError::invalid("page", "err_page_number")),
+        Some(_) => Err(AppError::invalid("page", Key::ErrPageNumber)),
     }
 }
 

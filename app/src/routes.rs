@@ -293,9 +293,9 @@ fn CityPage() -> impl IntoView {
                 let lang = crate::i18n::use_lang();
                 let query = use_query_map().read_untracked();
                 let saved = query.get("saved").and_then(|v| v.parse().ok());
-                let error = AppError::of_form(&query, SavePartnershipEntry::PATH, lang)
+                let error = AppError::of_form(&query, SavePartnershipEntry::PATH)
                     .map(|e| e.message(lang));
-                let portal_error = AppError::of_form(&query, FollowPartner::PATH, lang)
+                let portal_error = AppError::of_form(&query, FollowPartner::PATH)
                     .map(|e| e.message(lang));
                 let partnership = view! {
                     <PartnershipSection partnership saved error/>

@@ -7,6 +7,7 @@ use app::accessibility;
 use app::editor::images::UploadImage;
 use app::error::AppError;
 use app::federation;
+use app::i18n::Key;
 use app::partnerships::api::SavePartnershipEntry;
 use app::partnerships::open_data;
 use app::state::AppState;
@@ -268,7 +269,7 @@ async fn multipart_guard(request: Request, next: Next) -> Response {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| multer::parse_boundary(v).ok());
         if boundary.is_none() {
-            let error = AppError::invalid("file", "Send the form as a multipart/form-data upload.");
+            let error = AppError::invalid("file", Key::ErrMultipart);
             return (
                 StatusCode::BAD_REQUEST,
                 [(http::header::CONTENT_TYPE, "application/json")],

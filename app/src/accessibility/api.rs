@@ -37,15 +37,16 @@ pub async fn save_accessibility_statement(
     reviewed_on: String,
 ) -> Result<(), AppError> {
     use crate::auth::{session, Role};
+    use crate::i18n::Key;
     use crate::{state::app_state, store};
     let user = session::require(Role::Admin).await?;
     let body = body.trim().to_owned();
     if body.is_empty() || body.len() > 100_000 {
-        return Err(AppError::invalid("body", "err_statement_body"));
+        return Err(AppError::invalid("body", Key::ErrStatementBody));
     }
     let reviewed_on = reviewed_on.trim().to_owned();
     if !crate::editor::is_date(&reviewed_on) {
-        return Err(AppError::invalid("reviewed_on", "err_statement_reviewed"));
+        return Err(AppError::invalid("reviewed_on", Key::ErrStatementReviewed));
     }
     app_state()?
         .store
@@ -76,10 +77,11 @@ pub async fn set_barrier_report_status(
 ) -> Result<(), AppError> {
     use super::ReportStatus;
     use crate::auth::{session, Role};
+    use crate::i18n::Key;
     use crate::{state::app_state, store};
     let user = session::require(Role::Admin).await?;
     let status = ReportStatus::from_db(&status)
-        .ok_or_else(|| AppError::invalid("status", "err_report_status"))?;
+        .ok_or_else(|| AppError::invalid("status", Key::ErrReportStatus))?;
     let found = app_state()?
         .store
         .call(move |c| store::accessibility::set_report_status(c, id, status, user.id))

@@ -35,7 +35,7 @@ fn StatementView(statement: Statement) -> impl IntoView {
     let query = use_query_map().read_untracked();
     let saved = query.get("saved").is_some();
     let error =
-        AppError::of_form(&query, SaveAccessibilityStatement::PATH, lang).map(|e| e.message(lang));
+        AppError::of_form(&query, SaveAccessibilityStatement::PATH).map(|e| e.message(lang));
     let admin = statement.source.is_some();
     view! {
         <article class="item statement">
@@ -200,8 +200,7 @@ fn ReportList(reports: Vec<BarrierReport>) -> impl IntoView {
     let lang = use_lang();
     let p = lang.p();
     let query = use_query_map().read_untracked();
-    let error =
-        AppError::of_form(&query, SetBarrierReportStatus::PATH, lang).map(|e| e.message(lang));
+    let error = AppError::of_form(&query, SetBarrierReportStatus::PATH).map(|e| e.message(lang));
     let empty = reports.is_empty();
     view! {
         <section class="reports">

@@ -11,8 +11,8 @@ use http::StatusCode;
 use leptos::prelude::*;
 
 use super::{NewReport, RefusedReport, MAX_CONTACT, MAX_PAGE, MAX_WHAT};
-use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::error::{AppError, Arg};
+use crate::i18n::{Key, Lang};
 use crate::state::AppState;
 use crate::store;
 
@@ -37,8 +37,8 @@ pub async fn submit(State(state): State<AppState>, request: Request) -> Response
             },
             Err(AppError::invalid_with(
                 "what",
-                "err_report_too_long",
-                &[&MAX_WHAT],
+                Key::ErrReportTooLong,
+                [Arg::value(MAX_WHAT)],
             )),
         ),
     };
@@ -96,7 +96,7 @@ async fn save(state: &AppState, address: &str, report: &NewReport) -> Result<(),
 pub fn validate(report: &NewReport) -> Result<(), AppError> {
     let long = |field: &str, text: &str, max: usize| {
         (text.chars().count() > max)
-            .then(|| AppError::invalid_with(field, "err_report_field_too_long", &[&max]))
+            .then(|| AppError::invalid_with(field, Key::ErrReportFieldTooLong, [Arg::value(max)]))
     };
     if let Some(error) = long("page", &report.page, MAX_PAGE)
         .or_else(|| long("what", &report.what, MAX_WHAT))
@@ -105,7 +105,7 @@ pub fn validate(report: &NewReport) -> Result<(), AppError> {
         return Err(error);
     }
     if report.what.is_empty() {
-        return Err(AppError::invalid("what", "err_report_what_missing"));
+        return Err(AppError::invalid("what", Key::ErrReportWhatMissing));
     }
     let is_link = |word: &str| {
         let word = word.to_ascii_lowercase();
@@ -118,7 +118,7 @@ pub fn validate(report: &NewReport) -> Result<(), AppError> {
         .filter(|w| !is_link(w) && w.chars().any(char::is_alphabetic))
         .count();
     if said < 2 || links > 3 {
-        return Err(AppError::invalid("what", "err_report_links_only"));
+        return Err(AppError::invalid("what", Key::ErrReportLinksOnly));
     }
     Ok(())
 }

@@ -25,8 +25,7 @@ pub fn LoginPage() -> impl IntoView {
     let next = move || query.read().get("next").unwrap_or_else(|| lang.href("/"));
     // The form is a plain one: a failed attempt comes back as a redirect to this page with the
     // error in the URL (where anybody could have put one).
-    let error =
-        move || AppError::of_form(&query.read(), Login::PATH, lang).map(|e| e.message(lang));
+    let error = move || AppError::of_form(&query.read(), Login::PATH).map(|e| e.message(lang));
     view! {
         <PageTitle text=format!("{} · {}", t.login_title, t.site_name)/>
         <Meta name="robots" content="noindex"/>

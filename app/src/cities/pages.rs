@@ -7,7 +7,7 @@ use super::api::list_cities_with_activity;
 use super::map::MapPreview;
 use super::{City, CityKind, CityProfile, CityStatus};
 use crate::error::AppError;
-use crate::i18n::{fill, use_lang, Lang};
+use crate::i18n::{fill, use_lang, Key, Lang};
 use crate::layout::{json_string, ErrorPage, JsonLd, PageMeta};
 use crate::news::FeedList;
 use crate::pager::{page_href, Pager};
@@ -53,7 +53,7 @@ impl SortBy {
             "country" => Ok(Self::Country),
             "year" => Ok(Self::Year),
             "activity" => Ok(Self::Activity),
-            _ => Err(AppError::invalid("sort", "err_sort")),
+            _ => Err(AppError::invalid("sort", Key::ErrSort)),
         }
     }
 

@@ -56,9 +56,7 @@ pub async fn get_item_edit(
                 return Ok(None);
             };
             let now = items::now(c)?;
-            let badge = editable
-                .badge(&now)
-                .map(|key| lang.t().get(key).unwrap_or(key).to_owned());
+            let badge = editable.badge(&now).map(|key| lang.t().of(key).to_owned());
             Ok(Some(super::ItemEdit { editable, badge }))
         })
         .await

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::check_len;
 use crate::cities::{City, CityKind};
 use crate::error::AppError;
-use crate::i18n::{fill, Lang};
+use crate::i18n::{fill, Key, Lang};
 use crate::layout::PageTitle;
 
 /// Checks a city's facts, trimming text, or says what is wrong.
@@ -16,26 +16,26 @@ pub fn validated(mut city: City) -> Result<City, AppError> {
     city.country_name = city.country_name.trim().to_owned();
     city.country_note = city.country_note.trim().to_owned();
     for (field, label, value, max) in [
-        ("name", "label_city_name", &city.name, 100),
-        ("country", "label_country", &city.country, 100),
-        ("country", "label_country", &city.country_name, 100),
+        ("name", Key::LabelCityName, &city.name, 100),
+        ("country", Key::LabelCountry, &city.country, 100),
+        ("country", Key::LabelCountry, &city.country_name, 100),
         (
             "country_note",
-            "label_country_note",
+            Key::LabelCountryNote,
             &city.country_note,
             300,
         ),
     ] {
         if value.is_empty() && (field == "name" || field == "country") {
-            return Err(AppError::invalid_with(field, "err_empty", &[&label]));
+            return Err(AppError::invalid_with(field, Key::ErrEmpty, [label.into()]));
         }
         check_len(field, label, value, max)?;
     }
     if city.since_year.is_some_and(|y| !(1900..=2200).contains(&y)) {
-        return Err(AppError::invalid("since_year", "err_year_range"));
+        return Err(AppError::invalid("since_year", Key::ErrYearRange));
     }
     if !(-90.0..=90.0).contains(&city.lat) || !(-180.0..=180.0).contains(&city.lon) {
-        return Err(AppError::invalid("lat", "err_coordinates"));
+        return Err(AppError::invalid("lat", Key::ErrCoordinates));
     }
     Ok(city)
 }

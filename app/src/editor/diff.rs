@@ -4,6 +4,7 @@ use similar::{ChangeTag, TextDiff};
 
 use super::history::{Change, FieldDiff, Segment};
 use super::ItemFields;
+use crate::i18n::Key;
 
 fn words(old: &str, new: &str) -> Vec<Segment> {
     let diff = TextDiff::from_words(old, new);
@@ -41,31 +42,38 @@ fn opt(v: &Option<String>) -> String {
     v.clone().unwrap_or_default()
 }
 
-/// The fields that differ between `old` and `new`, each with its word-level changes; labels are
-/// catalogue keys.
+/// The fields that differ between `old` and `new`, each with its word-level changes.
 pub fn fields(old: &ItemFields, new: &ItemFields) -> Vec<FieldDiff> {
     let pairs = [
-        ("diff_title", old.title.clone(), new.title.clone()),
-        ("diff_lead", old.lead.clone(), new.lead.clone()),
-        ("diff_text", old.body.clone(), new.body.clone()),
+        (Key::DiffTitle, old.title.clone(), new.title.clone()),
+        (Key::DiffLead, old.lead.clone(), new.lead.clone()),
+        (Key::DiffText, old.body.clone(), new.body.clone()),
         (
-            "diff_status",
+            Key::DiffStatus,
             old.status.as_str().to_owned(),
             new.status.as_str().to_owned(),
         ),
         (
-            "diff_published",
+            Key::DiffPublished,
             opt(&old.published_at),
             opt(&new.published_at),
         ),
-        ("diff_starts", opt(&old.event_start), opt(&new.event_start)),
-        ("diff_ends", opt(&old.event_end), opt(&new.event_end)),
-        ("diff_venue", old.venue.clone(), new.venue.clone()),
-        ("diff_cities", old.cities.join(", "), new.cities.join(", ")),
-        ("diff_tags", old.tags.join(", "), new.tags.join(", ")),
-        ("diff_cover", opt(&old.cover_image), opt(&new.cover_image)),
         (
-            "diff_cover_alt",
+            Key::DiffStarts,
+            opt(&old.event_start),
+            opt(&new.event_start),
+        ),
+        (Key::DiffEnds, opt(&old.event_end), opt(&new.event_end)),
+        (Key::DiffVenue, old.venue.clone(), new.venue.clone()),
+        (
+            Key::DiffCities,
+            old.cities.join(", "),
+            new.cities.join(", "),
+        ),
+        (Key::DiffTags, old.tags.join(", "), new.tags.join(", ")),
+        (Key::DiffCover, opt(&old.cover_image), opt(&new.cover_image)),
+        (
+            Key::DiffCoverAlt,
             old.cover_alt.clone(),
             new.cover_alt.clone(),
         ),
@@ -74,7 +82,7 @@ pub fn fields(old: &ItemFields, new: &ItemFields) -> Vec<FieldDiff> {
         .into_iter()
         .filter(|(_, a, b)| a != b)
         .map(|(label, a, b)| FieldDiff {
-            label: label.to_owned(),
+            label,
             segments: words(&a, &b),
         })
         .collect()
@@ -132,7 +140,7 @@ mod tests {
         };
         let diff = fields(&base(), &new);
         assert_eq!(diff.len(), 1);
-        assert_eq!(diff[0].label, "diff_title");
+        assert_eq!(diff[0].label, Key::DiffTitle);
         let added: String = diff[0]
             .segments
             .iter()

@@ -14,7 +14,7 @@ use super::api::{get_history, RestoreRevision};
 use super::{Editable, RevisionMeta};
 use crate::error::AppError;
 use crate::i18n::format_datetime;
-use crate::i18n::{fill, use_lang};
+use crate::i18n::{fill, use_lang, Key};
 use crate::layout::ErrorPage;
 use crate::news::ItemKind;
 
@@ -36,7 +36,7 @@ pub struct Segment {
 /// The changes to one field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldDiff {
-    pub label: String,
+    pub label: Key,
     pub segments: Vec<Segment>,
 }
 
@@ -101,7 +101,7 @@ fn HistoryView(history: History) -> impl IntoView {
     let query = use_query_map().read_untracked();
     let restored = match query.get("restored").and_then(|v| v.parse::<i64>().ok()) {
         Some(version) => Some(fill(t.restored_as, &[&version])),
-        None => AppError::of_form(&query, RestoreRevision::PATH, lang).map(|e| e.message(lang)),
+        None => AppError::of_form(&query, RestoreRevision::PATH).map(|e| e.message(lang)),
     };
     view! {
         <section class="history" data-testid="history">
@@ -193,7 +193,7 @@ fn Compared(version: i64, diff: Vec<FieldDiff>, id: i64, base_version: i64) -> i
                     .into_iter()
                     .map(|field| {
                         view! {
-                            <dt>{t.get(&field.label).unwrap_or_default()}</dt>
+                            <dt>{t.of(field.label)}</dt>
                             <dd>
                                 {field
                                     .segments

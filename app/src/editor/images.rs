@@ -36,8 +36,9 @@ pub async fn upload_image(data: MultipartData) -> Result<Uploaded, AppError> {
 
 #[cfg(feature = "ssr")]
 async fn read_file_field(data: MultipartData) -> Result<Vec<u8>, AppError> {
-    let too_big = || AppError::invalid("file", "err_image_too_big");
-    let malformed = |_| AppError::invalid("file", "err_upload_broken");
+    use crate::i18n::Key;
+    let too_big = || AppError::invalid("file", Key::ErrImageTooBig);
+    let malformed = |_| AppError::invalid("file", Key::ErrUploadBroken);
     let mut data = data.into_inner().ok_or(AppError::Internal)?;
     while let Some(mut field) = data.next_field().await.map_err(malformed)? {
         if field.name() != Some("file") {
@@ -52,7 +53,7 @@ async fn read_file_field(data: MultipartData) -> Result<Vec<u8>, AppError> {
         }
         return Ok(bytes);
     }
-    Err(AppError::invalid("file", "err_choose_image"))
+    Err(AppError::invalid("file", Key::ErrChooseImage))
 }
 
 #[cfg(feature = "ssr")]
@@ -66,7 +67,8 @@ pub mod ssr {
     use sha2::{Digest, Sha256};
 
     use super::WIDTHS;
-    use crate::error::AppError;
+    use crate::error::{AppError, Arg};
+    use crate::i18n::Key;
 
     /// The most pixels an upload may have: a photo from any camera, not a decompression bomb.
     pub const MAX_PIXELS: u64 = 40_000_000;
@@ -103,7 +105,7 @@ pub mod ssr {
     /// Checks that `bytes` decode as a jpeg, png or webp image and writes its resized copies under
     /// `dir/<hash>/`. Returns the image's metadata and MIME type.
     pub fn store_files(bytes: &[u8], dir: &Path) -> Result<(ImageMeta, &'static str), AppError> {
-        let not_image = || AppError::invalid("file", "err_not_image");
+        let not_image = || AppError::invalid("file", Key::ErrNotImage);
         let format = image::guess_format(bytes).map_err(|_| not_image())?;
         let mime = match format {
             ImageFormat::Jpeg => "image/jpeg",
@@ -119,8 +121,12 @@ pub mod ssr {
         if u64::from(width) * u64::from(height) > MAX_PIXELS {
             return Err(AppError::invalid_with(
                 "file",
-                "err_image_too_many_pixels",
-                &[&width, &height, &(MAX_PIXELS / 1_000_000)],
+                Key::ErrImageTooManyPixels,
+                [
+                    Arg::value(width),
+                    Arg::value(height),
+                    Arg::value(MAX_PIXELS / 1_000_000),
+                ],
             ));
         }
         let mut reader = ImageReader::with_format(Cursor::new(bytes), format);

@@ -17,7 +17,8 @@ pub use inline::{EditableItem, NewItemButton};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
+use crate::error::{AppError, Arg};
+use crate::i18n::Key;
 use crate::news::ItemKind;
 
 /// Longest title, in characters.
@@ -85,11 +86,12 @@ pub struct Editable {
 }
 
 impl Editable {
-    /// Whether visitors can see the item now (`now` as `YYYY-MM-DDTHH:MM:SSZ`).
-    pub fn badge(&self, now: &str) -> Option<&'static str> {
+    /// The badge saying why visitors cannot see the item at `now` (`YYYY-MM-DDTHH:MM:SSZ`),
+    /// if they cannot.
+    pub fn badge(&self, now: &str) -> Option<Key> {
         match self.fields.status {
-            ItemStatus::Draft => Some("badge_draft"),
-            ItemStatus::Archived => Some("badge_archived"),
+            ItemStatus::Draft => Some(Key::BadgeDraft),
+            ItemStatus::Archived => Some(Key::BadgeArchived),
             ItemStatus::Published
                 if self
                     .fields
@@ -97,7 +99,7 @@ impl Editable {
                     .as_deref()
                     .is_some_and(|at| at > now) =>
             {
-                Some("badge_scheduled")
+                Some(Key::BadgeScheduled)
             }
             ItemStatus::Published => None,
         }
@@ -170,13 +172,13 @@ impl RevisionNote {
 }
 
 /// Refuses `value` (the `label` of `field`) when it is longer than `max` characters.
-pub(crate) fn check_len(field: &str, label: &str, value: &str, max: usize) -> Result<(), AppError> {
+pub(crate) fn check_len(field: &str, label: Key, value: &str, max: usize) -> Result<(), AppError> {
     let n = value.chars().count();
     if n > max {
         return Err(AppError::invalid_with(
             field,
-            "err_too_long",
-            &[&label, &n, &max],
+            Key::ErrTooLong,
+            [label.into(), Arg::value(n), Arg::value(max)],
         ));
     }
     Ok(())
@@ -228,17 +230,17 @@ impl ItemFields {
         self.venue = self.venue.trim().to_owned();
         self.cover_alt = self.cover_alt.trim().to_owned();
         if self.title.is_empty() {
-            return Err(AppError::invalid("title", "err_title_empty"));
+            return Err(AppError::invalid("title", Key::ErrTitleEmpty));
         }
-        check_len("title", "label_title", &self.title, MAX_TITLE)?;
-        check_len("lead", "label_lead", &self.lead, MAX_LEAD)?;
-        check_len("body", "label_body", &self.body, MAX_BODY)?;
-        check_len("venue", "label_venue", &self.venue, MAX_SHORT)?;
-        check_len("cover_alt", "label_cover_alt", &self.cover_alt, MAX_SHORT)?;
+        check_len("title", Key::LabelTitle, &self.title, MAX_TITLE)?;
+        check_len("lead", Key::LabelLead, &self.lead, MAX_LEAD)?;
+        check_len("body", Key::LabelBody, &self.body, MAX_BODY)?;
+        check_len("venue", Key::LabelVenue, &self.venue, MAX_SHORT)?;
+        check_len("cover_alt", Key::LabelCoverAlt, &self.cover_alt, MAX_SHORT)?;
         self.published_at = match self.published_at.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(at) => Some(normalise_datetime(at).ok_or_else(|| {
-                AppError::invalid_with("published_at", "err_not_datetime", &[&at])
+                AppError::invalid_with("published_at", Key::ErrNotDatetime, [Arg::value(at)])
             })?),
         };
         self.check_event_dates(kind)?;
@@ -257,23 +259,27 @@ impl ItemFields {
         self.event_end = clean(&self.event_end);
         if kind == ItemKind::News {
             if self.event_start.is_some() || self.event_end.is_some() {
-                return Err(AppError::invalid("event_start", "err_news_no_dates"));
+                return Err(AppError::invalid("event_start", Key::ErrNewsNoDates));
             }
             return Ok(());
         }
         let Some(start) = self.event_start.as_deref() else {
-            return Err(AppError::invalid("event_start", "err_event_start"));
+            return Err(AppError::invalid("event_start", Key::ErrEventStart));
         };
         for (field, value) in [
             ("event_start", Some(start)),
             ("event_end", self.event_end.as_deref()),
         ] {
             if let Some(v) = value.filter(|v| !is_date(v)) {
-                return Err(AppError::invalid_with(field, "err_not_date", &[&v]));
+                return Err(AppError::invalid_with(
+                    field,
+                    Key::ErrNotDate,
+                    [Arg::value(v)],
+                ));
             }
         }
         if self.event_end.as_deref().is_some_and(|end| end < start) {
-            return Err(AppError::invalid("event_end", "err_end_before_start"));
+            return Err(AppError::invalid("event_end", Key::ErrEndBeforeStart));
         }
         Ok(())
     }
@@ -289,16 +295,16 @@ impl ItemFields {
         if self.tags.len() > MAX_LINKS || self.cities.len() > MAX_LINKS {
             return Err(AppError::invalid_with(
                 "tags",
-                "err_too_many_links",
-                &[&MAX_LINKS],
+                Key::ErrTooManyLinks,
+                [Arg::value(MAX_LINKS)],
             ));
         }
         for tag in &self.tags {
-            check_len("tags", "label_tag", tag, 40)?;
+            check_len("tags", Key::LabelTag, tag, 40)?;
         }
         if let Some(hash) = &self.cover_image {
             if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(AppError::invalid("cover_image", "err_cover_ref"));
+                return Err(AppError::invalid("cover_image", Key::ErrCoverRef));
             }
         }
         Ok(())
@@ -435,12 +441,12 @@ mod tests {
             updated_at: String::new(),
             updated_by: None,
         };
-        assert_eq!(e.badge("2021-01-01T00:00:00Z"), Some("badge_draft"));
+        assert_eq!(e.badge("2021-01-01T00:00:00Z"), Some(Key::BadgeDraft));
         e.fields.status = ItemStatus::Published;
         e.fields.published_at = Some("2021-06-01T00:00:00Z".into());
-        assert_eq!(e.badge("2021-01-01T00:00:00Z"), Some("badge_scheduled"));
+        assert_eq!(e.badge("2021-01-01T00:00:00Z"), Some(Key::BadgeScheduled));
         assert_eq!(e.badge("2021-07-01T00:00:00Z"), None);
         e.fields.status = ItemStatus::Archived;
-        assert_eq!(e.badge("2021-07-01T00:00:00Z"), Some("badge_archived"));
+        assert_eq!(e.badge("2021-07-01T00:00:00Z"), Some(Key::BadgeArchived));
     }
 }

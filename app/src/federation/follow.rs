@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::FollowState;
 use crate::error::AppError;
-use crate::i18n::{fill, use_lang, Lang};
+use crate::i18n::{fill, use_lang, Key, Lang};
 
 /// The partner portal of a city as its page shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,15 +61,15 @@ pub async fn follow_partner(
     let state = app_state()?;
     let handle = handle.trim().trim_start_matches('@').to_owned();
     if remote::split_handle(&handle).is_none() {
-        return Err(AppError::invalid("handle", "err_partner_handle"));
+        return Err(AppError::invalid("handle", Key::ErrPartnerHandle));
     }
     let actor = remote::lookup(&state, &handle).await.map_err(|error| {
         tracing::info!(%handle, %error, "partner portal not found");
-        AppError::invalid("handle", "err_partner_unreachable")
+        AppError::invalid("handle", Key::ErrPartnerUnreachable)
     })?;
     let urls = state.federation.urls().clone();
     if actor.id == urls.actor {
-        return Err(AppError::invalid("handle", "err_partner_handle"));
+        return Err(AppError::invalid("handle", Key::ErrPartnerHandle));
     }
     let follow_id = format!(
         "{}/federation/follows/{}",
@@ -101,11 +101,7 @@ pub async fn follow_partner(
             tx.commit()?;
             Ok(started)
         })
-        .await
-        .map_err(|error| match error {
-            store::StoreError::Rejected { .. } => AppError::invalid("handle", "err_partner_taken"),
-            other => other.into(),
-        })?;
+        .await?;
     started.ok_or(AppError::NotFound)?;
     state.federation.deliveries_queued();
     leptos_axum::redirect(&lang.href(&format!("/cities/{city}#partner-portal")));

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Moderation;
 use crate::error::AppError;
-use crate::i18n::{fill, format_date, use_lang, Lang};
+use crate::i18n::{fill, format_date, use_lang, Key, Lang};
 use crate::layout::{Loaded, PageTitle};
 
 /// A received post in the reader's language (or the one it has).
@@ -278,13 +278,13 @@ pub async fn block_sender(value: String, #[server(default)] lang: Lang) -> Resul
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
         host.then_some(BlockKind::Server)
     }
-    .ok_or_else(|| AppError::invalid("value", "err_block_value"))?;
+    .ok_or_else(|| AppError::invalid("value", Key::ErrBlockValue))?;
     let state = app_state()?;
     // A handle is blocked as the account it names, found as the inbox would see it.
     let value = if kind == BlockKind::Account && !value.contains("://") {
         super::remote::lookup(&state, &value)
             .await
-            .map_err(|_| AppError::invalid("value", "err_partner_unreachable"))?
+            .map_err(|_| AppError::invalid("value", Key::ErrPartnerUnreachable))?
             .id
     } else {
         value.to_ascii_lowercase()
@@ -317,7 +317,7 @@ pub async fn unblock_sender(
     use crate::{state::app_state, store};
     let user = session::require(Role::Admin).await?;
     let kind =
-        BlockKind::from_db(&kind).ok_or_else(|| AppError::invalid("kind", "err_block_value"))?;
+        BlockKind::from_db(&kind).ok_or_else(|| AppError::invalid("kind", Key::ErrBlockValue))?;
     app_state()?
         .store
         .call(move |c| {
@@ -435,7 +435,7 @@ fn InboxView(inbox: Inbox) -> impl IntoView {
     let query = leptos_router::hooks::use_query_map().read_untracked();
     let error = [ModeratePost::PATH, BlockSender::PATH, UnblockSender::PATH]
         .into_iter()
-        .find_map(|path| AppError::of_form(&query, path, lang))
+        .find_map(|path| AppError::of_form(&query, path))
         .map(|e| e.message(lang));
     let held_empty = inbox.held.is_empty();
     view! {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ItemKind;
 use crate::error::AppError;
+use crate::i18n::Key;
 
 /// What the feed is narrowed to; every field empty is the whole feed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,7 +49,7 @@ impl FeedFilter {
         let kind = match non_empty(kind).as_deref() {
             None => None,
             Some(k) => Some(
-                ItemKind::from_db(k).ok_or_else(|| AppError::invalid("kind", "err_feed_kind"))?,
+                ItemKind::from_db(k).ok_or_else(|| AppError::invalid("kind", Key::ErrFeedKind))?,
             ),
         };
         let year = match non_empty(year) {
@@ -57,7 +58,7 @@ impl FeedFilter {
                 y.parse::<i32>()
                     .ok()
                     .filter(|y| (1900..=2200).contains(y))
-                    .ok_or_else(|| AppError::invalid("year", "err_feed_year"))?,
+                    .ok_or_else(|| AppError::invalid("year", Key::ErrFeedYear))?,
             ),
         };
         Ok(Self {

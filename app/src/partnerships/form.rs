@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use super::{Detail, Document, EntryInput, EntryText, MAX_DOCUMENT};
 use crate::auth::{Role, SessionUser};
 use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::i18n::{Key, Lang};
 use crate::state::AppState;
 use crate::store::partnerships::{self as stored, EntrySave};
 
@@ -70,18 +70,18 @@ pub fn validated(
         &sent.variant,
         (sent.kind == "plan").then_some(sent.progress.as_str()),
     )
-    .ok_or_else(|| AppError::invalid("kind", "err_entry_kind"))?;
+    .ok_or_else(|| AppError::invalid("kind", Key::ErrEntryKind))?;
     if stored.is_some_and(|s| s.kind() != detail.kind()) {
-        return Err(AppError::invalid("kind", "err_entry_kind"));
+        return Err(AppError::invalid("kind", Key::ErrEntryKind));
     }
     let date = sent.date.trim().to_owned();
     if !is_entry_date(&date) {
-        return Err(AppError::invalid("date", "err_entry_date"));
+        return Err(AppError::invalid("date", Key::ErrEntryDate));
     }
     let end_date = Some(sent.end_date.trim().to_owned()).filter(|d| !d.is_empty());
     if let Some(end) = &end_date {
         if !is_entry_date(end) || end.as_str() < date.as_str() {
-            return Err(AppError::invalid("end_date", "err_entry_end_date"));
+            return Err(AppError::invalid("end_date", Key::ErrEntryEndDate));
         }
     }
     let clean = |t: &EntryText| EntryText {
@@ -97,14 +97,14 @@ pub fn validated(
     }) || sent.place.chars().count() > MAX_NAMES
         || sent.people.chars().count() > MAX_NAMES;
     if too_long {
-        return Err(AppError::invalid("text", "err_entry_too_long"));
+        return Err(AppError::invalid("text", Key::ErrEntryTooLong));
     }
     let needs_title = matches!(
         detail,
         Detail::Milestone | Detail::Plan(..) | Detail::Visit(_)
     );
     if needs_title && en.title.is_empty() && ru.title.is_empty() {
-        return Err(AppError::invalid("title", "err_entry_title"));
+        return Err(AppError::invalid("title", Key::ErrEntryTitle));
     }
     // The photo is described in every language the entry is written in.
     let photo = has_photo && detail == Detail::Milestone;
@@ -114,10 +114,10 @@ pub fn validated(
             || undescribed(&ru)
             || (en.photo_alt.is_empty() && ru.photo_alt.is_empty()))
     {
-        return Err(AppError::invalid("photo_alt", "err_entry_alt"));
+        return Err(AppError::invalid("photo_alt", Key::ErrEntryAlt));
     }
     if sent.news.len() > MAX_NEWS {
-        return Err(AppError::invalid("news", "err_entry_news"));
+        return Err(AppError::invalid("news", Key::ErrEntryNews));
     }
     Ok(EntryInput {
         detail,
@@ -189,14 +189,14 @@ pub async fn save(state: &AppState, user: &SessionUser, sent: Sent) -> Result<i6
 /// Reads the form, every field bounded: text fields to `MAX_FIELD` bytes, the file to
 /// `MAX_DOCUMENT` (a photo is bounded again when it is stored).
 pub async fn read(data: MultipartData) -> Result<Sent, AppError> {
-    let malformed = |_| AppError::invalid("file", "err_upload_broken");
+    let malformed = |_| AppError::invalid("file", Key::ErrUploadBroken);
     let mut data = data.into_inner().ok_or(AppError::Internal)?;
     let mut sent = Sent::default();
     let mut fields = 0;
     while let Some(mut field) = data.next_field().await.map_err(malformed)? {
         fields += 1;
         if fields > MAX_FIELDS {
-            return Err(AppError::invalid("form", "err_entry_too_long"));
+            return Err(AppError::invalid("form", Key::ErrEntryTooLong));
         }
         let name = field.name().unwrap_or_default().to_owned();
         let limit = if name == "file" {
@@ -208,9 +208,9 @@ pub async fn read(data: MultipartData) -> Result<Sent, AppError> {
         while let Some(chunk) = field.chunk().await.map_err(malformed)? {
             if bytes.len() + chunk.len() > limit {
                 return Err(if name == "file" {
-                    AppError::invalid("file", "err_document_too_big")
+                    AppError::invalid("file", Key::ErrDocumentTooBig)
                 } else {
-                    AppError::invalid(&name, "err_entry_too_long")
+                    AppError::invalid(&name, Key::ErrEntryTooLong)
                 });
             }
             bytes.extend_from_slice(&chunk);
@@ -220,7 +220,7 @@ pub async fn read(data: MultipartData) -> Result<Sent, AppError> {
             continue;
         }
         let text =
-            String::from_utf8(bytes).map_err(|_| AppError::invalid(&name, "err_upload_broken"))?;
+            String::from_utf8(bytes).map_err(|_| AppError::invalid(&name, Key::ErrUploadBroken))?;
         set(&mut sent, &name, text)?;
     }
     Ok(sent)
@@ -230,7 +230,7 @@ fn set(sent: &mut Sent, name: &str, text: String) -> Result<(), AppError> {
     let number = |t: &str| {
         t.trim()
             .parse::<i64>()
-            .map_err(|_| AppError::invalid(name, "err_entry_kind"))
+            .map_err(|_| AppError::invalid(name, Key::ErrEntryKind))
     };
     match name {
         "city" => sent.city = text,
@@ -296,7 +296,7 @@ pub async fn store_file(
         return Ok(hash);
     }
     if bytes.len() > crate::editor::images::MAX_UPLOAD {
-        return Err(AppError::invalid("file", "err_image_too_big"));
+        return Err(AppError::invalid("file", Key::ErrImageTooBig));
     }
     let image = crate::editor::images::ssr::store_image(state, bytes, user_id).await?;
     Ok(image.hash)

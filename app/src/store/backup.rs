@@ -56,10 +56,10 @@ fn lock_path(db: &Path) -> PathBuf {
 /// backup API restarts a step when a writer changes a page it already copied), then checks the copy.
 pub fn backup(conn: &Connection, target: &Path) -> Result<(), StoreError> {
     if target.exists() {
-        return Err(StoreError::Rejected {
-            field: "target",
-            message: format!("{} exists already; choose a new file.", target.display()),
-        });
+        return Err(StoreError::Unusable(format!(
+            "{} exists already; choose a new file.",
+            target.display()
+        )));
     }
     let mut copy = Connection::open(target)?;
     Backup::new(conn, &mut copy)?.run_to_completion(
@@ -89,10 +89,9 @@ pub fn check(conn: &Connection) -> Result<(), StoreError> {
     if result == "ok" {
         Ok(())
     } else {
-        Err(StoreError::Rejected {
-            field: "database",
-            message: format!("the integrity check failed: {result}"),
-        })
+        Err(StoreError::Unusable(format!(
+            "the integrity check failed: {result}"
+        )))
     }
 }
 

@@ -7,6 +7,8 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use super::{audit, items, seed::slugify, unknown_value, StoreError};
 use crate::editor::audit::AuditDetail;
 use crate::editor::{Editable, ItemFields, ItemStatus, RevisionMeta, RevisionNote};
+use crate::error::{Arg, Message};
+use crate::i18n::Key;
 use crate::i18n::Lang;
 use crate::news::ItemKind;
 
@@ -209,7 +211,7 @@ pub fn save_item(
         {
             return Err(StoreError::Rejected {
                 field: "cover_image",
-                message: "err_cover_unknown".into(),
+                message: Key::ErrCoverUnknown.into(),
             });
         }
     }
@@ -284,7 +286,7 @@ fn city_ids(conn: &Connection, slugs: &[String]) -> Result<Vec<i64>, StoreError>
                 .optional()?
                 .ok_or_else(|| StoreError::Rejected {
                     field: "cities",
-                    message: crate::error::keyed("err_no_city", &[&slug]),
+                    message: Message::new(Key::ErrNoCity, [Arg::value(slug)]),
                 })
         })
         .collect()

@@ -68,10 +68,7 @@ fn columns(conn: &Connection, table: &str) -> Result<Vec<String>, StoreError> {
 }
 
 fn invalid(message: String) -> StoreError {
-    StoreError::Rejected {
-        field: "import",
-        message,
-    }
+    StoreError::Unusable(format!("cannot import: {message}"))
 }
 
 /// Every row of every exported table, in primary-key order, as pretty-printed JSON.

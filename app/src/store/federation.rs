@@ -7,6 +7,7 @@ use super::images::{self, ImageMeta};
 use super::items::VISIBLE;
 use super::StoreError;
 use crate::federation::{FollowState, Moderation};
+use crate::i18n::Key;
 use crate::i18n::Lang;
 use crate::news::ItemKind;
 
@@ -38,10 +39,7 @@ pub fn keep_key(conn: &Connection, key: &StoredKey) -> Result<StoredKey, StoreEr
          ON CONFLICT (id) DO NOTHING",
     )?
     .execute(params![key.private_pem, key.public_pem])?;
-    self::key(conn)?.ok_or_else(|| StoreError::Rejected {
-        field: "federation_key",
-        message: "the key pair was not stored".into(),
-    })
+    self::key(conn)?.ok_or_else(|| StoreError::Unusable("the key pair was not stored".into()))
 }
 
 /// An actor of another server, as the portal last fetched it.
@@ -547,7 +545,7 @@ pub fn start_following(
     if taken {
         return Err(StoreError::Rejected {
             field: "handle",
-            message: "another city already follows this portal".into(),
+            message: Key::ErrPartnerTaken.into(),
         });
     }
     conn.prepare_cached("DELETE FROM following WHERE city_id = ?1")?

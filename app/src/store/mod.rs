@@ -42,12 +42,16 @@ pub enum StoreError {
     },
     #[error("bad seed data: {0}")]
     Seed(#[from] csv::Error),
-    /// The data asked for cannot be stored: a reference to something that does not exist.
+    /// What a visitor or editor asked for cannot be stored: a reference to something that does
+    /// not exist, a value already taken.
     #[error("invalid {field}: {message}")]
     Rejected {
         field: &'static str,
-        message: String,
+        message: crate::error::Message,
     },
+    /// What the operator gave the store (an import, a backup's target, the seed) cannot be used.
+    #[error("{0}")]
+    Unusable(String),
     /// Another process (a running server) holds the database's lock.
     #[error("{0} is in use by a running twincity; stop it first")]
     Busy(PathBuf),

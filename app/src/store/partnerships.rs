@@ -10,6 +10,7 @@ use super::{audit, cities, unknown_value, StoreError};
 use crate::cities::{City, CityKind, CityStatus};
 use crate::editor::audit::AuditDetail;
 use crate::editor::RevisionNote;
+use crate::i18n::Key;
 use crate::i18n::Lang;
 use crate::media::Cover;
 use crate::news::ItemKind;
@@ -343,7 +344,7 @@ pub fn save_entry(
                 Some((_, kind)) if kind != input.detail.kind() => {
                     return Err(StoreError::Rejected {
                         field: "kind",
-                        message: "err_entry_kind".into(),
+                        message: Key::ErrEntryKind.into(),
                     })
                 }
                 Some((version, _)) if version == base_version => {
@@ -425,7 +426,7 @@ fn write_entry(
         if link.execute(params![id, slug])? == 0 && !linked(tx, id, slug)? {
             return Err(StoreError::Rejected {
                 field: "news",
-                message: "err_entry_news".into(),
+                message: Key::ErrEntryNews.into(),
             });
         }
     }
@@ -476,12 +477,12 @@ pub fn stored_entry(
 /// The type of a scanned agreement, told by its first bytes (never by its name or the type the
 /// browser claims): PDF, JPEG or PNG, at most `MAX_DOCUMENT` bytes.
 pub fn document_type(bytes: &[u8]) -> Result<&'static str, StoreError> {
-    let rejected = |message: &str| StoreError::Rejected {
+    let rejected = |key: Key| StoreError::Rejected {
         field: "file",
-        message: message.into(),
+        message: key.into(),
     };
     if bytes.len() > crate::partnerships::MAX_DOCUMENT {
-        return Err(rejected("err_document_too_big"));
+        return Err(rejected(Key::ErrDocumentTooBig));
     }
     if bytes.starts_with(b"%PDF-") {
         Ok("application/pdf")
@@ -490,7 +491,7 @@ pub fn document_type(bytes: &[u8]) -> Result<&'static str, StoreError> {
     } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         Ok("image/png")
     } else {
-        Err(rejected("err_document_type"))
+        Err(rejected(Key::ErrDocumentType))
     }
 }
 
@@ -595,9 +596,11 @@ pub fn seed_entries(tx: &Transaction<'_>, city: &SeedCity<'_>) -> Result<(), Sto
         }
     }
     if status_dated {
-        let date = first_date(city.note_en).ok_or_else(|| StoreError::Rejected {
-            field: "seed",
-            message: format!("the note of a {} city needs a date", city.status.as_str()),
+        let date = first_date(city.note_en).ok_or_else(|| {
+            StoreError::Unusable(format!(
+                "the note of a {} city needs a date",
+                city.status.as_str()
+            ))
         })?;
         add(Detail::Status(city.status), &date, no_text, notes)?;
     }
@@ -988,14 +991,14 @@ mod tests {
         ] {
             assert!(matches!(
                 document_type(bad),
-                Err(StoreError::Rejected { message, .. }) if message == "err_document_type"
+                Err(StoreError::Rejected { message, .. }) if message.key == Key::ErrDocumentType
             ));
         }
         let mut big = b"%PDF-".to_vec();
         big.resize(crate::partnerships::MAX_DOCUMENT + 1, b' ');
         assert!(matches!(
             document_type(&big),
-            Err(StoreError::Rejected { message, .. }) if message == "err_document_too_big"
+            Err(StoreError::Rejected { message, .. }) if message.key == Key::ErrDocumentTooBig
         ));
         let error: crate::error::AppError = document_type(b"MZ").unwrap_err().into();
         assert_eq!(error.status(), 400);

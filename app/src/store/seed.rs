@@ -239,10 +239,9 @@ fn insert_cities(tx: &Transaction<'_>) -> Result<(), StoreError> {
 }
 
 fn bad_row(field: &'static str, value: &str) -> StoreError {
-    StoreError::Rejected {
-        field,
-        message: format!("unknown value {value:?} in the partner cities' data"),
-    }
+    StoreError::Unusable(format!(
+        "unknown {field} {value:?} in the partner cities' data"
+    ))
 }
 
 /// Turns the status columns of cities stored before partnerships were records into entries (the

@@ -246,7 +246,7 @@ fn the_city_page_offers_admins_the_follow_form_and_visitors_nothing_yet() {
         // A refused handle comes back as the form's error, tied to the field.
         let err = base64::Engine::encode(
             &base64::engine::general_purpose::URL_SAFE,
-            r#"{"Invalid":{"field":"handle","message":"err_partner_handle"}}"#,
+            r#"{"Invalid":{"field":"handle","message":{"key":"err_partner_handle"}}}"#,
         );
         let (_, refused) = app
             .get_as(

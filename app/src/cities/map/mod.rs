@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{City, CityKind, CityStatus, HomeCity};
 use crate::error::AppError;
+use crate::i18n::Key;
 use crate::news::ItemSummary;
 
 /// The first year the slider offers: Stalingrad and Coventry, 1944.
@@ -59,14 +60,14 @@ impl MapFilter {
         let kind = match value("kind") {
             None => None,
             Some(v) => Some(
-                CityKind::from_db(&v).ok_or_else(|| AppError::invalid("kind", "err_map_kind"))?,
+                CityKind::from_db(&v).ok_or_else(|| AppError::invalid("kind", Key::ErrMapKind))?,
             ),
         };
         let status = match value("status") {
             None => None,
             Some(v) => Some(
                 CityStatus::from_db(&v)
-                    .ok_or_else(|| AppError::invalid("status", "err_map_status"))?,
+                    .ok_or_else(|| AppError::invalid("status", Key::ErrMapStatus))?,
             ),
         };
         let until = match value("until") {
@@ -76,7 +77,7 @@ impl MapFilter {
                     .parse::<i32>()
                     .ok()
                     .filter(|y| (FIRST_YEAR..=9999).contains(y))
-                    .ok_or_else(|| AppError::invalid("until", "err_map_year"))?,
+                    .ok_or_else(|| AppError::invalid("until", Key::ErrMapYear))?,
             ),
         };
         Ok(Self {
