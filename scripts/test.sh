@@ -47,8 +47,7 @@ cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "Rust tests"
 cargo test -p app --features ssr
-# One test at a time: see the note on the runtime in server/tests/http/common.rs.
-cargo test -p server -- --test-threads=1
+cargo test -p server
 
 step "Federation with bovine (an ActivityPub implementation from PyPI)"
 "$BOVINE_VENV/bin/python" end2end/federation/interop.py --bin "$CARGO_TARGET_DIR/debug/twincity"

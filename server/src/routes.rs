@@ -2,6 +2,8 @@
 //! with long-lived caching, other static files, compression, the request size limit, the
 //! cross-site write check, the page pipeline (`page`), and the 404 fallback.
 
+use std::sync::OnceLock;
+
 use crate::page::{self, PageCache};
 use app::accessibility;
 use app::editor::images::UploadImage;
@@ -24,10 +26,20 @@ use http::header::{
 };
 use http::{Method, StatusCode};
 use leptos::server_fn::ServerFn;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The app's pages, as leptos_axum lists them, listed once per process. Listing renders the
+/// app with resource loading switched off by a flag that is global to the process
+/// (`leptos::server::SuppressResourceLoad`): a resource created anywhere while it is off waits
+/// forever, so listing while another router renders a page would leave that page unfinished.
+/// Listed once, before the first router exists, the flag is never on while a page renders.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
 
 /// Builds the complete application router for `state`.
 pub fn router(state: AppState) -> Router {
@@ -49,9 +61,8 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(immutable))
         .layer(middleware::from_fn(file_errors_are_not_found));
 
-    let routes = generate_route_list(App);
     let routed = Router::new()
-        .leptos_routes(&state, routes, {
+        .leptos_routes(&state, route_list(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })

@@ -14,10 +14,9 @@ use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
 use tower::ServiceExt;
 
-/// One multi-threaded runtime for every test, as the server has one. The tests must still run
-/// one at a time (`--test-threads=1`, see scripts/test.sh): several apps rendering in parallel in
-/// one process sometimes leave a render waiting forever, which one server under concurrent load
-/// does not do (810 concurrent mixed requests, none lost).
+/// One multi-threaded runtime for every test, as the server has one. The tests run in parallel,
+/// each on its own thread with its own portal; the route list in server/src/routes.rs says what
+/// makes several portals in one process safe.
 static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

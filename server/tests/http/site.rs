@@ -293,3 +293,29 @@ fn every_page_type_is_well_formed_in_both_languages() {
         }
     });
 }
+
+/// Portals in one process (the tests run in parallel) keep rendering while another is built.
+#[test]
+fn a_page_renders_while_another_portal_is_built() {
+    let building = std::thread::spawn(|| {
+        common::block_on(async {
+            for _ in 0..50 {
+                drop(common::app());
+            }
+        })
+    });
+    common::block_on(async {
+        let app = common::app();
+        // A new address each time: a page the cache kept would not be rendered.
+        let mut search = 0;
+        while !building.is_finished() {
+            search += 1;
+            let uri = format!("/search?q=twin{search}");
+            let page = tokio::time::timeout(std::time::Duration::from_secs(20), app.get(&uri));
+            let (status, body) = page.await.expect("the page finished rendering");
+            assert_eq!(status, StatusCode::OK);
+            assert!(body.contains("</html>"));
+        }
+    });
+    building.join().expect("the portals were built");
+}
