@@ -3,18 +3,18 @@
 
 use leptos::prelude::*;
 
-use super::check_len;
+use super::{check_len, one_line, paragraph};
 use crate::cities::{City, CityKind};
 use crate::error::AppError;
 use crate::i18n::{fill, Key, Lang};
 use crate::layout::PageTitle;
 
-/// Checks a city's facts, trimming text, or says what is wrong.
+/// Checks a city's facts, cleaning text, or says what is wrong.
 pub fn validated(mut city: City) -> Result<City, AppError> {
-    city.name = city.name.trim().to_owned();
-    city.country = city.country.trim().to_owned();
-    city.country_name = city.country_name.trim().to_owned();
-    city.country_note = city.country_note.trim().to_owned();
+    city.name = one_line(&city.name);
+    city.country = one_line(&city.country);
+    city.country_name = one_line(&city.country_name);
+    city.country_note = paragraph(&city.country_note);
     for (field, label, value, max) in [
         ("name", Key::LabelCityName, &city.name, 100),
         ("country", Key::LabelCountry, &city.country, 100),

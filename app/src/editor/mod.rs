@@ -171,6 +171,22 @@ impl RevisionNote {
     }
 }
 
+/// `value` as a one-line field (a title, a name, an alternative text) keeps it: trimmed, without
+/// control characters. (A NUL would also end the text early for SQLite's `length()`, which the
+/// tables' checks use: a title "\0" would pass as not empty here and fail there.)
+pub(crate) fn one_line(value: &str) -> String {
+    value.trim().chars().filter(|c| !c.is_control()).collect()
+}
+
+/// `value` as a paragraph field keeps it: like [`one_line`], but keeping line breaks and tabs.
+pub(crate) fn paragraph(value: &str) -> String {
+    value
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect()
+}
+
 /// Refuses `value` (the `label` of `field`) when it is longer than `max` characters.
 pub(crate) fn check_len(field: &str, label: Key, value: &str, max: usize) -> Result<(), AppError> {
     let n = value.chars().count();
@@ -222,13 +238,14 @@ pub fn normalise_datetime(s: &str) -> Option<String> {
 }
 
 impl ItemFields {
-    /// Checks every field for `kind`, normalising dates and trimming text, or says what is wrong
+    /// Checks every field for `kind`, normalising dates and cleaning text, or says what is wrong
     /// in words an editor understands.
     pub fn validated(mut self, kind: ItemKind) -> Result<Self, AppError> {
-        self.title = self.title.trim().to_owned();
-        self.lead = self.lead.trim().to_owned();
-        self.venue = self.venue.trim().to_owned();
-        self.cover_alt = self.cover_alt.trim().to_owned();
+        self.title = one_line(&self.title);
+        self.lead = paragraph(&self.lead);
+        self.venue = one_line(&self.venue);
+        self.cover_alt = one_line(&self.cover_alt);
+        self.body.retain(|c| c != '\0');
         if self.title.is_empty() {
             return Err(AppError::invalid("title", Key::ErrTitleEmpty));
         }
@@ -289,7 +306,7 @@ impl ItemFields {
         self.tags = self
             .tags
             .iter()
-            .map(|t| t.trim().to_owned())
+            .map(|t| one_line(t))
             .filter(|t| !t.is_empty() && seen.insert(t.to_lowercase()))
             .collect();
         if self.tags.len() > MAX_LINKS || self.cities.len() > MAX_LINKS {
@@ -349,6 +366,23 @@ mod tests {
             cover_image: None,
             cover_alt: String::new(),
         }
+    }
+
+    #[test]
+    fn control_characters_are_dropped_and_a_title_of_them_is_empty() {
+        let mut f = fields();
+        f.title = "\0\u{1b}".into();
+        assert!(matches!(
+            f.clone().validated(ItemKind::News),
+            Err(AppError::Invalid { field, .. }) if field == "title"
+        ));
+        f.title = " Twin\0 cities\u{7} ".into();
+        f.lead = "One.\nTwo.\u{0}".into();
+        f.body = "Body\0 text".into();
+        let clean = f.validated(ItemKind::News).unwrap();
+        assert_eq!(clean.title, "Twin cities");
+        assert_eq!(clean.lead, "One.\nTwo.");
+        assert_eq!(clean.body, "Body text");
     }
 
     #[test]
