@@ -46,7 +46,7 @@ pub async fn get_home(#[server(default)] lang: Lang) -> Result<HomeData, AppErro
                 home,
                 latest: store::items::latest(c, lang, ItemKind::News, LATEST)?,
                 upcoming: store::items::upcoming_events(c, lang, &today, EVENTS)?,
-                recent_events: recent.map(|(events, _)| events).unwrap_or_default(),
+                recent_events: recent.map(|events| events.items).unwrap_or_default(),
                 city_count: cities.len(),
                 country_count: countries.len(),
             }))

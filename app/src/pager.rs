@@ -2,9 +2,18 @@
 //! `page` query parameter it drives.
 
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::i18n::{use_lang, Key};
+
+/// Page `page` (1-based) of a list of `pages` pages.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page: u32,
+    pub pages: u32,
+}
 
 /// Pages shown around the current one.
 const WINDOW: u32 = 5;

@@ -61,11 +61,11 @@ pub async fn get_city(
             } else {
                 None
             };
-            Ok(found.map(|(city, news, pages)| CityProfile {
+            Ok(found.map(|(city, news)| CityProfile {
                 city,
-                news,
+                news: news.items,
                 page,
-                pages,
+                pages: news.pages,
                 edit_version,
             }))
         })

@@ -37,8 +37,7 @@ pub async fn list_events(
     store
         .call(move |c| {
             let today = items::today(c)?;
-            let Some((past, pages)) = items::past_events(c, lang, &today, page, PAST_PER_PAGE)?
-            else {
+            let Some(past) = items::past_events(c, lang, &today, page, PAST_PER_PAGE)? else {
                 return Ok(None);
             };
             let upcoming = if page == 1 {
@@ -48,9 +47,9 @@ pub async fn list_events(
             };
             Ok(Some(EventsListing {
                 upcoming,
-                past,
+                past: past.items,
                 page,
-                pages,
+                pages: past.pages,
             }))
         })
         .await?

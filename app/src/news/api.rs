@@ -18,7 +18,7 @@ pub async fn list_news(
     page: u32,
     #[server(default)] lang: Lang,
 ) -> Result<Feed, AppError> {
-    use super::{filter::FeedFilter, FeedPage};
+    use super::filter::FeedFilter;
     use crate::{state::app_state, store::items};
     let filter = FeedFilter {
         city,
@@ -42,15 +42,11 @@ pub async fn list_news(
                 );
             }
             let found = items::filtered_page(c, lang, &filter, page, super::PER_PAGE)?;
-            Ok(found.map(|f| Feed {
-                page: FeedPage {
-                    items: f.items,
-                    page,
-                    pages: f.pages,
-                },
+            Ok(found.map(|(page, names)| Feed {
+                page,
                 filter,
-                city_name: f.city_name,
-                tag_name: f.tag_name,
+                city_name: names.city_name,
+                tag_name: names.tag_name,
                 choices,
             }))
         })

@@ -108,19 +108,11 @@ pub struct Item {
 /// A page of the (maybe filtered) feed with what the page says about its filters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Feed {
-    pub page: FeedPage,
+    pub page: crate::pager::Page<ItemSummary>,
     pub filter: filter::FeedFilter,
     pub city_name: Option<String>,
     pub tag_name: Option<String>,
     pub choices: filter::FilterChoices,
-}
-
-/// One page of the news feed, newest first.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FeedPage {
-    pub items: Vec<ItemSummary>,
-    pub page: u32,
-    pub pages: u32,
 }
 
 #[cfg(all(test, feature = "ssr"))]

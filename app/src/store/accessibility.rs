@@ -36,11 +36,14 @@ pub fn save_statement(
 ) -> Result<(), StoreError> {
     let tx = conn.transaction()?;
     tx.execute(
-        "INSERT INTO accessibility_statement (lang, body, reviewed_on, updated_by)
+        concat!(
+            "INSERT INTO accessibility_statement (lang, body, reviewed_on, updated_by)
          VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (lang) DO UPDATE SET body = excluded.body,
              reviewed_on = excluded.reviewed_on, updated_by = excluded.updated_by,
-             updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+             updated_at = ",
+            sql_now!()
+        ),
         params![lang, body, reviewed_on, user_id],
     )?;
     audit::record(

@@ -141,9 +141,13 @@ pub fn save_city(
         return Ok(CitySave::Conflict);
     }
     tx.execute(
-        "UPDATE cities SET kind = ?2, since_year = ?3, lat = ?4, lon = ?5,
-                version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-         WHERE slug = ?1",
+        concat!(
+            "UPDATE cities SET kind = ?2, since_year = ?3, lat = ?4, lon = ?5,
+                version = version + 1, updated_at = ",
+            sql_now!(),
+            "
+         WHERE slug = ?1"
+        ),
         params![
             city.slug,
             city.kind.as_str(),

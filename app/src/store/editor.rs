@@ -225,12 +225,14 @@ pub fn save_item(
     } else {
         current.slug.clone()
     };
-    tx.prepare_cached(
+    tx.prepare_cached(concat!(
         "UPDATE items SET slug = ?3, status = ?4, published_at = ?5, event_start = ?6,
                 event_end = ?7, venue = ?8, cover_image = ?9, cover_alt = ?10,
-                version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-         WHERE id = ?1 AND version = ?2",
-    )?
+                version = version + 1, updated_at = ",
+        sql_now!(),
+        "
+         WHERE id = ?1 AND version = ?2"
+    ))?
     .execute(params![
         id,
         base_version,

@@ -566,10 +566,12 @@ pub fn answer_follow(
     state: FollowState,
 ) -> Result<bool, StoreError> {
     Ok(conn
-        .prepare_cached(
-            "UPDATE following SET state = ?3, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-             WHERE actor = ?1 AND follow_id = ?2",
-        )?
+        .prepare_cached(concat!(
+            "UPDATE following SET state = ?3, updated_at = ",
+            sql_now!(),
+            "
+             WHERE actor = ?1 AND follow_id = ?2"
+        ))?
         .execute(params![actor, follow_id, state.as_str()])?
         > 0)
 }

@@ -2,6 +2,14 @@
 //! module of SQL per feature. Nothing here knows about Leptos; every call runs on tokio's blocking
 //! pool so that no SQLite work ever stalls an async worker.
 
+/// The current time in SQL, in the format of every stored time (`YYYY-MM-DDTHH:MM:SSZ`), as a
+/// literal that `concat!` can build other constants with.
+macro_rules! sql_now {
+    () => {
+        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+    };
+}
+
 pub mod accessibility;
 pub mod audit;
 pub mod backup;
@@ -22,6 +30,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::Connection;
+
+/// The current time in SQL (see `sql_now!`).
+pub(crate) const NOW: &str = sql_now!();
 use rusqlite_migration::{Migrations, M};
 
 /// How many connections the pool keeps open, and how many calls run at once: a burst of requests

@@ -386,11 +386,15 @@ fn write_entry(
     input: &EntryInput,
 ) -> Result<(), StoreError> {
     tx.execute(
-        "UPDATE partnership_entries SET variant = ?2, progress = ?3, date = ?4, end_date = ?5,
+        concat!(
+            "UPDATE partnership_entries SET variant = ?2, progress = ?3, date = ?4, end_date = ?5,
                 place = ?6, people = ?7, published = ?8, version = ?9,
                 document = coalesce(?10, document), photo = coalesce(?11, photo),
-                updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-         WHERE id = ?1",
+                updated_at = ",
+            sql_now!(),
+            "
+         WHERE id = ?1"
+        ),
         params![
             id,
             input.detail.variant(),

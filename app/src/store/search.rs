@@ -1,9 +1,9 @@
 //! SQL for full-text search: turning what a visitor typed into a safe FTS5 query, and ranked,
 //! paged, highlighted results among the items visitors may see.
 
-use rusqlite::{params, Connection};
+use rusqlite::{named_params, Connection};
 
-use super::items::{page_count, summary_from_row_at, summary_select_after, VISIBLE};
+use super::items::{page_count, summary_from_row, SUMMARY_COLUMNS, SUMMARY_FROM, VISIBLE};
 use super::StoreError;
 use crate::i18n::Lang;
 use crate::search::{Hit, HIGHLIGHT_END, HIGHLIGHT_START};
@@ -77,19 +77,19 @@ fn search_among(
         "WITH found AS MATERIALIZED (
              SELECT s.rowid AS rid
              FROM item_search s JOIN items i ON i.id = s.rowid / 1024
-             WHERE item_search MATCH ?2 AND {VISIBLE}
-             ORDER BY s.rowid DESC LIMIT ?6 + 1
+             WHERE item_search MATCH :query AND {VISIBLE}
+             ORDER BY s.rowid DESC LIMIT :ranked + 1
          ),
          matches AS MATERIALIZED (
-             SELECT rid, rid / 1024 AS id FROM found ORDER BY rid DESC LIMIT ?6
+             SELECT rid, rid / 1024 AS id FROM found ORDER BY rid DESC LIMIT :ranked
          ),
          titled AS MATERIALIZED (
              SELECT rowid AS rid FROM item_search
-             WHERE item_search MATCH ?5 AND rowid >= (SELECT min(rid) FROM matches)
+             WHERE item_search MATCH :in_title AND rowid >= (SELECT min(rid) FROM matches)
          ),
          led AS MATERIALIZED (
              SELECT rowid AS rid FROM item_search
-             WHERE item_search MATCH ?7 AND rowid >= (SELECT min(rid) FROM matches)
+             WHERE item_search MATCH :in_lead AND rowid >= (SELECT min(rid) FROM matches)
          ),
          hits AS MATERIALIZED (
              SELECT m.id, m.rid, i.published_at AS at,
@@ -99,13 +99,12 @@ fn search_among(
          ),
          shown AS (
              SELECT id, rid, tier, at FROM hits
-             ORDER BY tier DESC, at DESC, id DESC LIMIT ?3 OFFSET ?4
+             ORDER BY tier DESC, at DESC, id DESC LIMIT :per_page OFFSET :offset
          )
-         {summary} JOIN shown h ON h.id = i.id
-         ORDER BY h.tier DESC, h.at DESC, h.id DESC",
-        summary = summary_select_after(
-            "(SELECT count(*) FROM hits), (SELECT count(*) FROM found), h.rid"
-        ),
+         SELECT (SELECT count(*) FROM hits) AS hit_count, (SELECT count(*) FROM found) AS found,
+                h.rid AS rid, {SUMMARY_COLUMNS}
+         {SUMMARY_FROM} JOIN shown h ON h.id = i.id
+         ORDER BY h.tier DESC, h.at DESC, h.id DESC"
     );
     let offset = i64::from(page - 1) * i64::from(per_page);
     let in_title = format!("title : ({query})");
@@ -113,13 +112,14 @@ fn search_among(
     let mut rows = Vec::new();
     let (mut total, mut texts) = (0u64, 0i64);
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut result = stmt.query(params![
-        lang, query, per_page, offset, in_title, ranked, in_lead
-    ])?;
+    let mut result = stmt.query(named_params! {
+        ":lang": lang, ":query": query, ":per_page": per_page, ":offset": offset,
+        ":in_title": in_title, ":ranked": ranked, ":in_lead": in_lead,
+    })?;
     while let Some(r) = result.next()? {
-        total = r.get::<_, i64>(0)?.unsigned_abs();
-        texts = r.get(1)?;
-        rows.push((r.get::<_, i64>(2)?, summary_from_row_at(r, 3)?));
+        total = r.get::<_, i64>("hit_count")?.unsigned_abs();
+        texts = r.get("found")?;
+        rows.push((r.get::<_, i64>("rid")?, summary_from_row(r)?));
     }
     if rows.is_empty() {
         let nothing = Found {

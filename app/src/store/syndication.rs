@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension};
 
 use super::images::{self, ImageMeta};
-use super::items::{self, SUMMARY_SELECT, VISIBLE};
+use super::items::{self, FilterNames, VISIBLE};
 use super::StoreError;
 use crate::i18n::Lang;
 use crate::news::filter::FeedFilter;
@@ -20,30 +20,24 @@ pub struct Entry {
 
 /// The newest `limit` visible items passing `filter`, with the city's and tag's names; `None`
 /// for an unknown city or tag.
-#[expect(
-    clippy::type_complexity,
-    reason = "a plain tuple read once by the caller"
-)]
 pub fn entries(
     conn: &Connection,
     lang: Lang,
     filter: &FeedFilter,
     limit: u32,
-) -> Result<Option<(Vec<Entry>, Option<String>, Option<String>)>, StoreError> {
-    let (summaries, city, tag) = if filter.is_empty() {
-        let Some(page) = items::feed_page(conn, lang, 1, limit)? else {
-            return Ok(None);
-        };
-        (page.items, None, None)
+) -> Result<Option<(Vec<Entry>, FilterNames)>, StoreError> {
+    let found = if filter.is_empty() {
+        items::feed_page(conn, lang, 1, limit)?.map(|page| (page, FilterNames::default()))
     } else {
-        let Some(page) = items::filtered_page(conn, lang, filter, 1, limit)? else {
-            return Ok(None);
-        };
-        (page.items, page.city_name, page.tag_name)
+        items::filtered_page(conn, lang, filter, 1, limit)?
+    };
+    let Some((page, names)) = found else {
+        return Ok(None);
     };
     let mut stmt =
         conn.prepare_cached("SELECT updated_at, cover_image FROM items WHERE slug = ?1")?;
-    let entries = summaries
+    let entries = page
+        .items
         .into_iter()
         .map(|summary| {
             let (updated_at, hash): (String, Option<String>) =
@@ -59,30 +53,35 @@ pub fn entries(
             })
         })
         .collect::<Result<_, StoreError>>()?;
-    Ok(Some((entries, city, tag)))
+    Ok(Some((entries, names)))
 }
 
 /// Every visible event, newest start first (at most `limit`).
 pub fn events(conn: &Connection, lang: Lang, limit: u32) -> Result<Vec<ItemSummary>, StoreError> {
     let sql = format!(
-        "{SUMMARY_SELECT} WHERE i.kind = 'event' AND {VISIBLE}
-         ORDER BY i.event_start DESC, i.id DESC LIMIT ?2"
+        "{} WHERE i.kind = 'event' AND {VISIBLE}
+         ORDER BY i.event_start DESC, i.id DESC LIMIT :limit",
+        items::summary_select()
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(rusqlite::params![lang, limit], |r| {
-        items::summary_from_row_at(r, 0)
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    items::summaries(
+        conn,
+        &sql,
+        rusqlite::named_params! {":lang": lang, ":limit": limit},
+    )
 }
 
 /// The visible event at `slug`.
 pub fn event(conn: &Connection, lang: Lang, slug: &str) -> Result<Option<ItemSummary>, StoreError> {
-    let sql = format!("{SUMMARY_SELECT} WHERE i.kind = 'event' AND i.slug = ?2 AND {VISIBLE}");
+    let sql = format!(
+        "{} WHERE i.kind = 'event' AND i.slug = :slug AND {VISIBLE}",
+        items::summary_select()
+    );
     Ok(conn
         .prepare_cached(&sql)?
-        .query_row(rusqlite::params![lang, slug], |r| {
-            items::summary_from_row_at(r, 0)
-        })
+        .query_row(
+            rusqlite::named_params! {":lang": lang, ":slug": slug},
+            items::summary_from_row,
+        )
         .optional()?)
 }
 

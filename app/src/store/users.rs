@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{unknown_value, StoreError};
+use super::{unknown_value, StoreError, NOW};
 use crate::auth::{Role, SessionUser};
 
 /// A session ends after this long without a request...
@@ -74,8 +74,12 @@ pub fn set_disabled(
 ) -> Result<bool, StoreError> {
     let tx = conn.transaction()?;
     let changed = tx.execute(
-        "UPDATE users SET disabled_at = CASE WHEN ?2 THEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now') END
-         WHERE username = ?1",
+        concat!(
+            "UPDATE users SET disabled_at = CASE WHEN ?2 THEN ",
+            sql_now!(),
+            " END
+         WHERE username = ?1"
+        ),
         params![username, disabled],
     )?;
     if disabled {
@@ -132,8 +136,7 @@ pub fn create_session(conn: &Connection, user_id: i64, token_hash: &str) -> Resu
     conn.execute(
         &format!(
             "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at)
-             VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),
-                     strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),
+             VALUES (?1, ?2, {NOW}, {NOW},
                      strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+{ABSOLUTE_TIMEOUT_DAYS} days'))"
         ),
         params![token_hash, user_id],
@@ -153,7 +156,7 @@ pub fn session_user(
                     s.last_seen_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 minute')
              FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = ?1 AND u.disabled_at IS NULL
-               AND s.expires_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+               AND s.expires_at > {NOW}
                AND s.last_seen_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now',
                                              '-{IDLE_TIMEOUT_MINUTES} minutes')"
         ))?
@@ -171,10 +174,12 @@ pub fn session_user(
         return Ok(None);
     };
     if stale {
-        conn.prepare_cached(
-            "UPDATE sessions SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-             WHERE token_hash = ?1",
-        )?
+        conn.prepare_cached(concat!(
+            "UPDATE sessions SET last_seen_at = ",
+            sql_now!(),
+            "
+             WHERE token_hash = ?1"
+        ))?
         .execute([token_hash])?;
     }
     Ok(Some(user))
@@ -184,7 +189,7 @@ pub fn session_user(
 pub fn end_session(conn: &Connection, token_hash: &str) -> Result<(), StoreError> {
     conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
     conn.execute(
-        "DELETE FROM sessions WHERE expires_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+        concat!("DELETE FROM sessions WHERE expires_at <= ", sql_now!()),
         [],
     )?;
     Ok(())
@@ -232,10 +237,12 @@ pub fn reserve_attempt(
         return Ok(None);
     }
     let insert = |scope: &str, key: &str| -> rusqlite::Result<i64> {
-        tx.prepare_cached(
+        tx.prepare_cached(concat!(
             "INSERT INTO login_failures (scope, key, at)
-             VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
-        )?
+             VALUES (?1, ?2, ",
+            sql_now!(),
+            ")"
+        ))?
         .execute(params![scope, key])?;
         Ok(tx.last_insert_rowid())
     };

@@ -49,16 +49,16 @@ async fn channel(
     let filter = FeedFilter::from_query(query.city, query.tag, query.kind, query.year)?;
     let pairs = filter.query_pairs(true);
     let f = filter.clone();
-    let (entries, city, tag) = state
+    let (entries, names) = state
         .store
         .call(move |c| syndication::entries(c, lang, &f, ENTRIES))
         .await?
         .ok_or(AppError::NotFound)?;
     let mut title = lang.t().site_name.to_owned();
-    if let Some(city) = city {
+    if let Some(city) = names.city_name {
         title.push_str(&format!(" — {city}"));
     }
-    if let Some(tag) = tag {
+    if let Some(tag) = names.tag_name {
         title.push_str(&format!(" — {tag}"));
     }
     let base = state.config.public_url.clone();

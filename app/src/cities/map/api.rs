@@ -43,8 +43,7 @@ pub async fn get_city_cards(#[server(default)] lang: Lang) -> Result<Vec<CityCar
             let home = store::cities::home_city(c, lang)?;
             let mut cards = Vec::new();
             for city in store::cities::all_cities(c, lang)? {
-                let Some((city, news, _)) =
-                    store::items::city_news_page(c, lang, &city.slug, 1, 3)?
+                let Some((city, news)) = store::items::city_news_page(c, lang, &city.slug, 1, 3)?
                 else {
                     continue;
                 };
@@ -54,7 +53,7 @@ pub async fn get_city_cards(#[server(default)] lang: Lang) -> Result<Vec<CityCar
                 });
                 cards.push(CityCard {
                     city,
-                    news,
+                    news: news.items,
                     distance_km,
                 });
             }
