@@ -119,8 +119,8 @@ async fn serve(store: Store, cli: &Cli) -> Result<(), Box<dyn std::error::Error>
             federation_loopback: cli.federation_allow_loopback,
         },
     );
-    // Nagle's algorithm would hold a streamed page's later chunks until the client's delayed ACK
-    // (about 40 ms on Linux): every page paid that before the first benchmark showed it.
+    // Nagle's algorithm would hold a streamed page's later chunks until the client's delayed
+    // ACK: pages are written in pieces, so every piece goes out at once.
     let listener = tokio::net::TcpListener::bind(cli.addr)
         .await?
         .tap_io(|stream| {

@@ -130,15 +130,15 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(body_limit))
         .with_state(state.clone());
     // What every response passes through, outside the routes: a layer on a router wraps each of
-    // its routes, and calling a route clones its handler (with the app's options, a tenth of
-    // the work of a cached answer), so the page cache answers before any route is chosen.
+    // its routes, and calling a route clones its handler (with the app's options, work a cached
+    // answer does not need), so the page cache answers before any route is chosen.
     Router::new()
         .fallback_service(routed)
         .layer(middleware::from_fn_with_state(
             PageCache::new(state.store.clone(), state.config.page_cache_bytes),
             page::serve,
         ))
-        .layer(middleware::from_fn(page::nothing_runs))
+        .layer(middleware::from_fn(page::default_csp))
         .layer(always(X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(always(REFERRER_POLICY, "strict-origin-when-cross-origin"))
         .layer(always(X_FRAME_OPTIONS, "DENY"))

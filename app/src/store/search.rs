@@ -24,9 +24,9 @@ pub fn fts_query(input: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
-/// Most matches ranked for one query: the newest ones. Ranking costs time per match (BM25 over
-/// the 16,000 matches of one common word among 100,000 items took 30 ms); the newest 500 are
-/// what a reader of a news portal pages through, and a longer query narrows the rest.
+/// Most matches ranked for one query: the newest ones. Ranking (BM25) costs time per match, so a
+/// common word would make every search slow; the newest 500 are what a reader of a news portal
+/// pages through, and a longer query narrows the rest.
 pub const RANKED_MATCHES: u32 = 500;
 
 /// A page of search results.

@@ -10,7 +10,7 @@ mod policy;
 mod tag;
 
 pub use cache::PageCache;
-pub use policy::nothing_runs;
+pub use policy::default_csp;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -21,7 +21,7 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use leptos::nonce::Nonce;
 
 use cache::{Page, MAX_PAGE};
-use tag::{cut_at_nonce, tag_of, tag_page, unless_held, ANONYMOUS_PAGE, EDITOR_PAGE};
+use tag::{cut_at_nonce, or_not_modified, tag_of, tag_page, ANONYMOUS_PAGE, EDITOR_PAGE};
 
 /// The middleware around every request: GETs and HEADs are answered as above; anything else
 /// passes through, and gets the page policy when it is answered with a page (`answer_post`),
@@ -74,7 +74,7 @@ pub async fn serve(State(cache): State<PageCache>, mut request: Request, next: N
         parts
             .headers
             .insert(ETAG, tag_of(std::slice::from_ref(&bytes)));
-        return unless_held(parts, Body::from(bytes), if_none_match.as_ref());
+        return or_not_modified(parts, Body::from(bytes), if_none_match.as_ref());
     }
     let cache_control = if editor { EDITOR_PAGE } else { ANONYMOUS_PAGE };
     match key.filter(|_| bytes.len() <= MAX_PAGE && !parts.headers.contains_key(SET_COOKIE)) {
@@ -88,7 +88,7 @@ pub async fn serve(State(cache): State<PageCache>, mut request: Request, next: N
             tag_page(&mut parts.headers, tag, cache_control);
         }
     }
-    unless_held(parts, Body::from(bytes), if_none_match.as_ref())
+    or_not_modified(parts, Body::from(bytes), if_none_match.as_ref())
 }
 
 /// A request that is not a GET or HEAD: passed on; a page it is answered with (a form refused
@@ -172,7 +172,7 @@ fn answer(page: Page, if_none_match: Option<&HeaderValue>) -> Response {
     parts.headers = page.headers;
     tag_page(&mut parts.headers, page.tag, ANONYMOUS_PAGE);
     policy::set_page_policy(&mut parts.headers, &nonce);
-    unless_held(parts, body, if_none_match)
+    or_not_modified(parts, body, if_none_match)
 }
 
 /// Whether a response is an HTML page.

@@ -30,7 +30,7 @@ pub(super) fn set_page_policy(headers: &mut HeaderMap, nonce: &Nonce) {
 
 /// The default for everything that is not a page: nothing runs. A 304 is left without one, as
 /// its headers would replace the policy stored with the page the client keeps.
-pub async fn nothing_runs(request: Request, next: Next) -> Response {
+pub async fn default_csp(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     if response.status() != StatusCode::NOT_MODIFIED {
         response

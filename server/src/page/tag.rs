@@ -41,7 +41,7 @@ pub(super) fn cut_at_nonce(html: &Bytes, nonce: &str) -> Vec<Bytes> {
 }
 
 /// Whether the request's `If-None-Match` names `tag` (weak comparison, as for GET).
-pub(super) fn client_holds(if_none_match: Option<&HeaderValue>, tag: &HeaderValue) -> bool {
+pub(super) fn etag_matches(if_none_match: Option<&HeaderValue>, tag: &HeaderValue) -> bool {
     let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
     let (Some(Ok(theirs)), Ok(ours)) = (if_none_match.map(|v| v.to_str()), tag.to_str()) else {
         return false;
@@ -66,13 +66,13 @@ pub(super) fn tag_page(headers: &mut HeaderMap, tag: HeaderValue, cache_control:
 
 /// The answer for a tagged response: a 304 when the request's `If-None-Match` names its tag
 /// (with the tag and caching advice only), else the response itself.
-pub(super) fn unless_held(
+pub(super) fn or_not_modified(
     parts: http::response::Parts,
     body: Body,
     if_none_match: Option<&HeaderValue>,
 ) -> Response {
     match parts.headers.get(ETAG) {
-        Some(tag) if client_holds(if_none_match, tag) => {
+        Some(tag) if etag_matches(if_none_match, tag) => {
             let mut response = StatusCode::NOT_MODIFIED.into_response();
             response.headers_mut().insert(ETAG, tag.clone());
             if let Some(value) = parts.headers.get(CACHE_CONTROL) {
@@ -103,12 +103,12 @@ mod tests {
     #[test]
     fn if_none_match_is_compared_weakly_and_in_lists() {
         let tag = HeaderValue::from_static("W/\"00ff\"");
-        let holds = |value: &str| client_holds(Some(&HeaderValue::from_str(value).unwrap()), &tag);
+        let holds = |value: &str| etag_matches(Some(&HeaderValue::from_str(value).unwrap()), &tag);
         assert!(holds("W/\"00ff\""));
         assert!(holds("\"00ff\""));
         assert!(holds("\"abc\", W/\"00ff\""));
         assert!(holds("*"));
         assert!(!holds("W/\"00fe\""));
-        assert!(!client_holds(None, &tag));
+        assert!(!etag_matches(None, &tag));
     }
 }

@@ -45,7 +45,7 @@ mod behaviour {
         HtmlTemplateElement, KeyboardEvent, MouseEvent, PointerEvent, WheelEvent,
     };
 
-    use super::super::canvas::{
+    use super::super::drawing::{
         fixed, from_units, pin_groups, status_suffix, to_units, PinGroup, View, MAX_ZOOM,
     };
     use super::super::{MapFilter, FIRST_YEAR};

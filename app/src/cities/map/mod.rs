@@ -4,12 +4,12 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod base;
-mod canvas;
 mod controls;
+mod drawing;
 mod page;
 pub mod projection;
 
-pub use canvas::MapPreview;
+pub use drawing::MapPreview;
 pub use page::MapPage;
 
 use leptos_router::params::ParamsMap;

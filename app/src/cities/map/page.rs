@@ -8,11 +8,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::api::{get_city_cards, get_map};
-use super::canvas::{
+use super::controls::MapControls;
+use super::drawing::{
     arc, fixed, group_point, pin_class, pin_groups, pin_label, pin_label_base, pin_position,
     to_units, west_to_east, CountriesPreload, MapBackdrop, PinGroup, View,
 };
-use super::controls::MapControls;
 use super::{CityCard, MapData, MapFilter, FIRST_YEAR};
 use crate::cities::pages::partnership_phrase;
 use crate::cities::{City, CityKind, CityStatus};
