@@ -259,6 +259,13 @@ pub(crate) mod testing {
         migrate(&mut conn).expect("migrate");
         TempDb { conn, _dir: dir }
     }
+
+    /// A migrated database holding the seed.
+    pub fn seeded() -> TempDb {
+        let mut db = temp_db();
+        seed::seed_if_empty(&mut db.conn).expect("seed");
+        db
+    }
 }
 
 #[cfg(test)]

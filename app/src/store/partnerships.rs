@@ -675,11 +675,9 @@ mod tests {
     use super::*;
     use crate::partnerships::{Direction, PlanArea, PlanState};
     use crate::store::seed;
-    use crate::store::testing::temp_db;
 
     fn seeded() -> crate::store::testing::TempDb {
-        let mut db = temp_db();
-        seed::seed_if_empty(&mut db.conn).unwrap();
+        let db = crate::store::testing::seeded();
         db.conn
             .execute(
                 "INSERT INTO users (id, username, display_name, password_hash, role)

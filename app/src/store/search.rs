@@ -211,8 +211,7 @@ mod tests {
     use crate::store::testing::temp_db;
 
     fn seeded() -> crate::store::testing::TempDb {
-        let mut db = temp_db();
-        seed::seed_if_empty(&mut db.conn).unwrap();
+        let mut db = crate::store::testing::seeded();
         seed::generate(&mut db.conn, 30).unwrap();
         db
     }

@@ -88,7 +88,7 @@ pub fn renumber_feed(conn: &Connection) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::items::testing::seeded;
+    use crate::store::testing::seeded;
 
     #[test]
     fn feed_page_uses_the_rank_index() {

@@ -152,27 +152,13 @@ pub fn today(conn: &Connection) -> Result<String, StoreError> {
 }
 
 #[cfg(test)]
-pub(super) mod testing {
-    use crate::store::seed;
-    use crate::store::testing::{temp_db, TempDb};
-
-    /// A database holding the seed.
-    pub fn seeded() -> TempDb {
-        let mut db = temp_db();
-        seed::seed_if_empty(&mut db.conn).unwrap();
-        db
-    }
-}
-
-#[cfg(test)]
 mod tests {
     use rusqlite::params;
 
-    use super::testing::seeded;
     use super::*;
     use crate::news::filter::FeedFilter;
     use crate::store::seed;
-    use crate::store::testing::temp_db;
+    use crate::store::testing::seeded;
 
     #[test]
     fn page_count_rounds_up_and_is_never_zero() {
@@ -257,8 +243,7 @@ mod tests {
 
     #[test]
     fn filter_years_are_exactly_the_years_of_visible_items() {
-        let mut db = temp_db();
-        seed::seed_if_empty(&mut db.conn).unwrap();
+        let mut db = seeded();
         seed::generate(&mut db.conn, 3_000).unwrap();
         // A draft, an archived item and a scheduled one add no year.
         for (slug, status, at) in [
