@@ -327,6 +327,18 @@ pub fn add_days(iso: &str, days: i64) -> Option<String> {
     Some(format!("{y:04}-{m:02}-{d:02}"))
 }
 
+/// Unix seconds as the stored form of a UTC time, `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn iso_time(unix: i64) -> String {
+    let (y, m, d) = civil_from_days(unix.div_euclid(86_400));
+    let s = unix.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        s / 3600,
+        s % 3600 / 60,
+        s % 60
+    )
+}
+
 /// An ISO 8601 UTC time as RFC 822 wants it in RSS: "Tue, 19 Jan 2021 15:00:00 +0000".
 pub fn rfc822(iso: &str) -> String {
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
@@ -353,6 +365,13 @@ mod tests {
         assert_eq!(add_days("2024-02-28", 1).as_deref(), Some("2024-02-29"));
         assert_eq!(add_days("2023-02-28", 1).as_deref(), Some("2023-03-01"));
         assert_eq!(add_days("soon", 1), None);
+    }
+
+    #[test]
+    fn unix_seconds_read_as_stored_times() {
+        assert_eq!(iso_time(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_time(1_709_164_799), "2024-02-28T23:59:59Z");
+        assert_eq!(iso_time(1_709_164_800), "2024-02-29T00:00:00Z");
     }
 
     #[test]

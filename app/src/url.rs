@@ -17,6 +17,28 @@ pub fn encode(value: &str) -> String {
         .collect()
 }
 
+/// `path` with every byte that may not stand in a `Location` header (controls, spaces, anything
+/// not ASCII) percent-encoded.
+pub fn header_safe(path: &str) -> String {
+    path.bytes()
+        .map(|b| {
+            if b.is_ascii_graphic() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Sends the browser to `path` once a server function is done. `leptos_axum::redirect` panics
+/// on a value that cannot be a header, which would drop the connection: the path, which may
+/// carry text from the request, is made `header_safe` first.
+#[cfg(feature = "ssr")]
+pub fn redirect(path: &str) {
+    leptos_axum::redirect(&header_safe(path));
+}
+
 /// `path` with `pairs` as its query string.
 pub fn with_query(path: &str, pairs: &[(&str, String)]) -> String {
     if pairs.is_empty() {
@@ -53,7 +75,7 @@ pub fn page_params(path: &str) -> &'static [&'static str] {
         ["login"] => &["next", "__path", "__err"],
         ["accessibility"] => &["saved", "report", "__path", "__err"],
         ["accessibility", "reports"] => &["__path", "__err"],
-        ["inbox"] => &["__path", "__err"],
+        ["inbox"] => &["page", "__path", "__err"],
         _ => &[],
     }
 }
@@ -129,5 +151,17 @@ mod tests {
             with_query("/search", &[("q", "a b".into()), ("page", "2".into())]),
             "/search?q=a+b&page=2"
         );
+    }
+
+    #[test]
+    fn redirect_targets_are_always_header_values() {
+        let hostile = "/cities/a\r\nSet-Cookie: x=1\u{0}é#partner-portal";
+        let safe = header_safe(hostile);
+        assert_eq!(
+            safe,
+            "/cities/a%0D%0ASet-Cookie:%20x=1%00%C3%A9#partner-portal"
+        );
+        assert!(http::HeaderValue::from_str(&safe).is_ok());
+        assert_eq!(header_safe("/ru/inbox#held"), "/ru/inbox#held");
     }
 }

@@ -105,7 +105,7 @@ async fn log_in(username: String, password: String, next: Option<String>) -> Res
         .await?;
     let secure = state.config.is_https();
     session::set_cookie(&session::cookie(Some(&token), secure));
-    leptos_axum::redirect(&safe_next(next.as_deref(), &state.config.public_url));
+    crate::url::redirect(&safe_next(next.as_deref(), &state.config.public_url));
     Ok(())
 }
 
@@ -126,7 +126,7 @@ pub async fn logout() -> Result<(), AppError> {
     }
     let secure = state.config.is_https();
     session::set_cookie(&session::cookie(None, secure));
-    leptos_axum::redirect("/");
+    crate::url::redirect("/");
     Ok(())
 }
 

@@ -76,7 +76,7 @@ pub async fn create_item(
         .store
         .call(move |c| editor::create_draft(c, kind, lang, user.id))
         .await?;
-    leptos_axum::redirect(&lang.href(&format!("{}?edit", kind.href(&created.slug))));
+    crate::url::redirect(&lang.href(&format!("{}?edit", kind.href(&created.slug))));
     Ok(created)
 }
 
@@ -124,7 +124,7 @@ pub async fn restore_revision(
     )
     .await?;
     // The form is a plain one: its page comes back saying what became of the restore.
-    leptos_axum::redirect(&format!(
+    crate::url::redirect(&format!(
         "{}/history?restored={}",
         lang.href(&saved.kind.href(&saved.slug)),
         saved.version

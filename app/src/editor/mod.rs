@@ -12,7 +12,7 @@ pub mod images;
 mod inline;
 
 pub use audit::AuditPage;
-pub use history::{EventHistoryPage, NewsHistoryPage};
+pub use history::{Change, EventHistoryPage, FieldDiff, NewsHistoryPage, Segment};
 pub use inline::{EditableItem, NewItemButton};
 
 use serde::{Deserialize, Serialize};

@@ -1,8 +1,9 @@
 //! The delivery queue's worker: sends each queued activity to its inbox, signed, and forgets it
 //! only once the inbox accepted it. A failure is tried again later, waiting twice as long each
 //! time, for a week; a server that is down or slow holds up only its own deliveries (each
-//! attempt is bounded in time, a few go out at once, each freed slot is refilled at once, and
-//! no inbox gets more than two slots).
+//! attempt is bounded in time, a few go out at once, each freed slot is refilled at once, no
+//! server gets more than two slots, every server's first delivery goes before any server's
+//! second, and two slots are kept for partner portals, which go first).
 //! The queue is in the database, so deliveries survive restarts.
 
 use std::collections::HashMap;
@@ -17,8 +18,11 @@ use crate::store::{self, federation::Delivery};
 
 /// Deliveries attempted at once.
 const AT_ONCE: u32 = 8;
-/// Of which at most this many to one inbox.
-const PER_INBOX: u32 = 2;
+/// Of which at most this many to one server.
+const PER_HOST: u32 = 2;
+/// Of which this many are kept for the servers of partner portals the portal follows: however
+/// many strangers' servers are slow, a partner never waits for one of them.
+const KEPT_FOR_PARTNERS: usize = 2;
 /// The wait after the first failure; it doubles with each further one, up to `LONGEST_WAIT`.
 const FIRST_WAIT: i64 = 10;
 const LONGEST_WAIT: i64 = 6 * 3600;
@@ -51,26 +55,29 @@ pub fn next_attempt(delivery: &Delivery, error: &FetchError, now: i64) -> Option
 /// next due delivery whenever one ends, so a slow server never holds up a batch.
 pub async fn run(state: AppState) {
     let mut running = JoinSet::new();
-    // Which delivery each running task attempts, so that it is not started twice.
-    let mut attempting: HashMap<tokio::task::Id, i64> = HashMap::new();
+    // Which delivery each running task attempts (and whether to a partner), so that it is not
+    // started twice.
+    let mut attempting: HashMap<tokio::task::Id, (i64, bool)> = HashMap::new();
     loop {
         let now = now();
         let free = (AT_ONCE as usize).saturating_sub(attempting.len());
         if free > 0 {
             let due = state
                 .store
-                .call(move |c| store::federation::due_deliveries(c, now, 2 * AT_ONCE, PER_INBOX))
+                .call(move |c| store::federation::due_deliveries(c, now, 2 * AT_ONCE, PER_HOST))
                 .await
                 .unwrap_or_else(|error| {
                     tracing::error!(%error, "the delivery queue cannot be read");
                     Vec::new()
                 });
-            let busy: Vec<i64> = attempting.values().copied().collect();
-            for delivery in due.into_iter().filter(|d| !busy.contains(&d.id)).take(free) {
-                let id = delivery.id;
+            let busy: Vec<i64> = attempting.values().map(|(id, _)| *id).collect();
+            let mut strangers = attempting.values().filter(|(_, partner)| !partner).count();
+            let started = starts(due, &busy, free, &mut strangers);
+            for delivery in started {
+                let key = (delivery.id, delivery.partner);
                 let state = state.clone();
                 let task = running.spawn(async move { attempt(&state, delivery).await });
-                attempting.insert(task.id(), id);
+                attempting.insert(task.id(), key);
             }
         }
         let wait = if attempting.is_empty() {
@@ -96,6 +103,26 @@ pub async fn run(state: AppState) {
             () = state.federation.deliveries_wait() => {}
         }
     }
+}
+
+/// Of the deliveries `due` (in the order they should go), those to start in `free` slots: none
+/// that is `busy` already, and strangers' only while fewer than `AT_ONCE - KEPT_FOR_PARTNERS` of
+/// theirs are under way (`strangers`, counted on).
+fn starts(due: Vec<Delivery>, busy: &[i64], free: usize, strangers: &mut usize) -> Vec<Delivery> {
+    let mut started = Vec::new();
+    for delivery in due.into_iter().filter(|d| !busy.contains(&d.id)) {
+        if started.len() == free {
+            break;
+        }
+        if !delivery.partner {
+            if *strangers >= AT_ONCE as usize - KEPT_FOR_PARTNERS {
+                continue;
+            }
+            *strangers += 1;
+        }
+        started.push(delivery);
+    }
+    started
 }
 
 async fn attempt(state: &AppState, delivery: Delivery) {
@@ -149,10 +176,32 @@ mod tests {
         Delivery {
             id: 1,
             inbox: "https://a.example/inbox".into(),
+            host: "a.example".into(),
             activity: "{}".into(),
             attempts,
             created_at,
+            partner: false,
         }
+    }
+
+    #[test]
+    fn slow_strangers_never_take_the_partners_slots() {
+        let due = |n: i64, partner: bool| Delivery {
+            id: n,
+            partner,
+            ..delivery(0, 0)
+        };
+        // Six strangers under way: a seventh waits, a partner starts.
+        let mut strangers = 6;
+        let started = starts(vec![due(7, false), due(8, true)], &[], 2, &mut strangers);
+        assert_eq!(started.iter().map(|d| d.id).collect::<Vec<_>>(), [8]);
+        // With room, strangers start up to their share, and none twice.
+        let mut strangers = 0;
+        let many: Vec<Delivery> = (1..=10).map(|n| due(n, false)).collect();
+        let started = starts(many, &[1], 8, &mut strangers);
+        assert_eq!(started.len(), 6);
+        assert!(started.iter().all(|d| d.id != 1));
+        assert_eq!(strangers, 6);
     }
 
     #[test]

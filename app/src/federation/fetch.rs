@@ -35,7 +35,10 @@ pub enum FetchError {
     Network(String),
 }
 
-/// Whether an address belongs to the public internet.
+/// Whether an address belongs to the public internet: not in any block of IANA's
+/// special-purpose address registries that is not globally reachable (IPv4 and IPv6), and for
+/// IPv6 only global unicast (`2000::/3`), so that no embedding of an IPv4 address (mapped,
+/// compatible, 6to4, Teredo, NAT64) and no site- or link-scoped block slips through.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4),
@@ -57,22 +60,32 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || ip.is_multicast()
         || a == 0
         || a >= 240
-        // Shared address space (carrier-grade NAT), IETF protocol assignments, benchmarking.
+        // Shared address space (carrier-grade NAT), IETF protocol assignments, benchmarking,
+        // the deprecated 6to4 relay anycast.
         || (a == 100 && (64..128).contains(&b))
         || (a == 192 && b == 0 && c == 0)
-        || (a == 198 && (b == 18 || b == 19)))
+        || (a == 198 && (b == 18 || b == 19))
+        || (a == 192 && b == 88 && c == 99))
 }
 
 fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
-    !(ip.is_loopback()
-        || ip.is_unspecified()
-        || ip.is_multicast()
-        // Unique local, link-local, documentation, NAT64 (it reaches IPv4 addresses).
-        || (first & 0xfe00) == 0xfc00
-        || (first & 0xffc0) == 0xfe80
-        || (first == 0x2001 && ip.segments()[1] == 0x0db8)
-        || (first == 0x0064 && ip.segments()[1] == 0xff9b))
+    let [first, second, ..] = ip.segments();
+    // Global unicast only: this leaves out ::/8 (loopback, unspecified, IPv4-compatible and
+    // the rest of ::/96), 64:ff9b::/96 and 64:ff9b:1::/48 (NAT64), 100::/64 (discard),
+    // 5f00::/16 (SRv6), fc00::/7 (unique local), fe80::/10 (link-local), fec0::/10 (site-local)
+    // and ff00::/8 (multicast).
+    let global_unicast = (first & 0xe000) == 0x2000;
+    let special = [
+        // IETF protocol assignments: Teredo, benchmarking, ORCHID and the rest of 2001::/23.
+        first == 0x2001 && second < 0x0200,
+        // Documentation.
+        first == 0x2001 && second == 0x0db8,
+        // 6to4, which reaches any IPv4 address, private ones too.
+        first == 0x2002,
+        // Documentation (RFC 9637), 3fff::/20.
+        first == 0x3fff && second < 0x1000,
+    ];
+    global_unicast && !special.contains(&true)
 }
 
 /// Who may be connected to: public addresses, and loopback when tests allow it.
@@ -124,6 +137,9 @@ impl Fetcher {
         let client = reqwest::Client::builder()
             .dns_resolver(Arc::new(reachable))
             .redirect(reqwest::redirect::Policy::none())
+            // A proxy from the environment (`HTTPS_PROXY` and the like) would connect where the
+            // address check never looks: the proxy resolves the name, not this resolver.
+            .no_proxy()
             .timeout(TIMEOUT)
             .connect_timeout(Duration::from_secs(5))
             .user_agent(user_agent)
@@ -304,10 +320,29 @@ mod tests {
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
             "64:ff9b::a00:1",
+            "64:ff9b:1::a00:1",
+            // IPv4-compatible, site-local, 6to4 of 10.0.0.1, Teredo, documentation, discard.
+            "::a00:1",
+            "::7f00:1",
+            "fec0::1",
+            "2002:a00:1::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "2001:db8::1",
+            "3fff::1",
+            "100::1",
+            "5f00::1",
+            "ff02::1",
+            "192.88.99.1",
         ] {
             assert!(!is_public(private.parse().unwrap()), "{private}");
         }
-        for public in ["93.184.216.34", "2a00:1450:4001:80b::200e", "8.8.8.8"] {
+        for public in [
+            "93.184.216.34",
+            "2a00:1450:4001:80b::200e",
+            "8.8.8.8",
+            "2606:4700::1111",
+            "::ffff:8.8.8.8",
+        ] {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }
     }

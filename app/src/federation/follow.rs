@@ -45,6 +45,26 @@ pub async fn get_partner_portal(city: String) -> Result<PartnerPortal, AppError>
     })
 }
 
+/// A 400 unless `city` has the shape of a city's address (lower-case letters, digits and
+/// hyphens): whatever else a form sends names no city.
+#[cfg(feature = "ssr")]
+fn known_shape(city: &str) -> Result<(), AppError> {
+    let shaped = !city.is_empty()
+        && city.len() <= 100
+        && city
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if shaped {
+        Ok(())
+    } else {
+        Err(AppError::invalid_with(
+            "city",
+            Key::ErrNoCity,
+            [crate::error::Arg::Value(city.to_owned())],
+        ))
+    }
+}
+
 /// Follows the portal at `handle` for the city at `city`, then goes back to the city's page.
 /// Admins only.
 #[server(prefix = "/api", endpoint = "follow_partner")]
@@ -58,6 +78,7 @@ pub async fn follow_partner(
     use crate::federation::{documents, now, remote};
     use crate::{state::app_state, store};
     let user = session::require(Role::Admin).await?;
+    known_shape(&city)?;
     let state = app_state()?;
     let handle = handle.trim().trim_start_matches('@').to_owned();
     if remote::split_handle(&handle).is_none() {
@@ -104,7 +125,7 @@ pub async fn follow_partner(
         .await?;
     started.ok_or(AppError::NotFound)?;
     state.federation.deliveries_queued();
-    leptos_axum::redirect(&lang.href(&format!("/cities/{city}#partner-portal")));
+    crate::url::redirect(&lang.href(&format!("/cities/{city}#partner-portal")));
     Ok(())
 }
 
@@ -117,6 +138,7 @@ pub async fn unfollow_partner(city: String, #[server(default)] lang: Lang) -> Re
     use crate::federation::{documents, now};
     use crate::{state::app_state, store};
     let user = session::require(Role::Admin).await?;
+    known_shape(&city)?;
     let state = app_state()?;
     let urls = state.federation.urls().clone();
     let slug = city.clone();
@@ -143,7 +165,7 @@ pub async fn unfollow_partner(city: String, #[server(default)] lang: Lang) -> Re
     if stopped.is_some() {
         state.federation.deliveries_queued();
     }
-    leptos_axum::redirect(&lang.href(&format!("/cities/{city}#partner-portal")));
+    crate::url::redirect(&lang.href(&format!("/cities/{city}#partner-portal")));
     Ok(())
 }
 

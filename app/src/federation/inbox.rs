@@ -1,8 +1,10 @@
 //! `POST /federation/inbox`: what other servers send the portal. Every request is verified
-//! before anything is read from it — bounded body, signature over target, host, date and
-//! digest, a date within the window, the key's owner being the activity's actor, no replays —
-//! and rate-limited per server. Then: follows are accepted, answers to the portal's follows
-//! recorded, and posts of followed partner portals kept for moderation.
+//! before anything is read from it — bounded body, signature over target, this portal's host,
+//! date and digest, a date within the window, the key's owner being the activity's actor, no
+//! replays — and rate-limited per server; a signer's key is fetched only within the bounds of
+//! `gate`. Then: follows are accepted (and undone only by their own sender), answers to the
+//! portal's follows recorded, and posts of followed partner portals and replies kept for
+//! moderation, within the caps of what may wait.
 
 use axum::body::Bytes;
 use axum::extract::{Request, State};
@@ -11,24 +13,34 @@ use http::header::{CONTENT_TYPE, RETRY_AFTER};
 use http::StatusCode;
 use serde_json::{Map, Value};
 
+use super::gate::Closed;
 use super::remote::{self, RemoteError};
 use super::signature::{self, SignatureError, DATE_WINDOW};
 use super::{documents, now, short_hash, FollowState};
 use crate::state::AppState;
-use crate::store::{self, federation::IncomingPost, federation::RemoteActor};
+use crate::store;
+use crate::store::federation::{self as stored, Cap, IncomingPost, Kept, RemoteActor};
 
 /// Largest activity accepted. Posts are text; their images stay on their servers.
 pub const MAX_ACTIVITY: usize = 256 * 1024;
+/// How long the body of an activity may take to arrive.
+const BODY_TIME: std::time::Duration = std::time::Duration::from_secs(10);
 /// Activities accepted from one server in a minute.
 const PER_SERVER_PER_MINUTE: u32 = 120;
 /// Object types kept as posts.
 const POST_TYPES: [&str; 4] = ["Article", "Event", "Note", "Page"];
+/// The most of a post's texts kept, per language, in characters.
+const MAX_POST_NAME: usize = 300;
+const MAX_POST_SUMMARY: usize = 2_000;
+const MAX_POST_CONTENT: usize = 20_000;
 
 /// Why an activity is refused.
 #[derive(Debug, thiserror::Error)]
 enum Refusal {
     #[error("The activity is larger than this inbox accepts ({MAX_ACTIVITY} bytes).")]
     TooLarge,
+    #[error("The activity took too long to arrive.")]
+    Slow,
     #[error("The request's signature is not accepted: {0}.")]
     Signature(SignatureError),
     #[error("The body does not match its Digest header.")]
@@ -37,7 +49,10 @@ enum Refusal {
     Replay,
     #[error("The body is not an ActivityPub activity: {0}.")]
     Activity(&'static str),
-    #[error("The signing key cannot be used: {0}.")]
+    #[error("The request is signed for another server.")]
+    OtherHost,
+    /// The detail names other servers' answers, so it is logged, never sent.
+    #[error("The signing key cannot be fetched or used.")]
     Key(RemoteError),
     #[error("The key that signed the request is not the activity's actor's.")]
     NotOwner,
@@ -47,6 +62,8 @@ enum Refusal {
     Busy,
     #[error("This portal does not take activities from this server or account.")]
     Blocked,
+    #[error("Too much from this server is waiting for moderation; try again later.")]
+    Waiting(Cap),
     #[error("The portal cannot take this activity now.")]
     Internal,
 }
@@ -71,11 +88,12 @@ impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         let status = match self {
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Slow => StatusCode::REQUEST_TIMEOUT,
             Self::Digest | Self::Activity(_) => StatusCode::BAD_REQUEST,
-            Self::Signature(_) | Self::Replay | Self::Key(_) | Self::NotOwner => {
+            Self::Signature(_) | Self::OtherHost | Self::Replay | Self::Key(_) | Self::NotOwner => {
                 StatusCode::UNAUTHORIZED
             }
-            Self::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooMany | Self::Waiting(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Blocked => StatusCode::FORBIDDEN,
             Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -88,16 +106,21 @@ impl IntoResponse for Refusal {
             .into_response();
         // The unread rest of an oversized body ends the connection; say so, so that the
         // client does not send its next request on it.
-        if matches!(self, Self::TooLarge) {
+        if matches!(self, Self::TooLarge | Self::Slow) {
             response.headers_mut().insert(
                 http::header::CONNECTION,
                 http::HeaderValue::from_static("close"),
             );
         }
-        if matches!(self, Self::TooMany | Self::Busy) {
+        let retry_after = match self {
+            Self::TooMany | Self::Busy => Some("60"),
+            Self::Waiting(_) => Some("3600"),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
             response
                 .headers_mut()
-                .insert(RETRY_AFTER, http::HeaderValue::from_static("60"));
+                .insert(RETRY_AFTER, http::HeaderValue::from_static(seconds));
         }
         response
     }
@@ -108,7 +131,7 @@ pub async fn receive(State(state): State<AppState>, request: Request) -> Respons
     match verify_and_handle(&state, request).await {
         Ok(()) => (StatusCode::ACCEPTED, "").into_response(),
         Err(refusal) => {
-            tracing::info!(%refusal, "inbox refused an activity");
+            tracing::info!(?refusal, "inbox refused an activity");
             refusal.into_response()
         }
     }
@@ -131,12 +154,20 @@ async fn verify_and_handle(state: &AppState, request: Request) -> Result<(), Ref
     if declared.is_some_and(|n| n > MAX_ACTIVITY) {
         return Err(Refusal::TooLarge);
     }
-    let body: Bytes = axum::body::to_bytes(body, MAX_ACTIVITY)
+    // A body sent slowly would hold an inbox slot as long as its sender likes.
+    let body: Bytes = tokio::time::timeout(BODY_TIME, axum::body::to_bytes(body, MAX_ACTIVITY))
         .await
+        .map_err(|_| Refusal::Slow)?
         .map_err(|_| Refusal::TooLarge)?;
     let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
     let signed = signature::parse(header("signature").ok_or(SignatureError::Missing)?)?;
     signature::covers_post(&signed.headers)?;
+    // The signature covers `host`: a request signed for another server is not for this one,
+    // however genuine, so it cannot be replayed here.
+    let own_host = state.federation.urls().host();
+    if !header("host").is_some_and(|h| h.eq_ignore_ascii_case(own_host)) {
+        return Err(Refusal::OtherHost);
+    }
     let now = now();
     if !header("date").is_some_and(|d| signature::date_is_fresh(d, now)) {
         return Err(SignatureError::Stale.into());
@@ -155,23 +186,23 @@ async fn verify_and_handle(state: &AppState, request: Request) -> Result<(), Ref
         serde_json::from_slice(&body).map_err(|_| Refusal::Activity("not JSON"))?;
     let actor_id = id_of(activity.get("actor")).ok_or(Refusal::Activity("no actor"))?;
     // A blocked server's key is not even fetched.
-    let host = host_of(&signed.key_id);
+    let host = stored::host_of(&signed.key_id);
     let key_host = host.clone();
     if state
         .store
-        .call(move |c| store::federation::is_blocked(c, &key_host, None))
+        .call(move |c| stored::is_blocked(c, &key_host, None))
         .await?
     {
         return Err(Refusal::Blocked);
     }
-    let actor = verified_actor(state, &signed, &signing, now).await?;
+    let actor = verified_actor(state, &signed, &signing, &host, now).await?;
     if actor.id != actor_id {
         return Err(Refusal::NotOwner);
     }
-    let (actor_host, blocked_actor) = (host_of(&actor.id), actor.id.clone());
+    let (actor_host, blocked_actor) = (stored::host_of(&actor.id), stored::actor_name(&actor.id));
     if state
         .store
-        .call(move |c| store::federation::is_blocked(c, &actor_host, Some(&blocked_actor)))
+        .call(move |c| stored::is_blocked(c, &actor_host, blocked_actor.as_deref()))
         .await?
     {
         return Err(Refusal::Blocked);
@@ -186,10 +217,10 @@ async fn verify_and_handle(state: &AppState, request: Request) -> Result<(), Ref
     let fresh = state
         .store
         .call(move |c| {
-            if !store::federation::inbox_allowance(c, &host, now, PER_SERVER_PER_MINUTE)? {
+            if !stored::inbox_allowance(c, &host, now, PER_SERVER_PER_MINUTE)? {
                 return Ok(None);
             }
-            store::federation::first_sight(c, &seen, now, 2 * DATE_WINDOW).map(Some)
+            stored::first_sight(c, &seen, now, 2 * DATE_WINDOW).map(Some)
         })
         .await?;
     match fresh {
@@ -200,28 +231,41 @@ async fn verify_and_handle(state: &AppState, request: Request) -> Result<(), Ref
     handle(state, &actor, &activity).await
 }
 
-/// The actor whose key made `signed`, once the signature verifies with it. A cached key that
-/// does not verify is fetched again once: the actor may have changed keys.
+/// The actor whose key made `signed`, once the signature verifies with it. A key not known, or
+/// known for too long, is fetched, within the bounds of the fetch gate for `host`; a known key
+/// that does not verify is fetched again once (the actor may have changed keys), but not
+/// within a minute of the last fetch.
 async fn verified_actor(
     state: &AppState,
     signed: &signature::SignatureHeader,
     signing: &str,
+    host: &str,
     now: i64,
 ) -> Result<RemoteActor, Refusal> {
     let verifies = |actor: &RemoteActor| {
         super::keys::public_key(&actor.public_pem)
             .is_some_and(|key| signature::verify(&key, signing, &signed.signature).is_ok())
     };
-    let actor = remote::actor_of_key(state, &signed.key_id, false)
+    let cached = remote::cached_key_owner(state, &signed.key_id)
         .await
         .map_err(Refusal::Key)?;
-    if verifies(&actor) {
-        return Ok(actor);
+    if let Some(actor) = cached.filter(|a| now - a.fetched_at < remote::FRESH_FOR) {
+        if verifies(&actor) {
+            return Ok(actor);
+        }
+        if now - actor.fetched_at < 60 {
+            return Err(SignatureError::Invalid.into());
+        }
     }
-    if now - actor.fetched_at < 60 {
-        return Err(SignatureError::Invalid.into());
-    }
-    let actor = remote::actor_of_key(state, &signed.key_id, true)
+    let _permit = state
+        .federation
+        .key_fetches()
+        .enter(host, std::time::Instant::now())
+        .map_err(|closed| match closed {
+            Closed::Busy => Refusal::Busy,
+            Closed::TooMany => Refusal::TooMany,
+        })?;
+    let actor = remote::fetch_key_owner(state, &signed.key_id)
         .await
         .map_err(Refusal::Key)?;
     if verifies(&actor) {
@@ -229,14 +273,6 @@ async fn verified_actor(
     } else {
         Err(SignatureError::Invalid.into())
     }
-}
-
-/// The host (without port) of `url`; empty when it has none.
-fn host_of(url: &str) -> String {
-    url::Url::parse(url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 /// The id a property names: the string itself, or the `id` of an object.
@@ -270,18 +306,24 @@ async fn handle(state: &AppState, actor: &RemoteActor, activity: &Value) -> Resu
                 .store
                 .call(move |c| {
                     let tx = c.transaction()?;
-                    store::federation::add_follower(&tx, &follower, &follow_id)?;
-                    store::federation::enqueue(&tx, &inbox, &accept, now())?;
+                    stored::add_follower(&tx, &follower, &follow_id)?;
+                    stored::enqueue(&tx, &inbox, &accept, now())?;
                     tx.commit()?;
                     Ok(())
                 })
                 .await?;
             state.federation.deliveries_queued();
         }
-        "Undo" if object.is_some_and(|o| kind_of(o) == "Follow" || o.is_string()) => {
+        "Undo" => {
+            let Some(undone) = own_follow(object, &follower, &urls.actor) else {
+                return Ok(());
+            };
             state
                 .store
-                .call(move |c| store::federation::remove_follower(c, &follower))
+                .call(move |c| match undone {
+                    Undone::ById(follow_id) => stored::remove_follow(c, &follower, &follow_id),
+                    Undone::Embedded => stored::remove_follower(c, &follower),
+                })
                 .await?;
         }
         kind @ ("Accept" | "Reject") => {
@@ -293,9 +335,7 @@ async fn handle(state: &AppState, actor: &RemoteActor, activity: &Value) -> Resu
             if let Some(follow_id) = id_of(object).map(str::to_owned) {
                 state
                     .store
-                    .call(move |c| {
-                        store::federation::answer_follow(c, &follower, &follow_id, answer)
-                    })
+                    .call(move |c| stored::answer_follow(c, &follower, &follow_id, answer))
                     .await?;
             }
         }
@@ -303,25 +343,30 @@ async fn handle(state: &AppState, actor: &RemoteActor, activity: &Value) -> Resu
             let reply_to = object
                 .and_then(|o| id_of(o.get("inReplyTo")))
                 .and_then(|target| urls.item_of(target));
-            let Some(post) = object.and_then(|o| post_of(actor, o, reply_to)) else {
+            let now = now();
+            let Some(post) = object.and_then(|o| post_of(actor, o, reply_to, now)) else {
                 return Ok(());
             };
-            state
+            let kept = state
                 .store
                 .call(move |c| {
                     // A reply to a public item is held from anyone; a post only from a portal
                     // the portal follows.
                     let wanted = match post.in_reply_to {
-                        Some(item) => store::federation::visible_item(c, item)?.is_some(),
-                        None => store::federation::followed(c, &follower)?
+                        Some(item) => stored::visible_item(c, item)?.is_some(),
+                        None => stored::followed(c, &follower)?
                             .is_some_and(|f| f.state != FollowState::Rejected),
                     };
                     if wanted {
-                        store::federation::keep_incoming(c, &post)?;
+                        stored::keep_incoming(c, &post, now).map(Some)
+                    } else {
+                        Ok(None)
                     }
-                    Ok(())
                 })
                 .await?;
+            if let Some(Kept::Refused(cap)) = kept {
+                return Err(Refusal::Waiting(cap));
+            }
         }
         "Delete" => {
             let Some(gone) = id_of(object).map(str::to_owned) else {
@@ -331,9 +376,9 @@ async fn handle(state: &AppState, actor: &RemoteActor, activity: &Value) -> Resu
                 .store
                 .call(move |c| {
                     if gone == follower {
-                        store::federation::remove_follower(c, &follower)?;
+                        stored::remove_follower(c, &follower)?;
                     } else {
-                        store::federation::forget_incoming(c, &gone, &follower)?;
+                        stored::forget_incoming(c, &gone, &follower)?;
                     }
                     Ok(())
                 })
@@ -345,16 +390,72 @@ async fn handle(state: &AppState, actor: &RemoteActor, activity: &Value) -> Resu
     Ok(())
 }
 
-/// `object` as a post of `actor` (answering the portal's item `in_reply_to`), when it is one:
-/// a post type, on the actor's host, attributed to the actor. Its HTML is sanitised; texts are
-/// kept per language.
-fn post_of(actor: &RemoteActor, object: &Value, in_reply_to: Option<i64>) -> Option<IncomingPost> {
+/// Which follow an `Undo` ends, when it is the sender's own follow of this portal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Undone {
+    /// Named by its id: it ends if it is the follow recorded for the sender.
+    ById(String),
+    /// Given whole, by the sender, of this portal.
+    Embedded,
+}
+
+/// The follow `object` (of an `Undo` sent by `sender`) undoes, when it is `sender`'s own follow
+/// of the portal's actor `actor`: anything else (someone else's follow, a follow of another
+/// account, another kind of activity) ends nothing.
+fn own_follow(object: Option<&Value>, sender: &str, actor: &str) -> Option<Undone> {
+    match object? {
+        Value::String(id) => Some(Undone::ById(id.clone())),
+        follow @ Value::Object(_) => {
+            let own = kind_of(follow) == "Follow"
+                && id_of(follow.get("actor")) == Some(sender)
+                && id_of(follow.get("object")) == Some(actor);
+            own.then_some(Undone::Embedded)
+        }
+        _ => None,
+    }
+}
+
+/// When a post says it was written: its `published` as a stored UTC time when it is one and
+/// not later than `now`, else `now`.
+fn written_at(published: &str, now: i64) -> String {
+    let now = crate::i18n::iso_time(now);
+    let digits = |range: std::ops::Range<usize>| {
+        published
+            .get(range)
+            .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let shaped = digits(0..4)
+        && digits(5..7)
+        && digits(8..10)
+        && digits(11..13)
+        && digits(14..16)
+        && digits(17..19)
+        && published.get(4..5) == Some("-")
+        && published.get(7..8) == Some("-")
+        && published.get(10..11) == Some("T")
+        && published.get(13..14) == Some(":")
+        && published.get(16..17) == Some(":");
+    match published.get(..19) {
+        Some(time) if shaped && format!("{time}Z") <= now => format!("{time}Z"),
+        _ => now,
+    }
+}
+
+/// `object` as a post of `actor` (answering the portal's item `in_reply_to`), received at
+/// `now`, when it is one: a post type, on the actor's host, attributed to the actor. Its HTML
+/// is sanitised; texts are kept per language, bounded.
+fn post_of(
+    actor: &RemoteActor,
+    object: &Value,
+    in_reply_to: Option<i64>,
+    now: i64,
+) -> Option<IncomingPost> {
     if !POST_TYPES.contains(&kind_of(object)) {
         return None;
     }
     let id = id_of(Some(object))?;
-    let host = host_of(id);
-    if host.is_empty() || host != host_of(&actor.id) {
+    let host = stored::host_of(id);
+    if host.is_empty() || host != stored::host_of(&actor.id) {
         return None;
     }
     let attributed = match object.get("attributedTo") {
@@ -396,10 +497,10 @@ fn post_of(actor: &RemoteActor, object: &Value, in_reply_to: Option<i64>) -> Opt
         kind: kind_of(object).to_owned(),
         in_reply_to,
         url,
-        names: languages(object, "name", |t| t.chars().take(300).collect()),
-        summaries: languages(object, "summary", clean_remote),
-        contents: languages(object, "content", clean_remote),
-        published: text("published"),
+        names: languages(object, "name", |t| t.chars().take(MAX_POST_NAME).collect()),
+        summaries: languages(object, "summary", |t| clean_bounded(t, MAX_POST_SUMMARY)),
+        contents: languages(object, "content", |t| clean_bounded(t, MAX_POST_CONTENT)),
+        published: written_at(&text("published"), now),
         updated: text("updated"),
     })
 }
@@ -430,6 +531,15 @@ pub fn clean_remote(html: &str) -> String {
         .link_rel(Some("nofollow noopener noreferrer ugc"))
         .clean(html)
         .to_string()
+}
+
+/// The first `chars` characters of `html`, made safe by `clean_remote` (which also closes what
+/// the cut left open).
+fn clean_bounded(html: &str, chars: usize) -> String {
+    match html.char_indices().nth(chars) {
+        Some((end, _)) => clean_remote(&html[..end]),
+        None => clean_remote(html),
+    }
 }
 
 /// The texts of `key` per language (`keyMap`, else `key` as "und"), made safe by `clean`, as a
@@ -485,6 +595,7 @@ mod tests {
                                 "de": "<img src=x onerror=alert(1)><a href=\"javascript:x\">y</a>" },
             }),
             None,
+            0,
         )
         .unwrap();
         let names: Value = serde_json::from_str(&post.names).unwrap();
@@ -500,18 +611,70 @@ mod tests {
         let actor = chemnitz();
         let post = |id: &str, by: &str| json!({ "id": id, "type": "Note", "attributedTo": by, "content": "x" });
         let elsewhere = post("https://evil.example/1", &actor.id);
-        assert!(post_of(&actor, &elsewhere, None).is_none());
+        assert!(post_of(&actor, &elsewhere, None, 0).is_none());
         let by_other = post(
             "https://chemnitz.example/1",
             "https://chemnitz.example/other",
         );
-        assert!(post_of(&actor, &by_other, None).is_none());
+        assert!(post_of(&actor, &by_other, None, 0).is_none());
         let like = json!({ "id": "https://chemnitz.example/1", "type": "Like" });
-        assert!(post_of(&actor, &like, None).is_none());
+        assert!(post_of(&actor, &like, None, 0).is_none());
         let own = post("https://chemnitz.example/1", &actor.id);
-        let kept = post_of(&actor, &own, Some(4)).unwrap();
+        let kept = post_of(&actor, &own, Some(4), 0).unwrap();
         assert_eq!(kept.contents, r#"{"und":"x"}"#);
         assert_eq!(kept.url, "");
         assert_eq!(kept.in_reply_to, Some(4));
+    }
+
+    #[test]
+    fn only_the_senders_own_follow_of_this_portal_is_undone() {
+        let (me, portal) = (
+            "https://m.example/users/me",
+            "https://city.example/federation/actor",
+        );
+        let follow = |by: &str, of: &str| json!({ "type": "Follow", "actor": by, "object": of });
+        assert_eq!(
+            own_follow(Some(&follow(me, portal)), me, portal),
+            Some(Undone::Embedded)
+        );
+        assert_eq!(
+            own_follow(Some(&json!("https://m.example/follows/1")), me, portal),
+            Some(Undone::ById("https://m.example/follows/1".into()))
+        );
+        for other in [
+            follow("https://m.example/users/victim", portal),
+            follow(me, "https://elsewhere.example/actor"),
+            json!({ "type": "Like", "actor": me, "object": portal }),
+            json!(42),
+        ] {
+            assert_eq!(own_follow(Some(&other), me, portal), None, "{other}");
+        }
+        assert_eq!(own_follow(None, me, portal), None);
+    }
+
+    #[test]
+    fn a_post_is_dated_no_later_than_it_arrived() {
+        let now = 1_767_225_600; // 2026-01-01T00:00:00Z
+        assert_eq!(
+            written_at("2025-12-24T18:30:00+01:00", now),
+            "2025-12-24T18:30:00Z"
+        );
+        for odd in [
+            "2999-01-01T00:00:00Z",
+            "yesterday",
+            "",
+            "2025-12-24",
+            "2025-1é-24T18:30:00Z",
+        ] {
+            assert_eq!(written_at(odd, now), "2026-01-01T00:00:00Z", "{odd}");
+        }
+    }
+
+    #[test]
+    fn long_texts_are_cut_and_stay_well_formed() {
+        let long = format!("<p><em>{}</em></p>", "ж".repeat(50));
+        let cut = clean_bounded(&long, 20);
+        assert!(cut.ends_with("</em></p>"), "{cut}");
+        assert_eq!(cut.matches('ж').count(), 13);
     }
 }

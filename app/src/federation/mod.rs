@@ -15,6 +15,8 @@ pub mod fetch;
 #[cfg(feature = "ssr")]
 pub mod follow;
 #[cfg(feature = "ssr")]
+mod gate;
+#[cfg(feature = "ssr")]
 pub mod inbox;
 #[cfg(feature = "ssr")]
 pub mod keys;
@@ -162,13 +164,14 @@ mod runtime {
     use tokio::sync::{Notify, OnceCell, Semaphore};
 
     use super::fetch::{Fetcher, Signer};
+    use super::gate::FetchGate;
     use super::keys::{self, KeyPair};
     use super::Urls;
     use crate::error::AppError;
     use crate::store::Store;
 
-    /// Inbox requests verified at once; more wait briefly or are told to come back (each may
-    /// fetch a key from another server).
+    /// Inbox requests verified at once; more wait briefly or are told to come back. Those that
+    /// fetch a key from another server also need one of the fewer slots of `FetchGate`.
     const INBOX_SLOTS: usize = 16;
 
     /// The portal's federation: its addresses, its key (made on first use), the HTTP client for
@@ -185,6 +188,7 @@ mod runtime {
         deliveries: Notify,
         changes: Notify,
         inbox_slots: Semaphore,
+        key_fetches: FetchGate,
     }
 
     impl std::fmt::Debug for Federation {
@@ -209,6 +213,7 @@ mod runtime {
                     deliveries: Notify::new(),
                     changes: Notify::new(),
                     inbox_slots: Semaphore::new(INBOX_SLOTS),
+                    key_fetches: FetchGate::default(),
                 }),
             }
         }
@@ -258,6 +263,10 @@ mod runtime {
 
         pub(super) fn inbox_slots(&self) -> &Semaphore {
             &self.inner.inbox_slots
+        }
+
+        pub(super) fn key_fetches(&self) -> &FetchGate {
+            &self.inner.key_fetches
         }
     }
 }

@@ -10,7 +10,12 @@ use crate::state::AppState;
 use crate::store::{self, federation::RemoteActor};
 
 /// How long a fetched actor (and its key) is trusted before it is fetched again.
-const FRESH_FOR: i64 = 24 * 3600;
+pub const FRESH_FOR: i64 = 24 * 3600;
+/// How long fetching the key of a request's signer may take: the inbox request waits for it.
+const KEY_FETCH_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+/// The longest user name and display name kept of another server's actor.
+const MAX_USERNAME: usize = 64;
+const MAX_NAME: usize = 100;
 
 /// Why another server's actor cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +26,8 @@ pub enum RemoteError {
     Document(&'static str),
     #[error("the portal's store failed")]
     Store,
+    #[error("fetching it took too long")]
+    Slow,
 }
 
 impl From<crate::error::AppError> for RemoteError {
@@ -72,25 +79,43 @@ pub fn parse_actor(doc: &Value, from: &str, fetched_at: i64) -> Result<RemoteAct
         .get("endpoints")
         .and_then(|e| text(e, "sharedInbox"))
         .filter(|s| host_of(s) == host_of(id));
-    let username = text(doc, "preferredUsername").unwrap_or_default();
+    let host = host_of(id).unwrap_or_default();
+    // A user name that is not one (`news@partner.example (official)`, spaces, another `@`)
+    // would show editors a handle of another server: such an actor is named by its server.
+    let username = text(doc, "preferredUsername")
+        .filter(|u| u.len() <= MAX_USERNAME && split_handle(&format!("{u}@{host}")).is_some());
+    let handle = username.map_or_else(|| host.clone(), |u| format!("{u}@{host}"));
+    let name = shown_name(text(doc, "name").unwrap_or_default());
     Ok(RemoteActor {
         id: id.to_owned(),
         inbox: inbox.to_owned(),
         shared_inbox: shared.map(str::to_owned),
         key_id: key_id.to_owned(),
         public_pem: pem.to_owned(),
-        handle: if username.is_empty() {
-            String::new()
+        name: if name.is_empty() {
+            handle.clone()
         } else {
-            format!("{username}@{}", host_of(id).unwrap_or_default())
+            name
         },
-        name: text(doc, "name")
-            .unwrap_or(username)
-            .chars()
-            .take(200)
-            .collect(),
+        handle,
         fetched_at,
     })
+}
+
+/// A display name as editors and visitors may see it: one line, without the invisible and
+/// direction-changing characters that make one text look like another, bounded.
+fn shown_name(name: &str) -> String {
+    let invisible = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{061c}')
+    };
+    name.chars()
+        .filter(|c| !invisible(*c))
+        .take(MAX_NAME)
+        .collect::<String>()
+        .trim()
+        .to_owned()
 }
 
 /// Fetches the actor at `url`, checks it and stores it.
@@ -112,23 +137,25 @@ pub async fn fetch_actor(state: &AppState, url: &str) -> Result<RemoteActor, Rem
     Ok(actor)
 }
 
-/// The actor whose key is `key_id`: from the cache while fresh (unless `refresh`), else
-/// fetched from the key's document (an actor, or a key naming its owner).
-pub async fn actor_of_key(
+/// The actor whose key is `key_id`, as last fetched, however long ago.
+pub async fn cached_key_owner(
     state: &AppState,
     key_id: &str,
-    refresh: bool,
-) -> Result<RemoteActor, RemoteError> {
+) -> Result<Option<RemoteActor>, RemoteError> {
     let id = key_id.to_owned();
-    let cached = state
+    Ok(state
         .store
         .call(move |c| store::federation::actor_of_key(c, &id))
-        .await?;
-    if let Some(actor) = cached.filter(|a| !refresh && now() - a.fetched_at < FRESH_FOR) {
-        return Ok(actor);
-    }
+        .await?)
+}
+
+/// Fetches the actor whose key is `key_id` from the key's document (an actor, or a key naming
+/// its owner), within `KEY_FETCH_TIME`.
+pub async fn fetch_key_owner(state: &AppState, key_id: &str) -> Result<RemoteActor, RemoteError> {
     let document = key_id.split('#').next().unwrap_or(key_id);
-    let actor = fetch_actor(state, document).await?;
+    let actor = tokio::time::timeout(KEY_FETCH_TIME, fetch_actor(state, document))
+        .await
+        .map_err(|_| RemoteError::Slow)??;
     if actor.key_id != key_id {
         return Err(RemoteError::Document("the key is not its actor's"));
     }
@@ -214,6 +241,28 @@ mod tests {
         assert_eq!(actor.handle, "news@chemnitz.example");
         assert_eq!(actor.delivery_inbox(), "https://chemnitz.example/inbox");
         assert_eq!(actor.fetched_at, 5);
+        assert_eq!(actor.name, "Chemnitz");
+    }
+
+    #[test]
+    fn a_user_name_that_is_not_one_never_shows_as_a_handle() {
+        let id = "https://evil.example/actor";
+        let key = format!("{id}#main-key");
+        for spoof in [
+            "news@chemnitz.example",
+            "news@chemnitz.example (official)",
+            "admin\u{202e}elpmaxe",
+            "",
+            &"a".repeat(65),
+        ] {
+            let mut d = doc(id, &key, id);
+            d["preferredUsername"] = json!(spoof);
+            d["name"] = json!(format!("Chemnitz\u{202e}\u{200b}\n{}", "x".repeat(300)));
+            let actor = parse_actor(&d, id, 0).unwrap();
+            assert_eq!(actor.handle, "evil.example", "{spoof:?}");
+            assert!(actor.name.starts_with("Chemnitzx"), "{:?}", actor.name);
+            assert_eq!(actor.name.chars().count(), MAX_NAME);
+        }
     }
 
     #[test]

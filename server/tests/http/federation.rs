@@ -233,6 +233,36 @@ fn only_admins_follow_partner_portals() {
 }
 
 #[test]
+fn a_city_no_address_can_name_is_a_clear_400_not_a_dropped_connection() {
+    common::block_on(async {
+        let (app, _, admin) = common::staffed().await;
+        for city in [
+            "a%0Db",
+            "%00",
+            "chemnitz%0D%0ASet-Cookie%3A+x%3D1",
+            "%C3%A9t%C3%A9",
+            "",
+        ] {
+            for function in ["/api/unfollow_partner", "/api/follow_partner"] {
+                let form = format!("city={city}&handle=news%40127.0.0.1%3A9");
+                let (parts, body) = app.post_form(function, &form, Some(&admin)).await;
+                assert_eq!(
+                    parts.status,
+                    StatusCode::BAD_REQUEST,
+                    "{function} {city}: {body}"
+                );
+                assert!(body.contains("err_no_city"), "{body}");
+            }
+        }
+        // A city that is not followed: back to its page, as before.
+        let (parts, _) = app
+            .post_form("/api/unfollow_partner", "city=chemnitz", Some(&admin))
+            .await;
+        assert_eq!(parts.status, StatusCode::OK);
+    });
+}
+
+#[test]
 fn the_city_page_offers_admins_the_follow_form_and_visitors_nothing_yet() {
     common::block_on(async {
         let (app, editor, admin) = common::staffed().await;
@@ -331,6 +361,7 @@ fn received_post(app: &TestApp, object: &str, contents: &str) {
                     published: "2026-11-04T10:00:00Z".into(),
                     updated: String::new(),
                 },
+                0,
             )?;
             Ok(())
         })

@@ -299,7 +299,7 @@ proptest::proptest! {
 
 /// Any JSON where a value of a saved item or city belongs: wrong types, nulls, nesting, huge
 /// and odd text.
-fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
+pub(crate) fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
     use proptest::prelude::*;
     prop_oneof![
         Just(Value::Null),

@@ -9,6 +9,7 @@ mod events;
 mod federation;
 mod fuzz;
 mod head;
+mod inbox;
 mod islands;
 mod languages;
 mod map;
