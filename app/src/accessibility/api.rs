@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::{BarrierReport, Statement};
+use super::{ReportsListing, Statement};
 use crate::error::AppError;
 use crate::i18n::Lang;
 
@@ -52,28 +52,40 @@ pub async fn save_accessibility_statement(
         .store
         .call(move |c| store::accessibility::save_statement(c, lang, &body, &reviewed_on, user.id))
         .await?;
-    leptos_axum::redirect(&lang.href("/accessibility?saved=1"));
+    crate::url::redirect(&lang.href("/accessibility?saved=1"));
     Ok(())
 }
 
-/// Every barrier report. Admins only.
+/// Page `page` of the barrier reports, and what the caps on sending them refused lately. Admins
+/// only.
 #[server(prefix = "/api", endpoint = "list_barrier_reports")]
-pub async fn list_barrier_reports() -> Result<Vec<BarrierReport>, AppError> {
+pub async fn list_barrier_reports(page: u32) -> Result<ReportsListing, AppError> {
     use crate::auth::{session, Role};
     use crate::{state::app_state, store};
+    /// Reports on a page of the list.
+    const PER_PAGE: u32 = 50;
     session::require(Role::Admin).await?;
-    Ok(app_state()?
+    app_state()?
         .store
-        .call(|c| store::accessibility::reports(c))
-        .await?)
+        .call(move |c| {
+            let Some(reports) = store::accessibility::reports(c, page, PER_PAGE)? else {
+                return Ok(None);
+            };
+            let refusals = store::accessibility::refusals(c)?;
+            Ok(Some(ReportsListing { reports, refusals }))
+        })
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
-/// Sets where report `id` stands, from the list's plain form, then goes back to it. Admins only.
+/// Sets where report `id` stands, from the list's plain form, then goes back to it (to its
+/// `page`). Admins only.
 #[server(prefix = "/api", endpoint = "set_barrier_report_status")]
 pub async fn set_barrier_report_status(
     id: i64,
     status: String,
     #[server(default)] lang: Lang,
+    #[server(default)] page: u32,
 ) -> Result<(), AppError> {
     use super::ReportStatus;
     use crate::auth::{session, Role};
@@ -89,6 +101,7 @@ pub async fn set_barrier_report_status(
     if !found {
         return Err(AppError::NotFound);
     }
-    leptos_axum::redirect(&lang.href(&format!("/accessibility/reports#report-{id}")));
+    let list = crate::pager::page_href("/accessibility/reports", page);
+    crate::url::redirect(&lang.href(&format!("{list}#report-{id}")));
     Ok(())
 }

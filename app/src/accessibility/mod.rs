@@ -66,6 +66,25 @@ impl ReportStatus {
     }
 }
 
+/// A cap on the barrier reports waiting to be answered or sent in a day, which refuses a report
+/// once it is reached (the limit per minute only says to wait). Ordered as the admins' list
+/// names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ReportCap {
+    /// The sender has sent as many as they may in a day.
+    SenderDay,
+    /// The sender has as many waiting as they may.
+    SenderWaiting,
+    /// As many reports wait as the portal takes from everybody.
+    AllWaiting,
+}
+
+db_enum!(ReportCap {
+    SenderDay = "sender_day",
+    SenderWaiting = "sender_waiting",
+    AllWaiting = "all_waiting"
+});
+
 /// A report as a visitor sends it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewReport {
@@ -87,12 +106,35 @@ pub struct BarrierReport {
     pub created_at: String,
 }
 
+/// A page of the admins' list of reports, and how many each cap refused in the last 24 hours
+/// (the caps that refused none left out).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportsListing {
+    pub reports: crate::pager::Page<BarrierReport>,
+    pub refusals: Vec<(ReportCap, u64)>,
+}
+
 /// A report the server refused, given back to the page that shows the form again with what the
 /// visitor wrote (only in the answer to their own request, which is never kept).
 #[derive(Clone, Debug)]
 pub struct RefusedReport {
     pub report: NewReport,
-    pub error: crate::error::AppError,
+    pub reason: Refusal,
+}
+
+/// Why a report was refused.
+#[derive(Clone, Debug)]
+pub enum Refusal {
+    /// What the report says, its sender sending too fast, or a failure of the server.
+    Error(crate::error::AppError),
+    /// A cap was reached.
+    Cap(ReportCap),
+}
+
+impl From<crate::error::AppError> for Refusal {
+    fn from(error: crate::error::AppError) -> Self {
+        Self::Error(error)
+    }
 }
 
 /// Longest page field, description and contact a report may have, in characters.

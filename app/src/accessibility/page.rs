@@ -10,11 +10,13 @@ use super::api::{
     get_accessibility_statement, list_barrier_reports, SaveAccessibilityStatement,
     SetBarrierReportStatus,
 };
-use super::{BarrierReport, NewReport, RefusedReport, ReportStatus, Statement};
-use super::{MAX_CONTACT, MAX_PAGE, MAX_WHAT};
+use super::{BarrierReport, NewReport, RefusedReport, ReportCap, ReportStatus, ReportsListing};
+use super::{Statement, MAX_CONTACT, MAX_PAGE, MAX_WHAT};
 use crate::error::AppError;
-use crate::i18n::{format_date, format_datetime, use_lang};
+use crate::i18n::{fill, format_date, format_datetime, use_lang};
 use crate::layout::{rcdata, Loaded, PageMeta, PageTitle};
+use crate::pager::{parse_page, Pager};
+use crate::store::accessibility::{REPORTS_PER_DAY, WAITING_IN_ALL, WAITING_PER_SENDER};
 
 /// `/accessibility`.
 #[component]
@@ -85,7 +87,7 @@ fn ReportForm() -> impl IntoView {
     let refused = use_context::<RefusedReport>();
     let error = refused
         .as_ref()
-        .map(|r| (r.error.message(lang), field_of(&r.error)));
+        .map(|r| (r.reason.message(lang), r.reason.field().map(str::to_owned)));
     let report = refused.map(|r| r.report).unwrap_or_default();
     let invalid = error.as_ref().and_then(|(_, f)| f.clone());
     let NewReport {
@@ -173,50 +175,65 @@ fn ReportField(
     }
 }
 
-/// The form field an error is about, if it names one.
-fn field_of(error: &AppError) -> Option<String> {
-    match error {
-        AppError::Invalid { field, .. } => Some(field.clone()),
-        _ => None,
-    }
-}
-
-/// `/accessibility/reports`: every barrier report, for admins.
+/// `/accessibility/reports?page=N`: the barrier reports, for admins.
 #[component]
 pub fn ReportsPage() -> impl IntoView {
     let lang = use_lang();
     let t = lang.t();
     let p = lang.p();
-    let reports = Resource::new(|| (), |_| list_barrier_reports());
+    let query = use_query_map();
+    let listing = Resource::new(
+        move || parse_page(query.read().get("page")),
+        |page| async move { list_barrier_reports(page?).await },
+    );
     view! {
         <PageTitle text=format!("{} · {}", p.reports_title, t.site_name)/>
         <Meta name="robots" content="noindex"/>
-        <Loaded resource=reports view=|reports| view! { <ReportList reports/> }/>
+        <Loaded resource=listing view=|listing| view! { <ReportList listing/> }/>
     }
 }
 
 #[component]
-fn ReportList(reports: Vec<BarrierReport>) -> impl IntoView {
+fn ReportList(listing: ReportsListing) -> impl IntoView {
     let lang = use_lang();
     let p = lang.p();
     let query = use_query_map().read_untracked();
     let error = AppError::of_form(&query, SetBarrierReportStatus::PATH).map(|e| e.message(lang));
-    let empty = reports.is_empty();
+    let ReportsListing { reports, refusals } = listing;
+    let empty = reports.items.is_empty();
+    let refusals = refusals
+        .into_iter()
+        .map(|(cap, count)| {
+            let (forms, limit) = match cap {
+                ReportCap::SenderDay => (p.reports_refused_sender_day, REPORTS_PER_DAY),
+                ReportCap::SenderWaiting => (p.reports_refused_sender_waiting, WAITING_PER_SENDER),
+                ReportCap::AllWaiting => (p.reports_refused_all_waiting, WAITING_IN_ALL),
+            };
+            // `plural` puts the count in `{0}`; the cap's number goes in `{1}`.
+            let text = fill(&lang.plural(count, forms), &[&count, &limit]);
+            view! { <p class="notice" data-testid="report-refusals">{text}</p> }
+        })
+        .collect_view();
+    let page = reports.page;
     view! {
         <section class="reports">
             <h1>{p.reports_title}</h1>
             {error.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            {refusals}
             {empty.then(|| view! { <p class="empty">{p.reports_none}</p> })}
             {reports
+                .items
                 .into_iter()
-                .map(|report| view! { <ReportEntry report/> })
+                .map(|report| view! { <ReportEntry report page/> })
                 .collect_view()}
+            <Pager current=page pages=reports.pages base=lang.href("/accessibility/reports")/>
         </section>
     }
 }
 
+/// One report with its status form, which comes back to the list's `page`.
 #[component]
-fn ReportEntry(report: BarrierReport) -> impl IntoView {
+fn ReportEntry(report: BarrierReport, page: u32) -> impl IntoView {
     let lang = use_lang();
     let p = lang.p();
     let id = report.id;
@@ -248,6 +265,7 @@ fn ReportEntry(report: BarrierReport) -> impl IntoView {
             <form class="filters" method="post" action=SetBarrierReportStatus::PATH>
                 <input type="hidden" name="id" value=id/>
                 <input type="hidden" name="lang" value=lang.code()/>
+                <input type="hidden" name="page" value=page/>
                 <label for=select_id.clone()>{p.report_status}</label>
                 <select id=select_id name="status">{options}</select>
                 <button class="button" type="submit">{p.report_set_status}</button>

@@ -1,6 +1,6 @@
 //! `POST /accessibility/report` (also under `/ru`): a barrier report from the statement's plain
 //! form, without a login. A saved report sends the browser back to the statement with a thank-you;
-//! a refused one is answered with its status (400, 429) and the statement page again, its
+//! a refused one is answered with its status (400, 429, 503) and the statement page again, its
 //! form holding what the visitor wrote and the reason in words.
 
 use axum::body::Body;
@@ -10,11 +10,13 @@ use http::header::{CACHE_CONTROL, LOCATION, RETRY_AFTER};
 use http::StatusCode;
 use leptos::prelude::*;
 
-use super::{NewReport, RefusedReport, MAX_CONTACT, MAX_PAGE, MAX_WHAT};
+use super::{NewReport, Refusal, RefusedReport, ReportCap, MAX_CONTACT, MAX_PAGE, MAX_WHAT};
+use crate::auth::address::{self, Cidr};
 use crate::error::{AppError, Arg};
 use crate::i18n::{Key, Lang};
 use crate::state::AppState;
 use crate::store;
+use crate::store::accessibility::{Admission, REPORTS_PER_DAY, WAITING_PER_SENDER};
 
 /// Largest form body read; a report within the limits is far smaller.
 const MAX_FORM: usize = 64 * 1024;
@@ -23,24 +25,26 @@ const MAX_FORM: usize = 64 * 1024;
 pub async fn submit(State(state): State<AppState>, request: Request) -> Response {
     let lang = Lang::of_path(request.uri().path());
     let (parts, body) = request.into_parts();
-    let address = crate::auth::session::client_ip_of(&parts, &state.config.trusted_proxies);
+    // Every request from a socket has a peer address; those built in-process count as one sender.
+    let sender = address::client_of(&parts, &state.config.trusted_proxies).map_or_else(
+        || "unknown".to_owned(),
+        |ip| Cidr::sender_of(ip).to_string(),
+    );
     let (report, outcome) = match axum::body::to_bytes(body, MAX_FORM).await {
         Ok(bytes) => {
             let report = read(&bytes, lang);
-            let outcome = save(&state, &address, &report).await;
+            let outcome = save(&state, sender, &report).await;
             (report, outcome)
         }
-        Err(_) => (
-            NewReport {
+        Err(_) => {
+            let too_long =
+                AppError::invalid_with("what", Key::ErrReportTooLong, [Arg::value(MAX_WHAT)]);
+            let report = NewReport {
                 lang,
                 ..NewReport::default()
-            },
-            Err(AppError::invalid_with(
-                "what",
-                Key::ErrReportTooLong,
-                [Arg::value(MAX_WHAT)],
-            )),
-        ),
+            };
+            (report, Err(too_long.into()))
+        }
     };
     match outcome {
         Ok(()) => (
@@ -51,7 +55,7 @@ pub async fn submit(State(state): State<AppState>, request: Request) -> Response
             ],
         )
             .into_response(),
-        Err(error) => refused(state, parts, RefusedReport { report, error }).await,
+        Err(reason) => refused(state, parts, RefusedReport { report, reason }).await,
     }
 }
 
@@ -73,22 +77,26 @@ fn read(bytes: &[u8], lang: Lang) -> NewReport {
     report
 }
 
-/// Counts the report against the sender's limit, checks it and stores it.
-async fn save(state: &AppState, address: &str, report: &NewReport) -> Result<(), AppError> {
-    let address = address.to_owned();
-    let allowed = state
+/// Counts the report against the limits of its `sender` (see `Cidr::sender_of`), checks it and
+/// stores it.
+async fn save(state: &AppState, sender: String, report: &NewReport) -> Result<(), Refusal> {
+    let admission = state
         .store
-        .call(move |c| store::accessibility::reserve_report(c, &address))
-        .await?;
-    if !allowed {
-        return Err(AppError::TooManyReports);
-    }
+        .call(move |c| store::accessibility::reserve_report(c, &sender))
+        .await
+        .map_err(AppError::from)?;
+    let attempt = match admission {
+        Admission::Allowed(attempt) => attempt,
+        Admission::TooSoon => return Err(AppError::TooManyReports.into()),
+        Admission::Refused(cap) => return Err(Refusal::Cap(cap)),
+    };
     validate(report)?;
     let report = report.clone();
     state
         .store
-        .call(move |c| store::accessibility::insert_report(c, &report))
-        .await?;
+        .call(move |c| store::accessibility::insert_report(c, &report, attempt))
+        .await
+        .map_err(AppError::from)?;
     Ok(())
 }
 
@@ -123,10 +131,59 @@ pub fn validate(report: &NewReport) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The statement page with the refused report in its form, answered with the error's status.
+impl Refusal {
+    /// The status the refusal is answered with: a cap on one sender is a 429, the cap on all
+    /// reports waiting a 503, since nobody's sending it causes it.
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::Error(error) => {
+                StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST)
+            }
+            Self::Cap(ReportCap::SenderDay | ReportCap::SenderWaiting) => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            Self::Cap(ReportCap::AllWaiting) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// After how many seconds the sender may try again; none for a cap, which holds until admins
+    /// answer reports or the sender's oldest report of the last 24 hours is older.
+    fn retry_after(&self) -> Option<u32> {
+        match self {
+            Self::Error(error) => error.retry_after(),
+            Self::Cap(_) => None,
+        }
+    }
+
+    /// Why, in words, for the form in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        let p = lang.p();
+        match self {
+            Self::Error(error) => error.message(lang),
+            Self::Cap(ReportCap::SenderDay) => {
+                lang.plural(REPORTS_PER_DAY.unsigned_abs(), p.report_refused_sender_day)
+            }
+            Self::Cap(ReportCap::SenderWaiting) => lang.plural(
+                WAITING_PER_SENDER.unsigned_abs(),
+                p.report_refused_sender_waiting,
+            ),
+            Self::Cap(ReportCap::AllWaiting) => p.report_refused_all_waiting.to_owned(),
+        }
+    }
+
+    /// The form field the refusal is about, if it names one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Error(AppError::Invalid { field, .. }) => Some(field),
+            _ => None,
+        }
+    }
+}
+
+/// The statement page with the refused report in its form, answered with the refusal's status.
 async fn refused(state: AppState, parts: http::request::Parts, refused: RefusedReport) -> Response {
-    let status = StatusCode::from_u16(refused.error.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let retry_after = refused.error.retry_after();
+    let status = refused.reason.status();
+    let retry_after = refused.reason.retry_after();
     let lang = refused.report.lang;
     let mut request = Request::from_parts(parts, Body::empty());
     *request.method_mut() = http::Method::GET;

@@ -1,8 +1,9 @@
-//! The client's address, for throttling logins: the peer's, or behind a trusted reverse proxy the
-//! one that proxy reports in `X-Forwarded-For`. Nothing else a request says is believed: a client
-//! that is not a trusted proxy can write any `X-Forwarded-For` it likes.
+//! The client's address, for throttling logins and barrier reports: the peer's, or behind a
+//! trusted reverse proxy the one that proxy reports in `X-Forwarded-For`. Nothing else a request
+//! says is believed: a client that is not a trusted proxy can write any `X-Forwarded-For` it likes.
 
-use std::net::IpAddr;
+use std::fmt;
+use std::net::{IpAddr, Ipv6Addr};
 use std::str::FromStr;
 
 /// A network in CIDR notation (`127.0.0.1/32`, `10.0.0.0/8`, `::1/128`; a bare address is one
@@ -37,7 +38,30 @@ impl FromStr for Cidr {
     }
 }
 
+/// Written as it is parsed: `192.0.2.1/32`, `2001:db8::/64`.
+impl fmt::Display for Cidr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.network, self.prefix)
+    }
+}
+
 impl Cidr {
+    /// The network that counts as one sender where anybody may send without an account: an IPv4
+    /// address alone (also when it arrives mapped into IPv6), and for IPv6 the /64 the address
+    /// is in, since a provider gives each subscriber at least a whole /64 to pick addresses from.
+    pub fn sender_of(ip: IpAddr) -> Self {
+        match ip.to_canonical() {
+            IpAddr::V4(v4) => Self {
+                network: IpAddr::V4(v4),
+                prefix: 32,
+            },
+            IpAddr::V6(v6) => Self {
+                network: IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+                prefix: 64,
+            },
+        }
+    }
+
     /// Whether `ip` lies in this network.
     pub fn contains(&self, ip: IpAddr) -> bool {
         let bits = |ip: IpAddr| -> Option<u128> {
@@ -89,6 +113,23 @@ pub fn client_addr(peer: IpAddr, forwarded_for: &[&str], trusted: &[Cidr]) -> Ip
     client
 }
 
+/// The client of the request `parts` behind the `trusted` proxies (see [`client_addr`]); `None`
+/// for a request that reached the server without a peer address.
+pub fn client_of(parts: &http::request::Parts, trusted: &[Cidr]) -> Option<IpAddr> {
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?
+        .0
+        .ip();
+    let forwarded: Vec<&str> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    Some(client_addr(peer, &forwarded, trusted))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +157,30 @@ mod tests {
         assert!(all.contains(ip("203.0.113.9")));
         assert!("10.0.0.0/33".parse::<Cidr>().is_err());
         assert!("proxy".parse::<Cidr>().is_err());
+    }
+
+    #[test]
+    fn a_sender_is_an_ipv4_address_or_an_ipv6_64() {
+        let sender = |text: &str| Cidr::sender_of(ip(text)).to_string();
+        assert_eq!(sender("192.0.2.1"), "192.0.2.1/32");
+        assert_eq!(sender("::ffff:192.0.2.1"), "192.0.2.1/32", "mapped IPv4");
+        assert_eq!(sender("::ffff:1.2.3.4"), sender("1.2.3.4"));
+        assert_ne!(sender("192.0.2.1"), sender("192.0.2.2"));
+        assert_eq!(sender("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(
+            sender("2001:db8:1:2:ffff:ffff:ffff:ffff"),
+            sender("2001:db8:1:2:a:b:c:d"),
+            "any address of a /64"
+        );
+        assert_ne!(sender("2001:db8:1:2::1"), sender("2001:db8:1:3::1"));
+        assert_eq!(sender("::1"), "::/64");
+        let net = Cidr::sender_of(ip("2001:db8:1:2:3:4:5:6"));
+        assert_eq!(
+            net.to_string().parse::<Cidr>(),
+            Ok(net),
+            "read back as written"
+        );
+        assert!(net.contains(ip("2001:db8:1:2::9")) && !net.contains(ip("2001:db8:1:3::9")));
     }
 
     #[test]

@@ -43,10 +43,11 @@ const TABLES: [&str; 21] = [
 const DEFAULTS: [&str; 1] = ["accessibility_statement"];
 
 /// What the export says about the tables it leaves out, for whoever reads or imports it.
-const LEFT_OUT: &str = "Left out: passwords, sessions and login throttling; and everything of \
-federation (the portal's key pair, its followers, the portals it follows, the posts they sent, \
-the delivery queue), which belongs to the running portal at its address. An imported portal \
-makes a new key pair on first use, and partners follow it again.";
+const LEFT_OUT: &str = "Left out: passwords, sessions, login throttling and the limits on barrier \
+reports (who sent how many, what the limits refused); and everything of federation (the \
+portal's key pair, its followers, the portals it follows, the posts they sent, the delivery \
+queue), which belongs to the running portal at its address. An imported portal makes a new key \
+pair on first use, and partners follow it again.";
 
 /// Columns that never leave the database.
 const SECRET: [(&str, &str); 1] = [("users", "password_hash")];

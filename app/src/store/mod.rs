@@ -105,6 +105,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
         ),
         M::up(include_str!("migrations/011_federation.sql")),
         M::up(include_str!("migrations/012_federation_safety.sql")),
+        M::up(include_str!("migrations/013_report_limits.sql")),
     ])
 }
 

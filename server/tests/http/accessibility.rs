@@ -1,6 +1,9 @@
 //! The version for the visually impaired, the accessibility statement and barrier reports over
 //! the router: settings links and the cookie, cookies the server did not write, the page cache
-//! per setting, and reports sent, refused, limited and shown to admins only.
+//! per setting, and reports sent, refused, limited per sender and in all, and shown to admins
+//! only, a page at a time.
+
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -42,7 +45,7 @@ async fn report(
     app: &TestApp,
     uri: &str,
     body: &str,
-    address: [u8; 4],
+    address: impl Into<IpAddr>,
 ) -> (http::response::Parts, String) {
     let mut request = Request::post(uri)
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -50,7 +53,7 @@ async fn report(
         .unwrap();
     request
         .extensions_mut()
-        .insert(ConnectInfo(std::net::SocketAddr::from((address, 40000))));
+        .insert(ConnectInfo(SocketAddr::from((address.into(), 40000))));
     let (parts, bytes) = app.send(request).await;
     (parts, String::from_utf8_lossy(&bytes).into_owned())
 }
@@ -70,6 +73,33 @@ fn stored_reports(app: &TestApp) -> i64 {
             Ok(c.query_row("SELECT count(*) FROM barrier_reports", [], |r| r.get(0))?)
         })
         .unwrap()
+}
+
+/// Runs `sql` on the portal's database: what time or an admin would have done meanwhile.
+fn meanwhile(app: &TestApp, sql: &'static str) {
+    app.store
+        .call_blocking(move |c| Ok(c.execute_batch(sql)?))
+        .unwrap();
+}
+
+/// Stores `n` new reports, numbered in their text, as if sent over time by many senders.
+fn waiting_reports(app: &TestApp, n: u32) {
+    app.store
+        .call_blocking(move |c| {
+            c.execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
+                 INSERT INTO barrier_reports (page, what, lang)
+                 SELECT '/', 'Waiting report number ' || i, 'en' FROM n",
+                [n],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// How many reports the admins' list `page` shows.
+fn listed(page: &str) -> usize {
+    page.matches("data-testid=\"barrier-report\"").count()
 }
 
 #[test]
@@ -306,6 +336,203 @@ fn the_eleventh_report_in_a_minute_from_one_address_waits() {
         let (parts, _) = report(&app, "/accessibility/report", body, [198, 51, 100, 10]).await;
         assert_eq!(parts.status, StatusCode::SEE_OTHER, "another address may");
         assert_eq!(stored_reports(&app), 11);
+    });
+}
+
+#[test]
+fn every_address_of_one_ipv6_64_and_a_mapped_ipv4_address_is_one_sender() {
+    common::block_on(async {
+        let app = common::app();
+        let body = "page=%2F&what=The+text+is+too+small+to+read";
+        let network = u128::from("2001:db8:7:8::".parse::<Ipv6Addr>().unwrap());
+        let mut statuses = Vec::new();
+        for host in 1..=100u128 {
+            // A hundred addresses spread over the /64, as one subscriber may pick them.
+            let host = (host * 0x9e37_79b9_7f4a_7c15) & u128::from(u64::MAX);
+            let (parts, _) = report(
+                &app,
+                "/accessibility/report",
+                body,
+                Ipv6Addr::from(network | host),
+            )
+            .await;
+            statuses.push(parts.status);
+        }
+        assert!(
+            statuses[..10].iter().all(|s| *s == StatusCode::SEE_OTHER),
+            "{statuses:?}"
+        );
+        assert!(
+            statuses[10..]
+                .iter()
+                .all(|s| *s == StatusCode::TOO_MANY_REQUESTS),
+            "ten a minute from the whole /64: {statuses:?}"
+        );
+        let next: Ipv6Addr = "2001:db8:7:9::1".parse().unwrap();
+        let (parts, _) = report(&app, "/accessibility/report", body, next).await;
+        assert_eq!(parts.status, StatusCode::SEE_OTHER, "the next /64 may");
+
+        let v4 = std::net::Ipv4Addr::new(198, 51, 100, 20);
+        for _ in 0..10 {
+            let (parts, _) = report(&app, "/accessibility/report", body, v4).await;
+            assert_eq!(parts.status, StatusCode::SEE_OTHER);
+        }
+        let (parts, _) = report(&app, "/accessibility/report", body, v4.to_ipv6_mapped()).await;
+        assert_eq!(
+            parts.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "a mapped IPv4 address is that address"
+        );
+        assert_eq!(stored_reports(&app), 21);
+    });
+}
+
+#[test]
+fn one_sender_cannot_have_more_than_twenty_reports_waiting_and_the_list_says_so() {
+    common::block_on(async {
+        let (app, _, admin) = common::staffed().await;
+        let sender = [203, 0, 113, 5];
+        for n in 0..20 {
+            if n == 10 {
+                meanwhile(&app, "UPDATE report_attempts SET at = at - 61");
+            }
+            let body = format!("page=%2F&what=The+contrast+of+part+{n}+is+too+low");
+            let (parts, _) = report(&app, "/accessibility/report", &body, sender).await;
+            assert_eq!(parts.status, StatusCode::SEE_OTHER);
+        }
+        meanwhile(&app, "UPDATE report_attempts SET at = at - 61");
+        let body = "page=%2Fmap&what=The+legend+cannot+be+read+%3C%2Ftextarea%3E";
+        let (parts, page) = report(&app, "/accessibility/report", body, sender).await;
+        assert_eq!(parts.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(
+            page.contains("20 reports from your address are still waiting for an answer"),
+            "the reason in words"
+        );
+        assert!(
+            page.contains("The legend cannot be read &lt;/textarea>"),
+            "what was written is kept"
+        );
+        let (parts, page) = report(&app, "/ru/accessibility/report", body, sender).await;
+        assert_eq!(parts.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(page.contains("20 сообщений с вашего адреса ещё ждут ответа"));
+        assert_eq!(stored_reports(&app), 20);
+        let (parts, _) = report(&app, "/accessibility/report", body, [203, 0, 113, 6]).await;
+        assert_eq!(parts.status, StatusCode::SEE_OTHER, "another sender may");
+
+        let (_, list) = app.get_as("/accessibility/reports", &admin).await;
+        assert!(
+            list.contains(
+                "2 reports were refused in the last 24 hours because their sender already had \
+                 20 waiting for an answer."
+            ),
+            "{list}"
+        );
+        assert!(!list.contains("203.0.113"), "nothing about who sent them");
+        let (_, list) = app.get_as("/ru/accessibility/reports", &admin).await;
+        assert!(list.contains("2 сообщения отклонены за последние 24 часа"));
+
+        meanwhile(
+            &app,
+            "UPDATE barrier_reports SET status = 'answered' WHERE id = 1",
+        );
+        let (parts, _) = report(&app, "/accessibility/report", body, sender).await;
+        assert_eq!(parts.status, StatusCode::SEE_OTHER, "an answer makes room");
+    });
+}
+
+#[test]
+fn one_sender_may_send_fifty_reports_a_day() {
+    common::block_on(async {
+        let app = common::app();
+        let sender = [203, 0, 113, 9];
+        for n in 0..50 {
+            if n % 10 == 0 {
+                meanwhile(
+                    &app,
+                    "UPDATE report_attempts SET at = at - 61;
+                     UPDATE barrier_reports SET status = 'fixed';",
+                );
+            }
+            let body = format!("page=%2F&what=The+button+number+{n}+has+no+name");
+            let (parts, _) = report(&app, "/accessibility/report", &body, sender).await;
+            assert_eq!(parts.status, StatusCode::SEE_OTHER, "report {n}");
+        }
+        meanwhile(&app, "UPDATE report_attempts SET at = at - 61");
+        let body = "page=%2F&what=The+menu+closes+too+soon";
+        let (parts, page) = report(&app, "/accessibility/report", body, sender).await;
+        assert_eq!(parts.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(page.contains("50 reports have come from your address in the last 24 hours"));
+        assert!(page.contains("The menu closes too soon"));
+        meanwhile(&app, "UPDATE report_attempts SET at = at - 86400");
+        let (parts, _) = report(&app, "/accessibility/report", body, sender).await;
+        assert_eq!(parts.status, StatusCode::SEE_OTHER, "a day later");
+    });
+}
+
+#[test]
+fn while_a_thousand_reports_wait_none_is_taken_and_the_list_says_so() {
+    common::block_on(async {
+        let (app, _, admin) = common::staffed().await;
+        waiting_reports(&app, 1000);
+        let body = "page=%2Fsearch&what=The+search+field+has+no+label";
+        let (parts, page) = report(&app, "/accessibility/report", body, [192, 0, 2, 44]).await;
+        assert_eq!(parts.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            page.contains("we cannot take more just now"),
+            "the reason in words"
+        );
+        assert!(page.contains("The search field has no label"), "kept");
+        assert_eq!(stored_reports(&app), 1000);
+
+        let (status, list) = app.get_as("/accessibility/reports", &admin).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(list.contains(
+            "1 report was refused in the last 24 hours because 1000 reports were already waiting"
+        ));
+        assert_eq!(listed(&list), 50);
+    });
+}
+
+#[test]
+fn the_reports_list_shows_fifty_a_page_newest_first() {
+    common::block_on(async {
+        let (app, editor, admin) = common::staffed().await;
+        waiting_reports(&app, 120);
+        let (status, first) = app.get_as("/accessibility/reports", &admin).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(listed(&first), 50);
+        assert!(first.contains(">Waiting report number 120<"));
+        assert!(!first.contains(">Waiting report number 70<"));
+        assert!(first.contains("href=\"/accessibility/reports?page=2\""));
+        assert!(!first.contains("refused"), "no refusals, no line");
+        let (_, last) = app.get_as("/accessibility/reports?page=3", &admin).await;
+        assert_eq!(listed(&last), 20);
+        assert!(last.contains(">Waiting report number 1<"));
+        assert!(
+            last.contains("name=\"page\" value=\"3\""),
+            "the status form comes back"
+        );
+
+        let (status, _) = app.get_as("/accessibility/reports?page=4", &admin).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, page) = app.get_as("/accessibility/reports?page=abc", &admin).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(page.contains("must be a whole number"));
+        let (status, page) = app.get_as("/accessibility/reports?page=2", &editor).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert!(!page.contains("Waiting report"));
+
+        let (parts, _) = app
+            .post_form(
+                "/api/set_barrier_report_status",
+                "id=60&status=answered&lang=en&page=2",
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(
+            parts.headers[LOCATION],
+            "/accessibility/reports?page=2#report-60"
+        );
     });
 }
 
