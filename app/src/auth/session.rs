@@ -119,20 +119,8 @@ pub fn client_ip() -> String {
 
 /// The client's address of the request `parts`, behind the `trusted` proxies.
 pub fn client_ip_of(parts: &http::request::Parts, trusted: &[super::address::Cidr]) -> String {
-    let Some(peer) = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip())
-    else {
-        return "unknown".to_owned();
-    };
-    let forwarded: Vec<&str> = parts
-        .headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    super::address::client_addr(peer, &forwarded, trusted).to_string()
+    super::address::client_of(parts, trusted)
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
 }
 
 #[cfg(test)]

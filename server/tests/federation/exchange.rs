@@ -10,6 +10,21 @@ use crate::{
     client, item_id, login, make_chemnitz, now, post_signed, received, save, wait_for, Portal,
 };
 
+/// Approves the post `object` waiting at `portal`, as the session `cookie`.
+fn approve(portal: &Portal, cookie: &str, object: &str) {
+    let approved = client()
+        .post(format!("{}/api/moderate_post", portal.base()))
+        .header("cookie", cookie)
+        .form(&[("object", object), ("decision", "approve")])
+        .send()
+        .unwrap();
+    assert!(
+        approved.status().is_success(),
+        "{}",
+        approved.text().unwrap()
+    );
+}
+
 #[test]
 fn partner_portals_follow_each_other_and_exchange_items() {
     let root = tempfile::tempdir().unwrap();
@@ -76,17 +91,7 @@ fn partner_portals_follow_each_other_and_exchange_items() {
         .sql()
         .query_row("SELECT object_id FROM incoming_posts", [], |r| r.get(0))
         .unwrap();
-    let approved = http
-        .post(format!("{}/api/moderate_post", chemnitz.base()))
-        .header("cookie", &admin)
-        .form(&[("object", object.as_str()), ("decision", "approve")])
-        .send()
-        .unwrap();
-    assert!(
-        approved.status().is_success(),
-        "{}",
-        approved.text().unwrap()
-    );
+    approve(&chemnitz, &admin, &object);
     assert!(city_page("/cities/volgograd").contains("Generated item 1"));
     assert!(city_page("/ru/cities/volgograd").contains("Тестовый материал 1"));
     let home = city_page("/");
@@ -115,13 +120,7 @@ fn partner_portals_follow_each_other_and_exchange_items() {
     );
     let shown = city_page("/cities/volgograd");
     assert!(shown.contains("Generated item 1") && !shown.contains("friendship garden"));
-    let approved = http
-        .post(format!("{}/api/moderate_post", chemnitz.base()))
-        .header("cookie", &admin)
-        .form(&[("object", object.as_str()), ("decision", "approve")])
-        .send()
-        .unwrap();
-    assert!(approved.status().is_success());
+    approve(&chemnitz, &admin, &object);
     assert!(received(&chemnitz, "friendship garden").is_some());
     assert!(city_page("/cities/volgograd").contains("friendship garden"));
 
@@ -207,13 +206,7 @@ fn partner_portals_follow_each_other_and_exchange_items() {
         "held"
     );
     let volgograd_admin = login(&volgograd);
-    let approved = http
-        .post(format!("{}/api/moderate_post", volgograd.base()))
-        .header("cookie", &volgograd_admin)
-        .form(&[("object", reply_id.as_str()), ("decision", "approve")])
-        .send()
-        .unwrap();
-    assert!(approved.status().is_success());
+    approve(&volgograd, &volgograd_admin, &reply_id);
     let shown = article(&volgograd);
     assert!(
         shown.contains("Greetings from Chemnitz!"),

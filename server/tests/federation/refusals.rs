@@ -257,14 +257,7 @@ fn forged_replayed_tampered_and_oversized_deliveries_are_refused() {
     }
 
     let huge = vec![b' '; 300 * 1024];
-    let oversized = post_signed(
-        &volgograd,
-        &key,
-        &key_id,
-        &huge,
-        &signature::http_date(now()),
-        &signature::digest(&huge),
-    );
+    let oversized = send(&volgograd, &key, &key_id, &huge);
     assert_eq!(oversized.status().as_u16(), 413);
 
     // Someone else's actor cannot speak through Chemnitz's key.
@@ -274,14 +267,7 @@ fn forged_replayed_tampered_and_oversized_deliveries_are_refused() {
     })
     .to_string()
     .into_bytes();
-    let spoofed = post_signed(
-        &volgograd,
-        &key,
-        &key_id,
-        &impostor,
-        &signature::http_date(now()),
-        &signature::digest(&impostor),
-    );
+    let spoofed = send(&volgograd, &key, &key_id, &impostor);
     assert_eq!(spoofed.status().as_u16(), 401);
 
     // An admin blocks Chemnitz's server: its genuine requests are refused until unblocked.
@@ -305,28 +291,14 @@ fn forged_replayed_tampered_and_oversized_deliveries_are_refused() {
     };
     block("/api/block_sender", &[("value", "127.0.0.1")]);
     let body = like(1);
-    let refused = post_signed(
-        &volgograd,
-        &key,
-        &key_id,
-        &body,
-        &signature::http_date(now()),
-        &signature::digest(&body),
-    );
+    let refused = send(&volgograd, &key, &key_id, &body);
     assert_eq!(refused.status().as_u16(), 403);
     block(
         "/api/unblock_sender",
         &[("kind", "server"), ("value", "127.0.0.1")],
     );
     let body = like(2);
-    let taken = post_signed(
-        &volgograd,
-        &key,
-        &key_id,
-        &body,
-        &signature::http_date(now()),
-        &signature::digest(&body),
-    );
+    let taken = send(&volgograd, &key, &key_id, &body);
     assert_eq!(taken.status().as_u16(), 202);
     drop(chemnitz);
     volgograd.kill();

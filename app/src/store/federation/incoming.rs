@@ -143,20 +143,13 @@ pub fn keep_incoming(
         Some((actor, ..)) if actor != post.actor => Kept::Unchanged,
         Some((_, status, ..)) if status == Moderation::Rejected.as_str() => Kept::Unchanged,
         Some((_, status, ..)) if status == Moderation::Held.as_str() => {
-            tx.prepare_cached(
+            set_texts(
+                &tx,
                 "UPDATE incoming_posts SET kind = ?2, url = ?3, names = ?4, summaries = ?5,
                      contents = ?6, updated = ?7
                  WHERE object_id = ?1",
-            )?
-            .execute(params![
-                post.object_id,
-                post.kind,
-                post.url,
-                post.names,
-                post.summaries,
-                post.contents,
-                post.updated
-            ])?;
+                post,
+            )?;
             Kept::Replaced
         }
         // Approved: back to the approved texts (an edit withdrawn), or an edit to look at.
@@ -167,21 +160,17 @@ pub fn keep_incoming(
         Some((_, _, edited, false)) => match full(&tx, &host)?.filter(|_| !edited) {
             Some(cap) => Kept::Refused(cap),
             None => {
-                tx.prepare_cached(concat!(
-                    "UPDATE incoming_posts SET edit_kind = ?2, edit_url = ?3, edit_names = ?4,
-                         edit_summaries = ?5, edit_contents = ?6, edit_updated = ?7, edit_at = ",
-                    sql_now!(),
-                    " WHERE object_id = ?1"
-                ))?
-                .execute(params![
-                    post.object_id,
-                    post.kind,
-                    post.url,
-                    post.names,
-                    post.summaries,
-                    post.contents,
-                    post.updated
-                ])?;
+                set_texts(
+                    &tx,
+                    concat!(
+                        "UPDATE incoming_posts SET edit_kind = ?2, edit_url = ?3, edit_names = ?4,
+                             edit_summaries = ?5, edit_contents = ?6, edit_updated = ?7,
+                             edit_at = ",
+                        sql_now!(),
+                        " WHERE object_id = ?1"
+                    ),
+                    post,
+                )?;
                 Kept::EditHeld
             }
         },
@@ -191,6 +180,21 @@ pub fn keep_incoming(
     }
     tx.commit()?;
     Ok(kept)
+}
+
+/// Runs `sql`, an update of post `?1` taking the texts of `post` as `?2` (kind) to `?7`
+/// (updated) in the order the table has them.
+fn set_texts(conn: &Connection, sql: &str, post: &IncomingPost) -> Result<(), StoreError> {
+    conn.prepare_cached(sql)?.execute(params![
+        post.object_id,
+        post.kind,
+        post.url,
+        post.names,
+        post.summaries,
+        post.contents,
+        post.updated
+    ])?;
+    Ok(())
 }
 
 /// The cap that one more waiting post from `host` would break, if any.
