@@ -63,7 +63,11 @@ pub mod ssr {
     use std::io::Cursor;
     use std::path::Path;
 
-    use image::{ImageFormat, ImageReader, Limits};
+    use image::codecs::jpeg::JpegEncoder;
+    use image::codecs::png::PngEncoder;
+    use image::codecs::webp::WebPEncoder;
+    use image::metadata::Orientation;
+    use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
     use sha2::{Digest, Sha256};
 
     use super::WIDTHS;
@@ -75,22 +79,14 @@ pub mod ssr {
     use crate::store::images::ImageMeta;
 
     /// Stores the image `bytes` (at most `MAX_UPLOAD`) that `user_id` uploaded: its checked
-    /// files, then its row. One image at a time, as decoding and resizing take a few hundred MB;
-    /// one that waits longer than `IMAGE_WAIT` for the one before it is told to try again.
+    /// files, then its row.
     pub async fn store_image(
         state: &crate::state::AppState,
         bytes: Vec<u8>,
         user_id: i64,
     ) -> Result<super::Uploaded, AppError> {
         let dir = state.config.media_dir.clone();
-        let _job =
-            tokio::time::timeout(super::IMAGE_WAIT, state.image_jobs.clone().acquire_owned())
-                .await
-                .map_err(|_| AppError::Busy)?
-                .map_err(|_| AppError::Internal)?;
-        let (meta, mime) = tokio::task::spawn_blocking(move || store_files(&bytes, &dir))
-            .await
-            .map_err(|_| AppError::Internal)??;
+        let (meta, mime) = one_at_a_time(state, move || store_files(&bytes, &dir)).await?;
         let uploaded = super::Uploaded {
             hash: meta.hash.clone(),
             widths: meta.widths.clone(),
@@ -102,9 +98,27 @@ pub mod ssr {
         Ok(uploaded)
     }
 
-    /// Checks that `bytes` decode as a jpeg, png or webp image and writes its resized copies under
-    /// `dir/<hash>/`. Returns the image's metadata and MIME type.
-    pub fn store_files(bytes: &[u8], dir: &Path) -> Result<(ImageMeta, &'static str), AppError> {
+    /// Runs `work` (decoding and encoding images) on the blocking pool, one job at a time across
+    /// the portal, as a decode takes a few hundred MB; a job that waits longer than `IMAGE_WAIT`
+    /// for the one before it is told to try again.
+    pub async fn one_at_a_time<T: Send + 'static>(
+        state: &crate::state::AppState,
+        work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        let _job =
+            tokio::time::timeout(super::IMAGE_WAIT, state.image_jobs.clone().acquire_owned())
+                .await
+                .map_err(|_| AppError::Busy)?
+                .map_err(|_| AppError::Internal)?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|_| AppError::Internal)?
+    }
+
+    /// Decodes `bytes`, a jpeg, png or webp image, turned upright as its EXIF orientation says
+    /// (so that a copy encoded without the metadata shows the same way). Its MIME type too.
+    /// Decompression bombs are refused before they are decoded.
+    pub fn decode(bytes: &[u8]) -> Result<(DynamicImage, &'static str), AppError> {
         let not_image = || AppError::invalid("file", Key::ErrNotImage);
         let format = image::guess_format(bytes).map_err(|_| not_image())?;
         let mime = match format {
@@ -129,11 +143,50 @@ pub mod ssr {
                 ],
             ));
         }
-        let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+        let mut decoder = ImageReader::with_format(Cursor::new(bytes), format)
+            .into_decoder()
+            .map_err(|_| not_image())?;
         let mut limits = Limits::default();
         limits.max_alloc = Some(MAX_PIXELS * 4 + 64 * 1024 * 1024);
-        reader.limits(limits);
-        let decoded = reader.decode().map_err(|_| not_image())?;
+        limits
+            .reserve(decoder.total_bytes())
+            .map_err(|_| not_image())?;
+        decoder.set_limits(limits).map_err(|_| not_image())?;
+        let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+        let mut decoded = DynamicImage::from_decoder(decoder).map_err(|_| not_image())?;
+        decoded.apply_orientation(orientation);
+        Ok((decoded, mime))
+    }
+
+    /// The JPEG quality an image encoded again without its metadata gets: a scan's small print
+    /// stays legible.
+    const REENCODED_QUALITY: u8 = 90;
+
+    /// The image `bytes` (jpeg, png or webp) encoded again in its own format from its pixels
+    /// alone, upright: no EXIF (a GPS position, the camera, dates), XMP, colour profile, comment
+    /// or text chunk survives. Its MIME type too. A webp is encoded losslessly.
+    pub fn without_metadata(bytes: &[u8]) -> Result<(Vec<u8>, &'static str), AppError> {
+        let (image, mime) = decode(bytes)?;
+        let mut out = Vec::new();
+        let encoded = match mime {
+            "image/jpeg" => {
+                image.write_with_encoder(JpegEncoder::new_with_quality(&mut out, REENCODED_QUALITY))
+            }
+            "image/png" => image.write_with_encoder(PngEncoder::new(&mut out)),
+            _ => image.write_with_encoder(WebPEncoder::new_lossless(&mut out)),
+        };
+        encoded.map_err(|e| {
+            tracing::error!(error = %e, "cannot encode an image without its metadata");
+            AppError::Internal
+        })?;
+        Ok((out, mime))
+    }
+
+    /// Checks that `bytes` decode as a jpeg, png or webp image and writes its resized copies under
+    /// `dir/<hash>/`. Returns the image's metadata and MIME type.
+    pub fn store_files(bytes: &[u8], dir: &Path) -> Result<(ImageMeta, &'static str), AppError> {
+        let (decoded, mime) = decode(bytes)?;
+        let (width, height) = (decoded.width(), decoded.height());
         // The copies are made from one no wider than twice the widest, shrunk by averaging
         // (cheap in memory); the filter's working buffers then stay a few tens of MB.
         let decoded = if width > 2 * WIDTHS[WIDTHS.len() - 1] {
@@ -166,7 +219,7 @@ pub mod ssr {
             let path = target.join(format!("{w}.jpg"));
             let tmp = target.join(format!("{w}.jpg.tmp"));
             let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(internal)?);
-            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82)
+            JpegEncoder::new_with_quality(&mut out, 82)
                 .encode_image(&copy)
                 .map_err(|e| {
                     tracing::error!(error = %e, "cannot encode an image copy");
@@ -236,6 +289,118 @@ pub mod ssr {
             assert_eq!(meta.widths, vec![480, 960, 1600]);
             let copy = image::open(dir.path().join(&meta.hash).join("1600.jpg")).unwrap();
             assert_eq!((copy.width(), copy.height()), (1600, 400));
+        }
+
+        /// An EXIF block (little-endian TIFF) naming the camera, with the orientation
+        /// `orientation` and a GPS IFD whose processing method says "GPS".
+        fn exif(orientation: u16) -> Vec<u8> {
+            let entry = |tag: u16, kind: u16, count: u32, value: [u8; 4]| {
+                [
+                    &tag.to_le_bytes()[..],
+                    &kind.to_le_bytes(),
+                    &count.to_le_bytes(),
+                    &value,
+                ]
+                .concat()
+            };
+            let model = b"Canon EOS 5D\0";
+            let method = b"ASCII\0\0\0GPS";
+            // IFD0 at 8 with three entries, the model's text, the GPS IFD with two entries, the
+            // method's text.
+            let model_at = 8 + 2 + 3 * 12 + 4;
+            let gps_at = model_at + model.len() as u32;
+            let method_at = gps_at + 2 + 2 * 12 + 4;
+            let mut turned = [0; 4];
+            turned[..2].copy_from_slice(&orientation.to_le_bytes());
+            [
+                &b"II*\0\x08\0\0\0"[..],
+                &3u16.to_le_bytes(),
+                &entry(0x0110, 2, model.len() as u32, model_at.to_le_bytes()),
+                &entry(0x0112, 3, 1, turned),
+                &entry(0x8825, 4, 1, gps_at.to_le_bytes()),
+                &0u32.to_le_bytes(),
+                model,
+                &2u16.to_le_bytes(),
+                &entry(0x0001, 2, 2, *b"N\0\0\0"),
+                &entry(0x001B, 7, method.len() as u32, method_at.to_le_bytes()),
+                &0u32.to_le_bytes(),
+                method,
+            ]
+            .concat()
+        }
+
+        fn jpeg_with_exif(width: u32, height: u32, orientation: u16) -> Vec<u8> {
+            let img = image::RgbImage::from_pixel(width, height, image::Rgb([200, 30, 30]));
+            let mut out = Vec::new();
+            let mut encoder = JpegEncoder::new_with_quality(&mut out, 90);
+            image::ImageEncoder::set_exif_metadata(&mut encoder, exif(orientation)).unwrap();
+            encoder.encode_image(&img).unwrap();
+            out
+        }
+
+        /// The PNG `png` with a chunk of `kind` holding `data` put in after its header.
+        fn with_chunk(png: &[u8], kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+            let mut chunk = (data.len() as u32).to_be_bytes().to_vec();
+            chunk.extend(kind);
+            chunk.extend(data);
+            let mut crc = flate2::Crc::new();
+            crc.update(&chunk[4..]);
+            chunk.extend(crc.sum().to_be_bytes());
+            // The signature (8 bytes) and the header chunk (25) come first.
+            [&png[..33], &chunk, &png[33..]].concat()
+        }
+
+        fn holds(haystack: &[u8], needle: &[u8]) -> bool {
+            haystack.windows(needle.len()).any(|w| w == needle)
+        }
+
+        #[test]
+        fn a_photo_loses_its_exif_and_stays_upright() {
+            let original = jpeg_with_exif(16, 8, 6);
+            let secrets = [&b"Exif"[..], b"Canon EOS", b"GPS"];
+            for secret in secrets {
+                assert!(holds(&original, secret), "the test image carries it");
+            }
+            let (stripped, mime) = without_metadata(&original).unwrap();
+            assert_eq!(mime, "image/jpeg");
+            for secret in secrets {
+                assert!(!holds(&stripped, secret));
+            }
+            let upright =
+                image::load_from_memory_with_format(&stripped, ImageFormat::Jpeg).unwrap();
+            assert_eq!(
+                (upright.width(), upright.height()),
+                (8, 16),
+                "orientation 6 turns it a quarter"
+            );
+            assert_eq!(without_metadata(&original).unwrap().0, stripped, "stable");
+        }
+
+        #[test]
+        fn a_png_loses_its_text_and_exif_chunks() {
+            let text = with_chunk(
+                &png(4, 4),
+                b"tEXt",
+                b"Comment\0scanned by the office copier",
+            );
+            let original = with_chunk(&text, b"eXIf", &exif(1));
+            assert!(image::load_from_memory(&original).is_ok());
+            let (stripped, mime) = without_metadata(&original).unwrap();
+            assert_eq!(mime, "image/png");
+            for secret in [&b"tEXt"[..], b"copier", b"eXIf", b"Canon EOS"] {
+                assert!(!holds(&stripped, secret));
+            }
+        }
+
+        #[test]
+        fn a_webp_stays_a_webp() {
+            let img = image::RgbImage::from_pixel(4, 4, image::Rgb([20, 54, 93]));
+            let mut webp = Cursor::new(Vec::new());
+            img.write_to(&mut webp, ImageFormat::WebP).unwrap();
+            let (stripped, mime) = without_metadata(webp.get_ref()).unwrap();
+            assert_eq!(mime, "image/webp");
+            let back = image::load_from_memory_with_format(&stripped, ImageFormat::WebP).unwrap();
+            assert_eq!(back.to_rgb8(), img, "losslessly");
         }
 
         #[test]

@@ -214,15 +214,19 @@ pub fn EntryForm(
         "agreement" => Some((
             t.entry_document,
             ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png",
+            Some(t.entry_document_hint),
         )),
-        "milestone" => Some((t.entry_photo, "image/jpeg,image/png,image/webp")),
+        "milestone" => Some((t.entry_photo, "image/jpeg,image/png,image/webp", None)),
         _ => None,
     }
-    .map(|(label, accept)| {
+    .map(|(label, accept, hint)| {
         let field = format!("{id}-file");
+        let hint_id = format!("{field}-hint");
+        let described = hint.map(|_| hint_id.clone());
         view! {
             <label for=field.clone()>{label}</label>
-            <input id=field name="file" type="file" accept=accept/>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+            <input id=field name="file" type="file" accept=accept aria-describedby=described/>
         }
     });
     let alt = (kind == "milestone").then(|| {

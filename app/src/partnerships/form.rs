@@ -47,12 +47,14 @@ pub fn is_entry_date(date: &str) -> bool {
             && y.bytes().all(|b| b.is_ascii_digit())
             && y.parse::<i32>().is_ok_and(|y| (1900..2200).contains(&y))
     };
+    // `get`, not indexing: the date is what a form sent, and a character of several bytes may
+    // straddle any byte position.
     match date.len() {
         4 => year_ok(date),
         10 => {
-            year_ok(&date[..4])
-                && crate::i18n::add_days(date, 0).as_deref() == Some(date)
+            date.get(..4).is_some_and(year_ok)
                 && date.as_bytes()[4] == b'-'
+                && crate::i18n::add_days(date, 0).as_deref() == Some(date)
         }
         _ => false,
     }
@@ -275,6 +277,12 @@ pub async fn store_file(
 ) -> Result<String, AppError> {
     if let Detail::Agreement(_) = detail {
         let mime = stored::document_type(&bytes)?;
+        let bytes = if mime == "application/pdf" {
+            bytes
+        } else {
+            without_metadata(state, bytes).await?
+        };
+        // The hash of the bytes stored: what the address names is what is served.
         let hash: String = Sha256::digest(&bytes)
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -300,6 +308,22 @@ pub async fn store_file(
     }
     let image = crate::editor::images::ssr::store_image(state, bytes, user_id).await?;
     Ok(image.hash)
+}
+
+/// A scanned JPEG or PNG encoded again from its pixels, so that where it was taken, the camera
+/// and whatever else its metadata says are not published with it. (A PDF is published as it
+/// is; the form says so.)
+async fn without_metadata(state: &AppState, bytes: Vec<u8>) -> Result<Vec<u8>, AppError> {
+    use crate::editor::images::ssr;
+    let stripped = ssr::one_at_a_time(state, move || ssr::without_metadata(&bytes)).await;
+    match stripped {
+        Ok((bytes, _)) => Ok(bytes),
+        // It starts like an image but does not decode: not a document this form takes.
+        Err(AppError::Invalid { message, .. }) if message.key == Key::ErrNotImage => {
+            Err(AppError::invalid("file", Key::ErrDocumentType))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Writes `bytes` to `dir/name` through a temporary file, so a half-written document is never
@@ -358,6 +382,44 @@ mod tests {
         ] {
             assert!(!is_entry_date(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_character_of_several_bytes_anywhere_in_a_date_is_refused_not_a_panic() {
+        let good = "1988-09-13";
+        for c in ['é', '€', '😀'] {
+            for at in 0..=good.len() {
+                let mut date = good.to_owned();
+                date.insert(at, c);
+                let mut shorter = date.clone();
+                while shorter.len() > 10 {
+                    shorter.pop();
+                }
+                let year: String = date.chars().take(4).collect();
+                for text in [&date, &shorter, &year]
+                    .into_iter()
+                    .filter(|t| t.contains(c))
+                {
+                    assert!(!is_entry_date(text), "{text}");
+                    let first = Sent {
+                        date: text.clone(),
+                        ..sent("milestone", "")
+                    };
+                    let error = validated(&first, None, false).unwrap_err();
+                    assert_eq!(error, AppError::invalid("date", Key::ErrEntryDate));
+                    let last = Sent {
+                        end_date: text.clone(),
+                        ..sent("visit", "to_partner")
+                    };
+                    let error = validated(&last, None, false).unwrap_err();
+                    assert_eq!(error, AppError::invalid("end_date", Key::ErrEntryEndDate));
+                }
+            }
+        }
+        assert!(
+            !is_entry_date("198é-01-1"),
+            "ten bytes, the fourth inside é"
+        );
     }
 
     #[test]

@@ -229,22 +229,36 @@ pub const CSV_COLUMNS: [&str; 20] = [
     "plan_dropped",
 ];
 
+/// A text cell as a spreadsheet shows it rather than runs it: one that begins like a formula
+/// (`=`, `+`, `-`, `@`, or a tab or carriage return) gets a `'` in front, as OWASP advises
+/// against CSV injection. Numbers the portal writes itself are not text and never pass here.
+fn inert_cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
 fn csv_of(records: &[PartnershipRecord]) -> Result<String, AppError> {
     let internal = |e: csv::Error| {
         tracing::error!(error = %e, "cannot write the partnerships CSV");
         AppError::Internal
     };
-    let mut out = csv::Writer::from_writer(Vec::new());
+    // Every text cell in quotes (OWASP's advice too); numbers bare, so they stay numbers.
+    let mut out = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::NonNumeric)
+        .from_writer(Vec::new());
     out.write_record(CSV_COLUMNS).map_err(internal)?;
     for r in records {
-        let optional = |v: &Option<String>| v.clone().unwrap_or_default();
+        let optional = |v: &Option<String>| inert_cell(v.as_deref().unwrap_or_default());
         out.write_record([
-            r.slug.clone(),
-            r.url.clone(),
-            r.name.en.clone(),
-            r.name.ru.clone(),
-            r.country.en.clone(),
-            r.country.ru.clone(),
+            inert_cell(&r.slug),
+            inert_cell(&r.url),
+            inert_cell(&r.name.en),
+            inert_cell(&r.name.ru),
+            inert_cell(&r.country.en),
+            inert_cell(&r.country.ru),
             r.kind.to_owned(),
             r.since_year.map(|y| y.to_string()).unwrap_or_default(),
             r.status.to_owned(),
@@ -382,12 +396,23 @@ pub async fn events_json(State(state): State<AppState>) -> Response {
 }
 
 /// `GET /documents/{file}`: a scanned agreement, as a download of the type its bytes were
-/// checked to be, never shown inline or sniffed as anything else.
+/// checked to be, never shown inline or sniffed as anything else. A document no published entry
+/// shows is for signed-in editors only, kept by their browser alone; to anyone else it is not
+/// there.
 pub async fn document(
     State(state): State<AppState>,
     axum::extract::Path(file): axum::extract::Path<String>,
+    headers: http::HeaderMap,
 ) -> Response {
-    let not_found = || failure(AppError::NotFound);
+    // Every miss reads the same, a draft's document included, and no cache keeps it: once the
+    // entry is published the document is there.
+    let not_found = || {
+        let mut response = failure(AppError::NotFound);
+        response
+            .headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    };
     let Some((hash, extension)) = file.split_once('.') else {
         return not_found();
     };
@@ -399,14 +424,23 @@ pub async fn document(
         return not_found();
     }
     let lookup = hash.to_owned();
-    let mime = match state
+    let document = match state
         .store
-        .call(move |c| crate::store::partnerships::document_mime(c, &lookup))
+        .call(move |c| crate::store::partnerships::stored_document(c, &lookup))
         .await
     {
-        Ok(Some(mime)) if super::Document::extension(&mime) == extension => mime,
+        Ok(Some(d)) if super::Document::extension(&d.mime) == extension => d,
         Ok(_) => return not_found(),
         Err(e) => return failure(e.into()),
+    };
+    let caching = if document.published {
+        "public, max-age=31536000, immutable"
+    } else {
+        match is_editor(&state, &headers).await {
+            Ok(true) => "private, no-store",
+            Ok(false) => return not_found(),
+            Err(e) => return failure(e),
+        }
     };
     let path = state.config.documents_dir.join(&file);
     let Ok(bytes) = tokio::fs::read(&path).await else {
@@ -418,12 +452,9 @@ pub async fn document(
     );
     (
         [
-            (CONTENT_TYPE, mime),
+            (CONTENT_TYPE, document.mime),
             (http::header::CONTENT_DISPOSITION, disposition),
-            (
-                CACHE_CONTROL,
-                "public, max-age=31536000, immutable".to_owned(),
-            ),
+            (CACHE_CONTROL, caching.to_owned()),
             (
                 http::header::CONTENT_SECURITY_POLICY,
                 "default-src 'none'; sandbox".to_owned(),
@@ -432,4 +463,71 @@ pub async fn document(
         bytes,
     )
         .into_response()
+}
+
+/// Whether the request `headers` carry the session of an editor or admin.
+async fn is_editor(state: &AppState, headers: &http::HeaderMap) -> Result<bool, AppError> {
+    let Some(token) = crate::auth::session::token_in(headers) else {
+        return Ok(false);
+    };
+    let user = crate::auth::session::user_of_token(&state.store, &token).await?;
+    Ok(user.is_some_and(|u| u.role >= crate::auth::Role::Editor))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_begin_like_formulas_are_made_inert() {
+        for (cell, inert) in [
+            (
+                "=HYPERLINK(\"http://evil.example\",\"x\")",
+                "'=HYPERLINK(\"http://evil.example\",\"x\")",
+            ),
+            ("+1+1", "'+1+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+        ] {
+            assert_eq!(inert_cell(cell), inert);
+        }
+        for plain in ["Chemnitz", "Кёльн", "", "1988", "a=b", " =1", "'quoted"] {
+            assert_eq!(inert_cell(plain), plain);
+        }
+    }
+
+    #[test]
+    fn text_cells_are_quoted_and_numbers_stay_numbers() {
+        let record = PartnershipRecord {
+            slug: "toronto".into(),
+            url: "http://portal.test/cities/toronto".into(),
+            name: Texts {
+                en: "=1+2".into(),
+                ru: "Торонто".into(),
+            },
+            country: Texts {
+                en: "-Canada".into(),
+                ru: "Канада".into(),
+            },
+            kind: "partner",
+            since_year: Some(1984),
+            status: "active",
+            latitude: 43.65,
+            longitude: -79.38,
+            latest_activity: None,
+            quiet: true,
+            plan_progress: PlanCounts::default(),
+            agreements: Vec::new(),
+            status_history: Vec::new(),
+            milestones: Vec::new(),
+            plan: Vec::new(),
+            visits: Vec::new(),
+        };
+        let csv = csv_of(&[record]).unwrap();
+        let row = csv.lines().nth(1).unwrap();
+        assert!(row.starts_with(r#""toronto","http://portal.test/cities/toronto","'=1+2","Торонто","'-Canada","Канада","partner",1984,"active",43.65,-79.38,"#), "{row}");
+        assert!(row.ends_with(",0,0,0,0,0,0,0"), "{row}");
+    }
 }

