@@ -84,6 +84,6 @@ pub async fn save_partnership_entry(data: MultipartData) -> Result<i64, AppError
     let sent = super::form::read(data).await?;
     let back = sent.lang.href(&format!("/cities/{}", sent.city));
     let id = super::form::save(&crate::state::app_state()?, &user, sent).await?;
-    leptos_axum::redirect(&format!("{back}?saved={id}#entry-{id}"));
+    crate::url::redirect(&format!("{back}?saved={id}#entry-{id}"));
     Ok(id)
 }
