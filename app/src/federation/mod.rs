@@ -23,6 +23,8 @@ pub mod keys;
 #[cfg(feature = "ssr")]
 pub mod moderation;
 #[cfg(feature = "ssr")]
+mod post;
+#[cfg(feature = "ssr")]
 pub mod publish;
 #[cfg(feature = "ssr")]
 mod remote;
