@@ -169,6 +169,10 @@ fn an_approved_reply_rewritten_by_its_author_waits_for_an_editor_again() {
         let (_, inbox) = app.get_as("/inbox", &editor).await;
         assert!(inbox.contains(r#"data-testid="post-edit""#), "{inbox}");
         assert!(inbox.contains("<ins>") && inbox.contains("Claim your prize"));
+        assert!(
+            inbox.contains("(https://evil.example/login)"),
+            "editors see where the new link goes"
+        );
         // Rejected: still the approved text; approved: the new one.
         decide(&app, &editor, note, "reject").await;
         let (_, article) = app.get(&page).await;

@@ -95,13 +95,38 @@ mod read {
     /// The text of sanitised HTML, as an editor compares two versions of it.
     fn plain(html: &str) -> String {
         ammonia::Builder::empty()
-            .clean(html)
+            .clean(&with_targets(html))
             .to_string()
             .replace("&lt;", "<")
             .replace("&gt;", ">")
             .replace("&quot;", "\"")
             .replace("&#39;", "'")
             .replace("&amp;", "&")
+    }
+
+    /// `html` (as `clean_remote` writes it) with each link's address after its text, so that
+    /// an editor sees where a link goes (`log in (https://evil.example/login)`), not only
+    /// what it says.
+    fn with_targets(html: &str) -> String {
+        const OPEN: &str = "<a href=\"";
+        let pieces: Vec<&str> = html.split("</a>").collect();
+        let mut out = String::with_capacity(html.len());
+        for (n, piece) in pieces.iter().enumerate() {
+            out.push_str(piece);
+            if n + 1 == pieces.len() {
+                break;
+            }
+            let href = piece
+                .rfind(OPEN)
+                .and_then(|at| piece[at + OPEN.len()..].split('"').next());
+            if let Some(href) = href {
+                out.push_str(" (");
+                out.push_str(href);
+                out.push(')');
+            }
+            out.push_str("</a>");
+        }
+        out
     }
 
     /// `received` as `lang`'s reader sees it.
@@ -163,6 +188,19 @@ mod read {
                 .as_ref()
                 .and_then(|(slug, kind)| ItemKind::from_db(kind).map(|k| lang.href(&k.href(slug)))),
             edit,
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn an_editor_sees_where_each_link_goes() {
+            let html = r#"<p>Claim your <a href="https://evil.example/login?a=1&amp;b=2" rel="ugc">prize</a> now</p>"#;
+            assert_eq!(
+                super::plain(html),
+                "Claim your prize (https://evil.example/login?a=1&b=2) now"
+            );
+            assert_eq!(super::plain("<p>No links</p>"), "No links");
         }
     }
 }
