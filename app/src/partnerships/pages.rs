@@ -53,7 +53,7 @@ fn PartnershipsView(rows: Vec<PartnershipRow>, filter: MapFilter) -> impl IntoVi
         <p>{t.partnerships_intro}</p>
         <PartnershipFilters filter=filter.clone() countries/>
         <p role="status" data-testid="partnership-count">{lang.plural(count as u64, t.partnerships_count)}</p>
-        <PartnershipTable rows=shown at=filter.until caption=t.partnerships_caption/>
+        <PartnershipTable rows=shown at=filter.until caption=t.partnerships_caption worklist=false/>
         <p><a href=lang.href("/open-data/partnerships.csv")>{t.open_data_csv}</a></p>
     }
 }
@@ -118,11 +118,14 @@ fn PartnershipFilters(filter: MapFilter, countries: Vec<(String, String)>) -> im
 }
 
 /// The partnerships in `rows` as a table, each status as at the end of `at` (today if `None`).
+/// The editors' `worklist` also marks quiet partnerships and those without a plan: signals for
+/// the department's work, which visitors would read as every tie being dormant.
 #[component]
 fn PartnershipTable(
     rows: Vec<PartnershipRow>,
     at: Option<i32>,
     caption: &'static str,
+    worklist: bool,
 ) -> impl IntoView {
     let lang = use_lang();
     let t = lang.t();
@@ -138,12 +141,10 @@ fn PartnershipTable(
                 .latest
                 .as_deref()
                 .map_or_else(|| t.activity_never.to_owned(), |d| format_date(lang, d));
-            let quiet = row
-                .activity
-                .quiet
+            let quiet = (worklist && row.activity.quiet)
                 .then(|| view! { " " <span class="badge">{t.quiet_badge}</span> });
             let plan = if row.plan.total() == 0 {
-                t.plan_empty_short.to_owned()
+                if worklist { t.plan_empty_short } else { "" }.to_owned()
             } else {
                 fill(t.plan_short, &[&row.plan.done, &row.plan.total()])
             };
@@ -204,7 +205,7 @@ fn QuietView(rows: Vec<PartnershipRow>) -> impl IntoView {
     let table = if rows.is_empty() {
         view! { <p class="empty">{t.quiet_none}</p> }.into_any()
     } else {
-        view! { <PartnershipTable rows at=None caption=t.quiet_caption/> }.into_any()
+        view! { <PartnershipTable rows at=None caption=t.quiet_caption worklist=true/> }.into_any()
     };
     view! {
         <PageMeta title=t.quiet_title description=t.quiet_intro path="/partnerships/quiet"/>

@@ -294,6 +294,28 @@ fn the_map_and_the_table_show_the_status_as_at_a_year() {
 }
 
 #[test]
+fn visitors_read_activity_dates_not_the_editors_worklist_signals() {
+    common::block_on(async {
+        let (app, editor, _) = common::staffed().await;
+        // Every seeded partnership is quiet and has no plan: the editors' list says so.
+        let (_, worklist) = app.get_as("/partnerships/quiet", &editor).await;
+        assert!(worklist.contains(r#"<span class="badge">quiet</span>"#));
+        assert!(worklist.contains("no plan"));
+        for (path, quiet, no_plan) in [
+            ("/partnerships", "quiet", "no plan"),
+            ("/ru/partnerships", "затишье", "плана нет"),
+        ] {
+            let (status, page) = app.get(path).await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(page.contains(r#"data-testid="partnerships-table""#));
+            let badge = format!(r#"<span class="badge">{quiet}</span>"#);
+            assert!(!page.contains(&badge), "{path}: a quiet badge");
+            assert!(!page.contains(no_plan), "{path}: “{no_plan}”");
+        }
+    });
+}
+
+#[test]
 fn the_quiet_list_is_for_editors() {
     common::block_on(async {
         let (app, editor, _) = common::staffed().await;
