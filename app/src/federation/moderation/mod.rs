@@ -57,6 +57,8 @@ pub struct Refused {
     /// The server that had too much waiting; `None` when the whole list was full.
     pub server: Option<String>,
     pub count: u64,
+    /// The cap that refused them: what one server, or all of them, may have waiting.
+    pub cap: u32,
 }
 
 /// The moderation inbox.
@@ -223,7 +225,7 @@ pub async fn get_inbox(
 ) -> Result<Inbox, AppError> {
     use crate::auth::{session, Role};
     use crate::state::app_state;
-    use crate::store::federation::{self as stored, Cap};
+    use crate::store::federation::{self as stored, Cap, WAITING_IN_ALL, WAITING_PER_SERVER};
     let user = session::require(Role::Editor).await?;
     let admin = user.role == Role::Admin;
     let page = page.max(1);
@@ -256,9 +258,17 @@ pub async fn get_inbox(
         },
         refused: refused
             .into_iter()
-            .map(|(cap, server, count)| Refused {
-                server: (cap == Cap::Server).then_some(server),
-                count,
+            .map(|(cap, server, count)| match cap {
+                Cap::Server => Refused {
+                    server: Some(server),
+                    count,
+                    cap: WAITING_PER_SERVER,
+                },
+                Cap::Inbox => Refused {
+                    server: None,
+                    count,
+                    cap: WAITING_IN_ALL,
+                },
             })
             .collect(),
         decided: decided.into_iter().map(|p| read::post(p, lang)).collect(),

@@ -75,8 +75,8 @@ fn RefusedNote(refused: Vec<Refused>) -> impl IntoView {
             <ul>
                 {refused.into_iter().map(|r| {
                     let line = match r.server {
-                        Some(server) => fill(p.inbox_refused_server, &[&r.count, &server, &crate::store::federation::WAITING_PER_SERVER]),
-                        None => fill(p.inbox_refused_full, &[&r.count, &crate::store::federation::WAITING_IN_ALL]),
+                        Some(server) => fill(p.inbox_refused_server, &[&r.count, &server, &r.cap]),
+                        None => fill(p.inbox_refused_full, &[&r.count, &r.cap]),
                     };
                     view! { <li>{line}</li> }
                 }).collect_view()}
