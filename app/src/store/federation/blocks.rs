@@ -25,6 +25,26 @@ fn within(host: &str, server: &str) -> bool {
             .is_some_and(|rest| rest.ends_with('.'))
 }
 
+/// The SQL condition "the host `$host` is the server `$server` or one of its subdomains": what
+/// `within` says in Rust.
+macro_rules! within_sql {
+    ($host:literal, $server:literal) => {
+        concat!(
+            "(",
+            $host,
+            " = ",
+            $server,
+            " OR substr(",
+            $host,
+            ", -length(",
+            $server,
+            ") - 1) = '.' || ",
+            $server,
+            ")"
+        )
+    };
+}
+
 /// A server as an admin names it (`Spam.Example.`, `спам.example`), the way the inbox compares
 /// hosts: lower case, international names in their ASCII form, no trailing dot. `None` for
 /// what is not a host name or address.
@@ -86,8 +106,8 @@ pub fn block(
     match kind {
         BlockKind::Server => tx.execute(
             &format!(
-                "DELETE FROM incoming_posts WHERE {waiting}
-                 AND (host = ?1 OR substr(host, -length(?1) - 1) = '.' || ?1)"
+                "DELETE FROM incoming_posts WHERE {waiting} AND {}",
+                within_sql!("host", "?1")
             ),
             [value],
         )?,
@@ -128,8 +148,8 @@ pub fn is_blocked(conn: &Connection, host: &str, actor: Option<&str>) -> Result<
     Ok(conn
         .prepare_cached(concat!(
             "SELECT 1 FROM blocks WHERE (kind = 'server' AND ",
-            "(?1 = value OR substr(?1, -length(value) - 1) = '.' || value))",
-            " OR (kind = 'account' AND value = ?2)"
+            within_sql!("?1", "value"),
+            ") OR (kind = 'account' AND value = ?2)"
         ))?
         .query_row(params![host, actor], |_| Ok(()))
         .optional()?
